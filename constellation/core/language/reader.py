@@ -1,0 +1,289 @@
+"""Reading a key-result statement: outcome or output, measurable, maintain, and its focus.
+
+The reader decides by structure: the first verb and its class, the head noun of its object,
+and whether a number changes ("from A to B", "by N%", "double") or only holds a level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from constellation.core.language import lexicon as lx
+from constellation.core.language.lexicon import word_set
+from constellation.core.language.numbers import (
+    PCT_OF_RE,
+    has_change,
+    has_quantity,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a statement is: nature "outcome"|"output", measurable, maintain, focus."""
+
+    nature: str
+    measurable: bool
+    maintain: bool
+    focus: str | None
+
+
+# Bullets, numbering, "KR1:" labels and "We will" in front of the statement proper.
+_LEAD_RE = re.compile(
+    r"^\s*(?:(?:[-*•·>]+|\(?\d+[.)]|\(?[a-z][.)]|(?:kr|o)\s*\d*(?:\.\d+)?\s*[:.)-])\s*)*"
+    r"(?:(?:we|i|they|the team)\s+(?:will|shall|must|should|want to|plan to|aim to|need to"
+    r"|are going to)\s+|we'll\s+|to\s+)?",
+    re.I,
+)
+_TOKEN_RE = re.compile(r"[a-z][a-z0-9'’&\-]*|\d[\d,.]*")
+_TIME_UNIT_RE = re.compile(
+    r"\d\s?(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?)\b"
+)
+_SERVICE_LEVEL_RE = re.compile(
+    r"\b(?:within|in under|in less than|under)\s+\d|\bon time\b|\bon the (?:same|promised|first)"
+    r"|\bsame[- ]day\b|\bfirst (?:contact|time|call)\b",
+)
+_STATE_LEVEL_RE = re.compile(
+    r"\b(?:at or above|at or below|at least|at most|above|below|under|over|no more than"
+    r"|no less than|less than|more than|fewer than)\s+[$€£]?\s?\d"
+    r"|\d\s?%?\s+or\s+(?:higher|lower|more|less|better|above|below|fewer)\b|[<>≤≥]=?\s?[$€£]?\d",
+)
+_PARTICLES = word_set("out up off down back over through")
+_COMPARATIVES = word_set(
+    "faster quicker cheaper sooner shorter higher lower fewer less more better smaller easier"
+)
+_ADJECTIVE_SUFFIXES = ("ier", "ful", "less", "able", "ible", "ous", "ive", "easy", "safe")
+# "Be the tool that is never down" describes a state, whatever noun follows.
+_COPULAS = word_set("be become have see feel")
+_MONEY_VERBS = frozenset(("spend", "spending", "paying", "pay", "sell", "selling", "convert"))
+_RELATIVES = frozenset(("who", "that", "whose"))
+_VERB_SUFFIXES = ("ise", "ize", "ate", "ify")
+
+
+def _tokens(low: str) -> tuple[list[str], list[str]]:
+    """Words of a lower-case statement (numbers as "#") and their lemmas."""
+    words = [w if w[0].isalpha() else "#" for w in _TOKEN_RE.findall(low)]
+    return words, [lx.lemma(w) if w != "#" else w for w in words]
+
+
+def _verb_class(word: str) -> str | None:
+    """The class of a verb lemma: maintain, metric, result, deliver, or None."""
+    if word in lx.MAINTAIN_VERBS:
+        return "maintain"
+    if word in lx.METRIC_VERBS:
+        return "metric"
+    if word in lx.RESULT_VERBS:
+        return "result"
+    if word in lx.DELIVER_VERBS:
+        return "deliver"
+    return None
+
+
+def _first_verb(words: list[str], lemmas: list[str]) -> int:
+    """Index of the leading verb, stepping over adverbs ("successfully launch")."""
+    i = 0
+    while i + 1 < len(words) and words[i].endswith("ly") and _verb_class(lemmas[i + 1]):
+        i += 1
+    return i
+
+
+def _object_kind(words: list[str], lemmas: list[str], start: int) -> str | None:
+    """Kind of the object's head noun: artefact, event, person, result, or None."""
+    i = start
+    while i < len(words) and words[i] in _PARTICLES:
+        i += 1
+    phrase: list[str] = []
+    while i < len(words) and words[i] not in lx.PHRASE_BREAKS:
+        if words[i] != "#" and words[i] not in lx.DETERMINERS:
+            phrase.append(lemmas[i])
+        i += 1
+    if not phrase:
+        return None
+    # The head (last word) decides; its modifiers only when the head says nothing.
+    for word in (phrase[-1], *phrase[:-1]):
+        kind = _noun_kind(word)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _noun_kind(word: str) -> str | None:
+    """Kind of one noun lemma (or the last part of a hyphenated one); "quality" for adjectives."""
+    if word in _COMPARATIVES or word.endswith(_ADJECTIVE_SUFFIXES):
+        return "quality"
+    base = word.rsplit("-", 1)[-1]
+    for kind, nouns in _NOUN_KINDS:
+        if word in nouns or base in nouns:
+            return kind
+    return None
+
+
+_NOUN_KINDS = (
+    ("artefact", lx.ARTEFACT_NOUNS),
+    ("event", lx.EVENT_NOUNS),
+    ("person", lx.PERSON_NOUNS),
+    ("result", lx.RESULT_NOUNS),
+)
+
+
+def _looks_imperative(words: list[str], i: int) -> bool:
+    """True when an unknown first word reads as a verb: "Overhaul the form", "Digitise..."."""
+    word = words[i]
+    # A gerund or participle starts a subject: "Borrowing an e-book takes a few taps".
+    if word in lx.SUBJECT_STARTERS or word == "#" or word.endswith(("ing", "ed")):
+        return False
+    if lx.lemma(word) in lx.PERSON_NOUNS or word in lx.CUSTOMER_WEIGHTS:
+        return False
+    if word.endswith(_VERB_SUFFIXES):
+        return True
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    return nxt in lx.DETERMINERS or nxt == "#"
+
+
+def _later_change_word(words: list[str], lemmas: list[str], start: int) -> bool:
+    """True when a verb of change or a comparative follows the leading verb."""
+    for word, base in zip(words[start:], lemmas[start:], strict=True):
+        if base in lx.METRIC_VERBS or base in lx.RESULT_VERBS or word in _COMPARATIVES:
+            return True
+    return False
+
+
+def _nature(body: str, words: list[str], lemmas: list[str], quantity: bool) -> tuple[str, bool]:
+    """Nature and maintain flag of a statement."""
+    if not words:
+        return "outcome", False
+    i = _first_verb(words, lemmas)
+    verb = lemmas[i]
+    kind = _verb_class(verb)
+    change = has_change(body)
+    if kind == "maintain":
+        return _maintain(words, lemmas, i, change, quantity)
+    if kind == "deliver":
+        return _deliver(body, words, lemmas, i, verb, change), False
+    if change or kind == "metric":
+        return "outcome", False
+    if kind == "result":
+        if verb in _COPULAS:
+            return "outcome", False
+        obj = _object_kind(words, lemmas, i + 1)
+        return ("output" if obj in ("artefact", "event") else "outcome"), False
+    if _looks_imperative(words, i):
+        # "Ensure 90% of callers reach...": a share of people doing something is a result.
+        if PCT_OF_RE.search(body):
+            return "outcome", False
+        obj = _object_kind(words, lemmas, i + 1)
+        return ("outcome" if obj in ("person", "result") else "output"), False
+    return _statement(body, words, lemmas, change, quantity)
+
+
+def _maintain(
+    words: list[str], lemmas: list[str], i: int, change: bool, quantity: bool
+) -> tuple[str, bool]:
+    """Keep/maintain/hold: a level held is maintain; an event or artefact held is work."""
+    if change:
+        return "outcome", False
+    obj = _object_kind(words, lemmas, i + 1)
+    if lemmas[i] == "hold" and (obj == "event" or not quantity):
+        return "output", False
+    if obj == "artefact" and not quantity:
+        return "output", False
+    return "outcome", True
+
+
+def _deliver(
+    body: str, words: list[str], lemmas: list[str], i: int, verb: str, change: bool
+) -> str:
+    """A leading verb of delivery is work unless a measured change or a result follows it."""
+    if change and _later_change_word(words, lemmas, i + 1):
+        return "outcome"
+    if PCT_OF_RE.search(body) and _SERVICE_LEVEL_RE.search(body):
+        return "outcome"
+    if verb in lx.AMBIGUOUS_DELIVER:
+        obj = _object_kind(words, lemmas, i + 1)
+        if obj in ("person", "result"):
+            return "outcome"
+    return "output"
+
+
+def _names_a_thing(words: list[str], lemmas: list[str]) -> bool:
+    """True for a bare noun phrase naming an artefact: "Guided setup wizard", "New website"."""
+    if len(words) > 6 or _noun_kind(lemmas[-1]) not in ("artefact", "event"):
+        return False
+    for word, base in zip(words[:-1], lemmas[:-1], strict=True):
+        plural_or_verb = word.endswith("s") and not word.endswith("ss")
+        if plural_or_verb or base in lx.PERSON_NOUNS or base in lx.STATE_VERBS or base == "be":
+            return False
+    return True
+
+
+def _statement(
+    body: str, words: list[str], lemmas: list[str], change: bool, quantity: bool
+) -> tuple[str, bool]:
+    """A statement with a subject first: work reported done, a level held, or an outcome."""
+    if not change and any(w in lx.DONE_WORDS for w in words):
+        return "output", False
+    if not change and _names_a_thing(words, lemmas) and not quantity:
+        return "output", False
+    # "80% of new hires rate it good or better" is a share to reach, not a level to hold.
+    held = not change and (
+        any(w in lx.STATE_VERBS for w in words)
+        or (_STATE_LEVEL_RE.search(body) is not None and PCT_OF_RE.search(body) is None)
+    )
+    return "outcome", held and quantity
+
+
+@lru_cache(maxsize=1 << 15)
+def _weights(word: str) -> tuple[float, float, bool]:
+    """Customer weight, business weight and person-ness of one word (parts of a compound too)."""
+    base = lx.lemma(word)
+    parts = (word, base, *word.split("-")) if "-" in word else (word, base)
+    customer = max(lx.CUSTOMER_WEIGHTS.get(p, 0.0) for p in parts)
+    business = max(lx.BUSINESS_WEIGHTS.get(p, 0.0) for p in parts)
+    return customer, business, base in lx.PERSON_NOUNS
+
+
+def _focus(body: str, words: list[str], measurable: bool) -> str | None:
+    """Customer or business, from weighted words; None when the signals do not lean."""
+    customer = business = 0.0
+    previous_person = False
+    for i, word in enumerate(words):
+        word_customer, word_business, person = _weights(word)
+        customer += word_customer
+        # "patients spend", "paying a fine": a money word used as a verb of what people do.
+        used_as_verb = previous_person or (i + 1 < len(words) and words[i + 1] in lx.DETERMINERS)
+        if not (used_as_verb and word in _MONEY_VERBS):
+            business += word_business
+        if previous_person and word in _RELATIVES:
+            customer += 1.5
+        previous_person = person
+    if "$" in body or "€" in body or "£" in body:
+        business += 2.0
+    if _TIME_UNIT_RE.search(body):
+        customer += 0.75
+    # Business results name money or commerce; a measured outcome that names neither is
+    # about what people experience, so it leans customer by a little.
+    if measurable and business == 0.0:
+        customer += 0.3
+    if business - customer > 0.25:
+        return "business"
+    if customer - business > 0.25:
+        return "customer"
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def read(text: str) -> Reading:
+    """Read a key-result statement: outcome or output, measurable, maintain, focus."""
+    body = _LEAD_RE.sub("", text, count=1).strip()
+    low = body.lower()
+    words, lemmas = _tokens(low)
+    measurable = has_quantity(body, words)
+    nature, maintain = _nature(low, words, lemmas, measurable)
+    focus = _focus(low, words, measurable) if nature == "outcome" else None
+    return Reading(nature, measurable, maintain, focus)
+
+
+def read_objective(title: str) -> bool:
+    """True when an objective title is itself a deliverable ("Launch app X")."""
+    return read(title).nature == "output"
