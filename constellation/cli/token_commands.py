@@ -1,1 +1,144 @@
-"""Placeholder until this command module is written."""
+"""`okr token create|list|revoke`: personal access tokens for the REST API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.table import Table
+
+from constellation.cli.app import EXIT_BAD_INPUT, app, console, err_console
+from constellation.cli.server_commands import setup_django
+
+token_app = typer.Typer(
+    help="Personal access tokens for the REST API (stored hashed; shown once).",
+    no_args_is_help=True,
+)
+app.add_typer(token_app, name="token")
+
+
+def _bad_input(message: str) -> NoReturn:
+    err_console.print(f"error: {message}", soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _setup() -> None:
+    """Django and its database, or exit 2 saying what is wrong with the configuration."""
+    try:
+        setup_django()
+    except Exception as error:
+        # Settings and connection problems (a bad DATABASE_URL, a server that is down) are
+        # the operator's input: a clear message, never a traceback.
+        from django.core.exceptions import ImproperlyConfigured
+        from django.db import DatabaseError
+
+        if not isinstance(error, ValueError | ImproperlyConfigured | DatabaseError):
+            raise
+        _bad_input(f"cannot open the database: {error}".strip())
+
+
+def _organization(slug: str) -> Any:
+    """The organisation `slug`, else exit 2 naming the ones that exist."""
+    from constellation.server.orgs.models import Organization
+
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        known = ", ".join(Organization.objects.values_list("slug", flat=True)[:20]) or "none yet"
+        _bad_input(f"no organisation {slug!r} (known: {known})")
+    return organization
+
+
+def _member(organization: Any, username: str) -> Any:
+    """The user `username`, a member of the organisation, else exit 2."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        _bad_input(f"no user {username!r}")
+    if not user.memberships.filter(organization=organization).exists():
+        _bad_input(
+            f"{username!r} is not a member of {organization.slug!r}: "
+            "a token opens only an organisation its owner belongs to"
+        )
+    return user
+
+
+@token_app.command("create")
+def create(
+    org: Annotated[str, typer.Option("--org", help="The organisation's slug.")],
+    user: Annotated[str, typer.Option("--user", help="The username the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="A name to recognise it by.")] = "",
+) -> None:
+    """Create a token for USER in ORG and print it, this once."""
+    _setup()
+    from constellation.server.api.actions import TokenError, do_create_token
+
+    organization = _organization(org)
+    person = _member(organization, user)
+    try:
+        token, plaintext = do_create_token(person, organization, name)
+    except TokenError as error:
+        _bad_input(f"--{error.field}: {error.message}")
+    console.print(
+        f"Created token {token.pk} ({token.name or 'no name'}) for {user} in {org}. "
+        "Copy it now: it is shown only this once and stored hashed.",
+        soft_wrap=True,
+    )
+    # Plain output, never wrapped, so the token can be copied or captured by a script.
+    typer.echo(plaintext)
+    console.print(f"Use it as:  Authorization: Bearer {plaintext}", soft_wrap=True)
+    console.print(
+        f'  curl -H "Authorization: Bearer {plaintext}" '
+        f"http://localhost:8000/api/v1/orgs/{org}/objectives",
+        soft_wrap=True,
+    )
+
+
+@token_app.command("list")
+def list_tokens(
+    org: Annotated[str, typer.Option("--org", help="The organisation's slug.")],
+) -> None:
+    """List the organisation's tokens (never their secrets)."""
+    _setup()
+    from constellation.server.api.models import ApiToken
+
+    organization = _organization(org)
+    tokens = list(ApiToken.objects.filter(organization=organization).select_related("user"))
+    if not tokens:
+        console.print(f"No API tokens in {organization.slug} yet.")
+        return
+    table = Table(title=f"API tokens of {organization.slug}")
+    for column in ("id", "user", "name", "ends with", "created", "last used", "state"):
+        table.add_column(column)
+    for token in tokens:
+        table.add_row(
+            str(token.pk),
+            token.user.get_username(),
+            token.name or "-",
+            f"…{token.hint}",
+            token.created_at.strftime("%Y-%m-%d %H:%M"),
+            token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never",
+            "revoked" if token.revoked else "live",
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def revoke(
+    token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (okr token list).")],
+) -> None:
+    """Revoke a token: it stops opening the API at once."""
+    _setup()
+    from constellation.server.api.actions import do_revoke_token
+    from constellation.server.api.models import ApiToken
+
+    token = ApiToken.objects.filter(pk=token_id).select_related("user", "organization").first()
+    if token is None:
+        _bad_input(f"no token with id {token_id} (see `okr token list --org SLUG`)")
+    if not do_revoke_token(token):
+        console.print(f"Token {token_id} was already revoked.")
+        return
+    console.print(
+        f"Revoked token {token_id} ({token.name or 'no name'}) of "
+        f"{token.user.get_username()} in {token.organization.slug}."
+    )

@@ -116,6 +116,7 @@ class CheckIn:
     confidence: int | None = None
     note: str = ""
     done: bool | None = None
+    line: int | None = None
 
 
 @dataclass(slots=True)

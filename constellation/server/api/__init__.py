@@ -1,0 +1,1 @@
+"""The REST API (Django Ninja) and personal access tokens."""

@@ -1,0 +1,68 @@
+"""Every write to personal access tokens: create (plaintext shown once) and revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from constellation.server.api.models import ApiToken, hash_token, new_token
+from constellation.server.audit.actions import record
+from constellation.server.orgs.models import Organization
+
+# Enough of the end of a token to tell tokens apart in a list; never enough to guess it.
+HINT_LENGTH = 4
+NAME_LENGTH = 100
+
+
+class TokenError(ValueError):
+    """A token that cannot be created; `field` names the bad input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def do_create_token(
+    user: Any, organization: Organization, name: str = "", *, actor: Any = None
+) -> tuple[ApiToken, str]:
+    """A new token for `user` in `organization`, and its plaintext (shown once, stored hashed)."""
+    name = (name or "").strip()
+    if len(name) > NAME_LENGTH:
+        raise TokenError("name", f"a token name has at most {NAME_LENGTH} characters")
+    plaintext = new_token()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            organization=organization,
+            name=name,
+            token_hash=hash_token(plaintext),
+            hint=plaintext[-HINT_LENGTH:],
+        )
+        # The audit event names the token, never its plaintext.
+        record(
+            organization.pk,
+            actor if actor is not None else user,
+            "create_token",
+            token,
+            after={"name": token.name, "user": user.get_username(), "hint": token.hint},
+        )
+    return token, plaintext
+
+
+def do_revoke_token(token: ApiToken, actor: Any = None) -> bool:
+    """Revoke a token so it no longer opens the API; False when it was already revoked."""
+    with transaction.atomic():
+        updated = ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True)
+        token.revoked = True
+        if updated:
+            record(
+                token.organization_id,
+                actor,
+                "revoke_token",
+                token,
+                before={"revoked": False},
+                after={"revoked": True},
+            )
+    return bool(updated)

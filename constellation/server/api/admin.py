@@ -1,0 +1,31 @@
+"""Django admin for operators: API tokens (hashes are never shown)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from constellation.server.api.models import ApiToken
+from constellation.server.audit.admin import AuditedAdmin
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdmin):
+    """Personal access tokens; an operator may only revoke them."""
+
+    list_display = ("name", "hint", "user", "organization", "created_at", "last_used_at", "revoked")
+    list_select_related = ("user", "organization")
+    search_fields = ("name", "hint", "user__username", "organization__slug")
+    list_filter = ("revoked", "organization")
+    fields = ("name", "hint", "user", "organization", "created_at", "last_used_at", "revoked")
+    readonly_fields = ("name", "hint", "user", "organization", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Tokens are made by `okr token create` or the web page, so the plaintext is shown once."""
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Revoke instead: a revoked token stays on record."""
+        return False

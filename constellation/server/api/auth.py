@@ -1,0 +1,71 @@
+"""Who is calling the API: a personal access token (Bearer) or the web app's own session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from constellation.server.api.models import ApiToken, hash_token
+from constellation.server.orgs.access import Access, access_org
+
+# Writing last_used_at on every call would turn each read into a write; once a minute is
+# precise enough to tell a live token from a forgotten one.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+BAD_TOKEN = "Invalid or revoked token: send `Authorization: Bearer <token>` with a live token."
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer okr_…`: a token works for its own organisation only."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        """The live token with this plaintext, else a 401 (never falls back to the session)."""
+        found = (
+            ApiToken.objects.select_related("user", "organization")
+            .filter(token_hash=hash_token(token.strip()), revoked=False)
+            .first()
+        )
+        if found is None or not found.user.is_active:
+            raise AuthenticationError(401, BAD_TOKEN)
+        _touch(found)
+        request.user = found.user
+        request.organization = found.organization  # type: ignore[attr-defined]
+        request.api_token = found  # type: ignore[attr-defined]
+        return found
+
+
+def _touch(token: ApiToken) -> None:
+    """Note the token's use, at most once a minute."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+class Session(SessionAuth):
+    """The web app's logged-in session; writes need the CSRF token as any form post does."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        """The logged-in person, if any."""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+def api_access(request: HttpRequest, org: str, *, write: bool = False) -> Access:
+    """The caller's access to organisation `org`; 404 outside it or outside the token's org."""
+    token = getattr(request, "api_token", None)
+    if token is not None and token.organization.slug != org:
+        raise Http404("No such organisation")
+    return access_org(request.user, org, write=write)
+
+
+bearer = BearerToken()
+session = Session()

@@ -1,0 +1,123 @@
+"""Every API error as JSON: 401, 403, 404, 409 and 422 with a path to each bad field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
+
+from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.orgs.access import ReadOnly
+from constellation.server.tracking.actions import CheckInError
+
+NOT_FOUND = "Not found"
+UNAUTHORIZED = (
+    "Authentication required: send `Authorization: Bearer <token>` "
+    "(create a token with `okr token create` or on the Tokens page)."
+)
+
+
+class FieldError(ValueError):
+    """A request field whose value cannot be used, raised from a view: 422 naming the field."""
+
+    def __init__(self, field: str, message: str, *, source: str = "body") -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.source = source
+
+
+def json_path(loc: Sequence[Any]) -> str:
+    """`["body", "items", 0, "value"]` → `$.items[0].value`; query and path keep their name."""
+    if not loc:
+        return "$"
+    source, rest = loc[0], list(loc[1:])
+    if source != "body":
+        return ".".join(str(part) for part in rest) or str(source)
+    path = "$"
+    for part in rest:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def error_item(loc: Sequence[Any], message: str, kind: str = "value_error") -> dict[str, Any]:
+    """One entry of a 422's `detail`: where (loc and JSON path), what (msg) and its type."""
+    return {"loc": list(loc), "path": json_path(loc), "msg": message, "type": kind}
+
+
+def unprocessable(api: NinjaAPI, request: HttpRequest, items: list[dict[str, Any]]) -> HttpResponse:
+    """A 422 response with its list of bad fields."""
+    return api.create_response(request, {"detail": items}, status=422)
+
+
+class ConstellationAPI(NinjaAPI):
+    """NinjaAPI whose validation errors name the field as the client sent it."""
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> ValidationError:
+        """Pydantic's errors with the body parameter's own name dropped from `loc`."""
+        errors: list[dict[str, Any]] = []
+        for context in error_contexts:
+            source = context.model.__ninja_param_source__
+            fields = list(context.model.model_fields)
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc = list(error["loc"])
+                # Ninja nests the whole body under the view's parameter name ("payload");
+                # the client never sent that name, so it must not appear in the path.
+                if source == "body" and len(fields) == 1 and loc and loc[0] == fields[0]:
+                    loc = loc[1:]
+                errors.append(error_item([source, *loc], error["msg"], error["type"]))
+        return ValidationError(errors)
+
+
+def install(api: NinjaAPI) -> None:
+    """Register the JSON handlers of every error the API's views may raise."""
+
+    def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+    def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        message = exc.message if exc.message != "Unauthorized" else UNAUTHORIZED
+        response = api.create_response(request, {"detail": message}, status=401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        message = str(exc)
+        # Ninja hides why a body could not be read; the JSON error's line and column help.
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            message = f"The request body is not valid JSON: {exc.__cause__}"
+        return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+    def on_read_only(request: HttpRequest, exc: ReadOnly) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc)}, status=403)
+
+    def on_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        body = {"detail": exc.message, "current_version": exc.current_version}
+        return api.create_response(request, body, status=409)
+
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        items = [
+            item if "path" in item else error_item(item.get("loc", []), item.get("msg", ""))
+            for item in exc.errors
+        ]
+        return unprocessable(api, request, items)
+
+    def on_field_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        source = getattr(exc, "source", "body")
+        field = getattr(exc, "field", "")
+        message = getattr(exc, "message", None) or str(exc)
+        return unprocessable(api, request, [error_item([source, field], message)])
+
+    api.add_exception_handler(Http404, on_404)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(AuthenticationError, on_unauthenticated)
+    api.add_exception_handler(ReadOnly, on_read_only)
+    api.add_exception_handler(Conflict, on_conflict)
+    api.add_exception_handler(ValidationError, on_validation)
+    for error in (FieldError, ActionError, CheckInError):
+        api.add_exception_handler(error, on_field_error)

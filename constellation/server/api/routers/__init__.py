@@ -1,0 +1,1 @@
+"""The API's routers, one per area: organisations, OKRs, check-ins, the coach and tokens."""

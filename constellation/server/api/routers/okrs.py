@@ -1,0 +1,224 @@
+"""Objectives: list and detail with scores from the core engine, edits, and alignment links."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Annotated, Any
+
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Status
+
+from constellation.core import coach
+from constellation.server.api import present
+from constellation.server.api.auth import api_access
+from constellation.server.api.errors import FieldError
+from constellation.server.api.periods import PERIOD_HELP, choose_period
+from constellation.server.api.schemas import (
+    AlignIn,
+    AlignmentOut,
+    ConflictMessage,
+    Message,
+    ObjectiveDetail,
+    ObjectiveList,
+    ObjectiveOut,
+    ObjectivePatch,
+    ValidationProblems,
+)
+from constellation.server.okrs import actions
+from constellation.server.okrs.models import Objective
+from constellation.server.okrs.plan import objectives_queryset
+from constellation.server.okrs.scores import period_view
+from constellation.server.orgs.access import Access
+from constellation.server.tracking.models import CheckIn
+
+router = Router(tags=["objectives"])
+
+READ = {401: Message, 404: Message}
+WRITE = {**READ, 403: Message, 422: ValidationProblems}
+AT_HELP = "Score as of this day (YYYY-MM-DD); default today."
+
+
+def find_objective(access: Access, slug: str) -> Objective:
+    """One of the organisation's objectives, prefetched, else 404."""
+    objective = objectives_queryset(access.organization).filter(slug=slug).first()
+    if objective is None:
+        raise Http404("No such objective")
+    return objective
+
+
+def scored(access: Access, objective: Objective, on: dt.date | None = None) -> dict[str, Any]:
+    """One objective as the list shows it, scored by the core engine."""
+    view = period_view(
+        access.organization, objective.period, objectives=[objective], on=on, with_findings=False
+    )
+    links = present.alignment_slugs([objective.pk])
+    return present.objective_out(objective, view.scores.get(objective.slug), *links)
+
+
+@router.get(
+    "/orgs/{org}/objectives",
+    response={200: ObjectiveList, **READ, 422: ValidationProblems},
+    summary="List a period's objectives with their scores",
+)
+def list_objectives(
+    request: HttpRequest,
+    org: str,
+    period: Annotated[str | None, Query(description=PERIOD_HELP)] = None,
+    at: Annotated[dt.date | None, Query(description=AT_HELP)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """Objectives with progress, grade and status computed by the same engine as `okr score`."""
+    access = api_access(request, org)
+    chosen = choose_period(access.organization, period)
+    rows: list[Objective] = []
+    count = 0
+    if chosen.period is not None or chosen.everything:
+        queryset = objectives_queryset(access.organization)
+        if chosen.period is not None:
+            queryset = queryset.filter(period=chosen.period)
+        else:
+            queryset = queryset.order_by("period__start", "position", "id")
+        if limit is None and not offset:
+            rows = list(queryset)
+            count = len(rows)
+        else:
+            count = queryset.count()
+            rows = list(queryset[offset : offset + limit if limit is not None else None])
+    view = period_view(
+        access.organization, chosen.period, objectives=rows, on=at, with_findings=False
+    )
+    links = present.alignment_slugs(o.pk for o in rows)
+    return {
+        "period": chosen.label,
+        "count": count,
+        "offset": offset,
+        "limit": limit,
+        "objectives": [present.objective_out(o, view.scores.get(o.slug), *links) for o in rows],
+    }
+
+
+@router.get(
+    "/orgs/{org}/objectives/{objective}",
+    response={200: ObjectiveDetail, **READ},
+    summary="One objective with check-in history and coach findings",
+)
+def get_objective(
+    request: HttpRequest,
+    org: str,
+    objective: str,
+    at: Annotated[dt.date | None, Query(description=AT_HELP)] = None,
+) -> dict[str, Any]:
+    """The objective, each key result's check-ins (oldest first) and what the coach says."""
+    access = api_access(request, org)
+    row = find_objective(access, objective)
+    view = period_view(
+        access.organization, row.period, objectives=[row], on=at, with_findings=False
+    )
+    findings = coach.lint_objective(view.plan, row.slug)
+    history = _history(row)
+    links = present.alignment_slugs([row.pk])
+    return present.objective_detail(row, view.scores.get(row.slug), links, history, findings)
+
+
+def _history(objective: Objective) -> dict[int, list[CheckIn]]:
+    """Check-ins of the objective's key results with their authors, oldest first."""
+    grouped: dict[int, list[CheckIn]] = defaultdict(list)
+    rows = (
+        CheckIn.objects.filter(key_result__objective=objective)
+        .select_related("author")
+        .order_by("checked_on", "id")
+    )
+    for check_in in rows:
+        grouped[check_in.key_result_id].append(check_in)
+    return grouped
+
+
+@router.patch(
+    "/orgs/{org}/objectives/{objective}",
+    response={200: ObjectiveOut, **WRITE, 409: ConflictMessage},
+    summary="Change an objective (title, focus, state, commitment, owner)",
+)
+def patch_objective(
+    request: HttpRequest, org: str, objective: str, payload: ObjectivePatch
+) -> dict[str, Any]:
+    """Apply the changes if `version` is still current; else 409 with `current_version`."""
+    access = api_access(request, org, write=True)
+    row = find_objective(access, objective)
+    changes = _changes(access, payload)
+    actions.do_update_objective(
+        access, row, changes, expected_version=payload.version, actor=request.user
+    )
+    return scored(access, find_objective(access, objective))
+
+
+def _changes(access: Access, payload: ObjectivePatch) -> dict[str, Any]:
+    """The model fields a PATCH body sets (only those sent)."""
+    sent = payload.model_dump(exclude_unset=True)
+    sent.pop("version", None)
+    changes: dict[str, Any] = {}
+    for name in ("state", "commitment", "title"):
+        if name in sent:
+            if sent[name] is None:
+                raise FieldError(name, f"{name} cannot be null")
+            changes[name] = sent[name]
+    if "focus" in sent:
+        changes["focus"] = sent["focus"] or ""
+    if "owner" in sent:
+        changes["owner_id"] = _member_id(access, sent["owner"])
+    return changes
+
+
+def _member_id(access: Access, username: str | None) -> int | None:
+    """The id of the organisation's member with this username (None clears the owner)."""
+    if username is None:
+        return None
+    user = (
+        get_user_model()
+        .objects.filter(username=username, memberships__organization=access.organization)
+        .only("id")
+        .first()
+    )
+    if user is None:
+        raise FieldError("owner", f"no member of this organisation is called {username!r}")
+    return user.pk
+
+
+@router.post(
+    "/orgs/{org}/objectives/{objective}/aligns-to",
+    response={201: AlignmentOut, 200: AlignmentOut, **WRITE},
+    summary="Align an objective to another (a link, never a copy)",
+)
+def align(
+    request: HttpRequest, org: str, objective: str, payload: AlignIn
+) -> Status[dict[str, Any]]:
+    """Link; 201 when new, 200 when it existed, 422 naming the loop if it would close one."""
+    access = api_access(request, org, write=True)
+    source = find_objective(access, objective)
+    target = Objective.objects.filter(organization=access.organization, slug=payload.target).first()
+    if target is None:
+        raise FieldError("target", f"no objective {payload.target!r} in this organisation")
+    try:
+        created = actions.do_align(access, source, target, request.user)
+    except actions.ActionError as error:
+        raise FieldError("target", error.message) from error
+    aligns_to, _ = present.alignment_slugs([source.pk])
+    body = {"id": source.slug, "aligns_to": aligns_to.get(source.pk, []), "created": created}
+    return Status(201 if created else 200, body)
+
+
+@router.delete(
+    "/orgs/{org}/objectives/{objective}/aligns-to/{target}",
+    response={204: None, **READ, 403: Message},
+    summary="Remove an alignment link",
+)
+def unalign(request: HttpRequest, org: str, objective: str, target: str) -> Status[None]:
+    """Remove the link objective → target; 404 when there is no such link."""
+    access = api_access(request, org, write=True)
+    source = find_objective(access, objective)
+    other = Objective.objects.filter(organization=access.organization, slug=target).first()
+    if other is None or not actions.do_unalign(access, source, other, request.user):
+        raise Http404("No such link")
+    return Status(204, None)

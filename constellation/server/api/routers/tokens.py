@@ -1,0 +1,77 @@
+"""The caller's own personal access tokens in one organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from constellation.server.api.actions import TokenError, do_create_token, do_revoke_token
+from constellation.server.api.auth import api_access
+from constellation.server.api.errors import FieldError
+from constellation.server.api.models import ApiToken
+from constellation.server.api.schemas import (
+    Message,
+    TokenCreated,
+    TokenIn,
+    TokenOut,
+    ValidationProblems,
+)
+
+router = Router(tags=["tokens"])
+READ = {401: Message, 404: Message}
+USAGE = "Send it as `Authorization: Bearer {token}`; it is shown only this once."
+
+
+def token_out(token: ApiToken) -> dict[str, Any]:
+    """A token without its secret."""
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "hint": token.hint,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked": token.revoked,
+    }
+
+
+@router.get("/orgs/{org}/tokens", response={200: list[TokenOut], **READ})
+def list_tokens(request: HttpRequest, org: str) -> list[dict[str, Any]]:
+    """The caller's tokens in this organisation, newest first."""
+    access = api_access(request, org)
+    tokens = ApiToken.objects.filter(user=request.user, organization=access.organization)
+    return [token_out(token) for token in tokens]
+
+
+@router.post(
+    "/orgs/{org}/tokens",
+    response={201: TokenCreated, **READ, 422: ValidationProblems},
+    description="Viewers may create tokens too: a token never grants more than its owner's role.",
+)
+def create_token(
+    request: HttpRequest, response: HttpResponse, org: str, payload: TokenIn
+) -> Status[dict[str, Any]]:
+    """A new token for the caller in this organisation; its plaintext is in this answer only."""
+    # The plaintext is in this answer only: no cache may keep a copy.
+    response["Cache-Control"] = "no-store"
+    access = api_access(request, org)
+    try:
+        token, plaintext = do_create_token(request.user, access.organization, payload.name)
+    except TokenError as error:
+        raise FieldError(error.field, error.message) from error
+    body = {**token_out(token), "token": plaintext, "usage": USAGE.format(token=plaintext)}
+    return Status(201, body)
+
+
+@router.delete("/orgs/{org}/tokens/{token_id}", response={204: None, **READ})
+def revoke_token(request: HttpRequest, org: str, token_id: int) -> Status[None]:
+    """Revoke one of the caller's own tokens here (anyone else's: 404)."""
+    access = api_access(request, org)
+    token = ApiToken.objects.filter(
+        pk=token_id, user=request.user, organization=access.organization
+    ).first()
+    if token is None:
+        raise Http404("No such token")
+    do_revoke_token(token, request.user)
+    return Status(204, None)

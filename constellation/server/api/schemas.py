@@ -1,0 +1,299 @@
+"""What the API takes and returns; every field described so the OpenAPI document reads alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
+
+Status = Literal["on_track", "at_risk", "off_track"]
+Focus = Literal["customer", "business", "both"]
+State = Literal["draft", "in_review", "launched", "closed"]
+Commitment = Literal["committed", "aspirational"]
+
+KR_ID = (
+    "The key result's id: `<objective id>/<key result slug>`, e.g. `activation/week1-activation`. "
+    "The same id names the key result in coach findings and in "
+    "`POST /orgs/{org}/key-results/{objective}/{key_result}/check-ins`."
+)
+
+
+class Out(BaseModel):
+    """An answer built from plain dicts: pydantic alone, without ninja's per-object ORM getter."""
+
+
+class Strict(Schema):
+    """A request body that refuses fields it does not know (almost always a typo)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(Out):
+    """An error with a human-readable explanation."""
+
+    detail: str
+
+
+class FieldProblem(Out):
+    """One bad field of a request."""
+
+    loc: list[str | int] = Field(description='Where: `["body", "confidence"]`, `["query", …]`.')
+    path: str = Field(description="A JSON path into the body (`$.confidence`), or a parameter.")
+    msg: str
+    type: str
+
+
+class ValidationProblems(Out):
+    """The request cannot be used as sent; every bad field is listed."""
+
+    detail: list[FieldProblem]
+
+
+class ConflictMessage(Out):
+    """Someone else saved the same object since the caller read it."""
+
+    detail: str
+    current_version: int
+
+
+class OrganizationOut(Out):
+    """An organisation the caller belongs to, with the caller's role there."""
+
+    slug: str
+    name: str
+    role: Literal["admin", "leader", "member", "viewer"]
+
+
+class TeamOut(Out):
+    """A node of the org chart."""
+
+    id: str = Field(description="The team's slug.")
+    name: str
+    parent: str | None = Field(description="The parent team's slug.")
+    phase: str | None
+
+
+class LeverOut(Out):
+    """A strategic bet that objectives model."""
+
+    id: str = Field(description="The lever's slug.")
+    title: str
+    description: str
+
+
+class KpiOut(Out):
+    """A health measure with its healthy range."""
+
+    id: str = Field(description="The KPI's slug.")
+    title: str
+    unit: str | None
+    direction: Literal["increase", "decrease"]
+    healthy_low: float | None
+    healthy_high: float | None
+    current: float | None
+    healthy: bool | None = Field(description="Whether `current` is in range; null if unknown.")
+
+
+class PeriodOut(Out):
+    """A quarter or a year of the organisation's calendar."""
+
+    key: str = Field(description="`2026-Q3` or `2026`.")
+    start: dt.date
+    end: dt.date
+    closed: bool
+    current: bool = Field(description="Whether this is the period the API uses by default.")
+
+
+class KeyResultOut(Out):
+    """A key result with its progress and status from the scoring engine."""
+
+    id: str = Field(description=KR_ID)
+    slug: str
+    title: str
+    type: Literal["metric", "milestone", "range"]
+    baseline: float | None
+    target: float | None
+    current: float | None
+    unit: str | None
+    done: bool | None
+    weight: float
+    confidence: int | None
+    progress: float = Field(description="0..1.")
+    expected: float | None = Field(description="The progress expected by today (pace), 0..1.")
+    status: Status | None
+
+
+class ObjectiveOut(Out):
+    """An objective with its key results, alignment and its score from the scoring engine."""
+
+    id: str = Field(description="The objective's slug, unique in the organisation.")
+    title: str
+    team: str = Field(description="The team's slug.")
+    team_name: str
+    period: str
+    state: State
+    commitment: Commitment
+    focus: Focus | None
+    owner: str | None = Field(description="The owner's username.")
+    levers: list[str]
+    aligns_to: list[str] = Field(description="Ids of the objectives this one aligns to.")
+    aligned_from: list[str] = Field(description="Ids of the objectives that align to this one.")
+    guardrails: list[str] = Field(description="Slugs of the KPIs that must stay healthy.")
+    progress: float = Field(description="Weighted progress of the key results, 0..1.")
+    grade: float | None = Field(description="0.0..1.0, one decimal.")
+    band: Literal["red", "yellow", "green"] | None
+    expected: float | None = Field(description="The progress expected by today (pace), 0..1.")
+    status: Status | None
+    version: int = Field(description="Send it back with PATCH; a stale version gets a 409.")
+    key_results: list[KeyResultOut]
+
+
+class ObjectiveList(Out):
+    """A period's objectives (or all of them), in the organisation's order."""
+
+    period: str | None = Field(description="The period shown; `all`; null if there is none.")
+    count: int = Field(description="How many objectives match, before limit and offset.")
+    offset: int
+    limit: int | None
+    objectives: list[ObjectiveOut]
+
+
+class CheckInOut(Out):
+    """One reading of a key result."""
+
+    id: int
+    key_result: str = Field(description=KR_ID)
+    date: dt.date
+    value: float | None
+    done: bool | None
+    confidence: int | None
+    note: str
+    author: str | None = Field(description="The author's username.")
+    created_at: dt.datetime
+
+
+class FindingOut(Out):
+    """What the coach says, as `okr lint --format json` does."""
+
+    rule: str
+    severity: Literal["error", "warning", "info"]
+    object: str | None
+    line: int | None
+    message: str
+    hint: str
+
+
+class InitiativeOut(Out):
+    """Work expected to move key results."""
+
+    id: str | None
+    title: str
+    status: str | None
+    moves: list[str] = Field(description="Ids of the key results it moves (see `KR_ID`).")
+
+
+class KeyResultDetail(KeyResultOut):
+    """A key result with its check-in history (oldest first) and the coach's findings on it."""
+
+    check_ins: list[CheckInOut]
+    findings: list[FindingOut]
+
+
+class ObjectiveDetail(ObjectiveOut):
+    """An objective with check-in history per key result, initiatives and coach findings."""
+
+    key_results: list[KeyResultDetail]  # type: ignore[assignment]
+    initiatives: list[InitiativeOut]
+    findings: list[FindingOut] = Field(description="Findings on the objective and its KRs.")
+
+
+class ObjectivePatch(Strict):
+    """Change an objective; `version` is the one you read (a stale one gets a 409)."""
+
+    version: int = Field(description="The objective's version when you read it.")
+    title: str | None = Field(None, min_length=1, max_length=300)
+    focus: Focus | Literal[""] | None = Field(None, description='`""` or null: no focus.')
+    state: State | None = None
+    commitment: Commitment | None = None
+    owner: str | None = Field(None, description="A member's username; null: no owner.")
+
+
+class AlignIn(Strict):
+    """The objective this one should align to."""
+
+    target: str = Field(description="The id of the objective to align to.", min_length=1)
+
+
+class AlignmentOut(Out):
+    """An objective's alignment after a change."""
+
+    id: str
+    aligns_to: list[str]
+    created: bool = Field(description="False when the link already existed.")
+
+
+class CheckInIn(Strict):
+    """A check-in: a value (metric) or done (milestone), a confidence 0-10 and a note."""
+
+    value: float | None = Field(None, description="The key result's new current value.")
+    confidence: int | None = Field(None, ge=0, le=10, description="0 (no chance) to 10 (sure).")
+    note: str = Field("", max_length=5000)
+    done: bool | None = Field(None, description="For a milestone.")
+    date: dt.date | None = Field(None, description="The day of the reading; default today.")
+
+
+class ObjectiveScoreOut(Out):
+    """An objective's score after a change."""
+
+    id: str
+    progress: float
+    grade: float | None
+    status: Status | None
+    version: int
+
+
+class CheckInCreated(Out):
+    """The new check-in, the key result it moved and its objective's new score."""
+
+    check_in: CheckInOut
+    key_result: KeyResultOut
+    objective: ObjectiveScoreOut
+
+
+class LintFile(Out):
+    """The findings of one plan: `<org slug>/<period>`."""
+
+    path: str
+    findings: list[FindingOut]
+
+
+class LintOut(Out):
+    """The coach's findings, shaped as `okr lint --format json`."""
+
+    files: list[LintFile]
+
+
+class TokenOut(Out):
+    """A personal access token (never its plaintext)."""
+
+    id: int
+    name: str
+    hint: str = Field(description="The token's last characters, to tell tokens apart.")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked: bool
+
+
+class TokenIn(Strict):
+    """A name for a new token, to recognise it later."""
+
+    name: str = Field("", max_length=100)
+
+
+class TokenCreated(TokenOut):
+    """A new token: `token` is shown this once and stored only hashed."""
+
+    token: str
+    usage: str

@@ -1,0 +1,40 @@
+"""The REST API under /api/v1: Bearer tokens (or the web app's session), JSON errors."""
+
+from __future__ import annotations
+
+from ninja.openapi.docs import Swagger
+
+from constellation.server.api import errors
+from constellation.server.api.auth import bearer, session
+from constellation.server.api.routers import lint, okrs, orgs, tokens, tracking
+
+DESCRIPTION = """
+Constellation's OKRs, check-ins and coach over HTTP.
+
+**Authentication**: `Authorization: Bearer <token>`. Create a token with
+`okr token create --org SLUG --user USERNAME` or on the web app's Tokens page; a token works
+only for its own organisation (any other answers 404). The web app's own session also works
+(writes then need the CSRF token).
+
+**Ids**: objectives, teams, levers and KPIs are named by their slug. A key result's id is
+`<objective id>/<key result slug>` (as in coach findings), so its check-ins live at
+`/orgs/{org}/key-results/<objective id>/<key result slug>/check-ins`.
+
+**Errors**: always JSON with `detail`. 401 no or bad token, 403 a viewer tried to write,
+404 not found or not yours, 409 a stale `version` (with `current_version`), 422 bad input:
+`detail` lists each bad field with `loc` and a JSON `path` (`$.confidence`).
+"""
+
+# The Swagger page loads its scripts from ninja's bundled static files (ninja is an
+# installed app), so the docs work without network access.
+api = errors.ConstellationAPI(
+    title="Constellation API",
+    version="1",
+    description=DESCRIPTION.strip(),
+    urls_namespace="api",
+    auth=[bearer, session],
+    docs=Swagger(settings={"persistAuthorization": True}),
+)
+errors.install(api)
+for router in (orgs.router, okrs.router, tracking.router, lint.router, tokens.router):
+    api.add_router("", router)

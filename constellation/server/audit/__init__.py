@@ -1,0 +1,1 @@
+"""The audit history: who changed what, when, before and after."""

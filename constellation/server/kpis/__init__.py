@@ -1,0 +1,1 @@
+"""KPIs: health measures with healthy ranges, and their readings."""

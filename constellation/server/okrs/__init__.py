@@ -1,0 +1,1 @@
+"""Objectives, key results, initiatives, alignment and their lifecycle."""

@@ -1,0 +1,94 @@
+"""Django admin for operators: periods, objectives, key results, initiatives, alignment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from constellation.server.audit.admin import AuditedAdmin
+from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+
+
+class VersionedAdmin(AuditedAdmin):
+    """Admin edits count as a new version, so an editor who opened the old one is refused."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Bump the version, then save and audit."""
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Period)
+class PeriodAdmin(AuditedAdmin):
+    """Quarters and years of each organisation."""
+
+    list_display = ("key", "organization", "start", "end", "closed")
+    list_select_related = ("organization",)
+    search_fields = ("key", "organization__slug")
+    list_filter = ("closed", "organization")
+
+
+class KeyResultInline(admin.TabularInline):
+    """Key results inside their objective."""
+
+    model = KeyResult
+    fields = ("slug", "title", "type", "baseline", "target", "current", "unit", "weight")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(VersionedAdmin):
+    """Objectives; edits here bypass the version check, so prefer the app for daily work."""
+
+    list_display = ("title", "slug", "organization", "team", "period", "state", "commitment")
+    list_select_related = ("organization", "team", "period")
+    search_fields = ("title", "slug", "organization__slug", "team__slug")
+    list_filter = ("state", "commitment", "focus", "organization")
+    raw_id_fields = ("team", "period", "owner")
+    filter_horizontal = ("levers", "guardrails")
+    readonly_fields = ("version", "created_at", "updated_at")
+    inlines = (KeyResultInline,)
+
+
+@admin.register(KeyResult)
+class KeyResultAdmin(VersionedAdmin):
+    """Key results."""
+
+    organization_path = "objective__organization_id"
+
+    list_display = ("title", "slug", "objective", "type", "current", "target", "unit")
+    list_select_related = ("objective",)
+    search_fields = ("title", "slug", "objective__slug", "objective__title")
+    list_filter = ("type",)
+    raw_id_fields = ("objective", "owner", "kpi")
+    readonly_fields = ("version",)
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(AuditedAdmin):
+    """Work expected to move key results."""
+
+    organization_path = "objective__organization_id"
+
+    list_display = ("title", "objective", "status")
+    list_select_related = ("objective",)
+    search_fields = ("title", "slug", "objective__slug")
+    list_filter = ("status",)
+    raw_id_fields = ("objective", "roadmap_item")
+    filter_horizontal = ("moves",)
+
+
+@admin.register(Alignment)
+class AlignmentAdmin(AuditedAdmin):
+    """Links between objectives (no cycle check here: use the app or the API to add one)."""
+
+    organization_path = "source__organization_id"
+
+    list_display = ("source", "target", "created_at")
+    list_select_related = ("source", "target")
+    search_fields = ("source__slug", "target__slug")
+    raw_id_fields = ("source", "target")

@@ -1,0 +1,185 @@
+"""Periods, objectives, key results, initiatives and the alignment between objectives."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Period(models.Model):
+    """A quarter (`2026-Q3`) or a year (`2026`) with its dates."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="periods"
+    )
+    key = models.CharField(max_length=10)
+    start = models.DateField()
+    end = models.DateField()
+    closed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["start", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="period_key_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Objective(models.Model):
+    """A qualitative, outcome-oriented goal of one team for one period."""
+
+    class Focus(models.TextChoices):
+        CUSTOMER = "customer"
+        BUSINESS = "business"
+        BOTH = "both"
+
+    class State(models.TextChoices):
+        DRAFT = "draft"
+        IN_REVIEW = "in_review", "in review"
+        LAUNCHED = "launched"
+        CLOSED = "closed"
+
+    class Commitment(models.TextChoices):
+        COMMITTED = "committed"
+        ASPIRATIONAL = "aspirational"
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="objectives"
+    )
+    slug = models.SlugField(max_length=80)
+    team = models.ForeignKey("orgs.Team", on_delete=models.PROTECT, related_name="objectives")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="objectives")
+    title = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_objectives",
+    )
+    focus = models.CharField(max_length=10, choices=Focus.choices, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    state_given = models.BooleanField(default=False)
+    commitment = models.CharField(
+        max_length=12, choices=Commitment.choices, default=Commitment.COMMITTED
+    )
+    levers = models.ManyToManyField("strategy.Lever", blank=True, related_name="objectives")
+    guardrails = models.ManyToManyField("kpis.Kpi", blank=True, related_name="guarded_objectives")
+    aligns_to = models.ManyToManyField(
+        "self",
+        through="Alignment",
+        symmetrical=False,
+        blank=True,
+        related_name="aligned_from",
+    )
+    position = models.PositiveIntegerField(default=0)
+    # Optimistic concurrency: every edit names the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="objective_slug_per_org")
+        ]
+        indexes = [models.Index(fields=["organization", "period", "team"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Alignment(models.Model):
+    """One objective aligns to another; a link, never a copy."""
+
+    source = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_alignment_per_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="no_self_alignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} aligns to {self.target_id}"
+
+
+class KeyResult(models.Model):
+    """A measurable change: a metric from baseline to target, a milestone or a kept range."""
+
+    class Type(models.TextChoices):
+        METRIC = "metric"
+        MILESTONE = "milestone"
+        RANGE = "range"
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    slug = models.SlugField(max_length=80)
+    slug_given = models.BooleanField(default=True)
+    title = models.CharField(max_length=300)
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.METRIC)
+    baseline = models.FloatField(null=True, blank=True)
+    target = models.FloatField(null=True, blank=True)
+    current = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=30, blank=True)
+    done = models.BooleanField(null=True, blank=True)
+    weight = models.FloatField(default=1.0)
+    healthy_low = models.FloatField(null=True, blank=True)
+    healthy_high = models.FloatField(null=True, blank=True)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_key_results",
+    )
+    kpi = models.ForeignKey(
+        "kpis.Kpi", null=True, blank=True, on_delete=models.SET_NULL, related_name="key_results"
+    )
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "slug"], name="kr_slug_per_objective")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Initiative(models.Model):
+    """Work (an output) that is expected to move key results."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned"
+        IN_PROGRESS = "in_progress", "in progress"
+        DONE = "done"
+        DROPPED = "dropped"
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="initiatives")
+    slug = models.SlugField(max_length=80, blank=True)
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    moves = models.ManyToManyField(KeyResult, blank=True, related_name="initiatives")
+    roadmap_item = models.ForeignKey(
+        "strategy.RoadmapItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="initiatives",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,108 @@
+"""OKR files in and out of the server: `import_plan` (plan → rows) and `export_org` (rows → plan).
+
+An import runs in one transaction: either the whole file lands, audited, or nothing does. A
+dry run is the same import rolled back, so what it reports is exactly what would happen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from constellation.core import model
+from constellation.server.audit.actions import record
+from constellation.server.okrs.models import Period
+from constellation.server.okrs.transfer_export import export_plan
+from constellation.server.okrs.transfer_import import Importer
+from constellation.server.okrs.transfer_report import (
+    KINDS,
+    FieldChange,
+    ImportRefused,
+    ImportReport,
+    ObjectChange,
+)
+from constellation.server.orgs.models import Organization
+
+__all__ = [
+    "KINDS",
+    "ExportError",
+    "FieldChange",
+    "ImportRefused",
+    "ImportReport",
+    "ObjectChange",
+    "export_org",
+    "import_plan",
+]
+
+_ORG_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,60}$")
+
+
+class ExportError(LookupError):
+    """The organisation or period to export does not exist."""
+
+
+def _organization(slug: str, name: str, report: ImportReport, actor: Any) -> Organization:
+    """The organisation to import into, created (or renamed as the file says) when needed."""
+    organization = Organization.objects.select_for_update().filter(slug=slug).first()
+    if organization is None:
+        organization = Organization.objects.create(slug=slug, name=name)
+        report.changes.append(ObjectChange("organization", slug, "created"))
+        record(organization.pk, actor, "import", organization, after={"slug": slug, "name": name})
+    elif organization.name != name:
+        change = FieldChange("name", organization.name, name)
+        report.changes.append(ObjectChange("organization", slug, "updated", [change]))
+        Organization.objects.filter(pk=organization.pk).update(name=name)
+        record(
+            organization.pk,
+            actor,
+            "import",
+            organization,
+            before={"name": organization.name},
+            after={"name": name},
+        )
+        organization.name = name
+    else:
+        report.unchanged["organization"] += 1
+    return organization
+
+
+def import_plan(
+    plan: model.Plan,
+    slug: str,
+    *,
+    actor: Any = None,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Upsert a plan into organisation `slug` in one transaction; raise ImportRefused if it can't.
+
+    With `dry_run` everything runs and is then rolled back: the report says what would change.
+    """
+    if not _ORG_SLUG.match(slug):
+        raise ImportRefused(
+            [f"organisation {slug!r} is not a valid slug: letters, digits, '-' and '_' (≤ 60)"]
+        )
+    report = ImportReport(organization=slug, dry_run=dry_run)
+    reason = f"imported from {plan.path}" if plan.path else "imported from an OKR file"
+    with transaction.atomic():
+        organization = _organization(slug, plan.organization, report, actor)
+        Importer(plan, organization, report, actor=actor, reason=reason, progress=progress).run()
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def export_org(slug: str, period: str | None = None) -> model.Plan:
+    """Organisation `slug` as a core Plan (one period, or all); ExportError when unknown."""
+    organization = Organization.objects.filter(slug=slug).first()
+    if organization is None:
+        raise ExportError(f"no organisation {slug!r}")
+    period_row = None
+    if period is not None:
+        period_row = Period.objects.filter(organization=organization, key=period).first()
+        if period_row is None:
+            raise ExportError(f"organisation {slug!r} has no period {period!r}")
+    return export_plan(organization, period_row)

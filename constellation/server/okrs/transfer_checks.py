@@ -1,0 +1,182 @@
+"""What an OKR file must satisfy before the server takes it, checked against file and database.
+
+A file may describe part of an organisation, so a reference may name something that exists
+only in the database. The loader checks the file on its own; these checks add what only the
+server knows (rows already there, column sizes, the alignment links kept outside the file).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from constellation.core import model
+from constellation.core.alignment import AlignmentGraph
+from constellation.core.okrfile.schema import is_id
+from constellation.core.periods import is_period
+from constellation.server.okrs.models import Initiative, KeyResult, Objective
+from constellation.server.okrs.transfer_export import OrgRows
+from constellation.server.orgs.models import Team
+
+USERNAME_MAX = 150
+
+
+class Checker:
+    """Collects problems with a plan, each as `FILE:LINE:COL: message`."""
+
+    def __init__(self, plan: model.Plan, rows: OrgRows, db_alignments: list[tuple[str, str]]):
+        """Check `plan` against the organisation's rows and its alignment links (as slugs)."""
+        self.plan = plan
+        self.rows = rows
+        self.db_alignments = db_alignments
+        self.problems: list[str] = []
+        self.levers = {lever.id for lever in plan.levers} | {r.slug for r in rows.levers}
+        self.teams = {team.id for team in plan.teams} | {r.slug for r in rows.teams}
+        self.kpis = {kpi.id for kpi in plan.kpis} | {r.slug for r in rows.kpis}
+        self.objectives = {o.id for o in plan.objectives} | set(rows.objective_slugs.values())
+        self.rows_by_slug = {row.slug: row for row in rows.objectives}
+
+    def add(self, line: int | None, message: str) -> None:
+        """Record one problem at a line of the file."""
+        self.problems.append(f"{self.plan.path or '<file>'}:{line or 1}:1: {message}")
+
+    def run(self) -> list[str]:
+        """Every problem found, in file order."""
+        self.check_text(None, "organization", self.plan.organization, 200)
+        self.check_unique("lever", self.plan.levers)
+        self.check_unique("team", self.plan.teams)
+        self.check_unique("KPI", self.plan.kpis)
+        self.check_unique("objective", self.plan.objectives)
+        for lever in self.plan.levers:
+            self.check_id(lever.line, "lever", lever.id, 60)
+            self.check_text(lever.line, "title", lever.title, 300)
+        self.check_teams()
+        for kpi in self.plan.kpis:
+            self.check_id(kpi.line, "KPI", kpi.id, 60)
+            self.check_text(kpi.line, "title", kpi.title, 300)
+            self.check_text(kpi.line, "unit", kpi.unit, 30)
+        for objective in self.plan.objectives:
+            self.check_objective(objective)
+        self.check_cycles()
+        return self.problems
+
+    def check_unique(self, kind: str, items: Iterable[object]) -> None:
+        """Each id at most once within its kind."""
+        counts = Counter(getattr(item, "id", None) for item in items)
+        for item in items:
+            item_id = getattr(item, "id", None)
+            if item_id is not None and counts[item_id] > 1:
+                self.add(getattr(item, "line", None), f"{kind} id {item_id!r} is used twice")
+                counts[item_id] = 0
+
+    def check_id(self, line: int | None, kind: str, value: str | None, size: int) -> None:
+        """An id as the file format allows it, short enough for its column."""
+        if value is None:
+            return
+        if not is_id(value):
+            self.add(line, f"{kind} id {value!r} is not an id: letters, digits, '_', '.', '-'")
+        elif len(value) > size:
+            self.add(line, f"{kind} id {value!r} is longer than {size} characters")
+
+    def check_text(self, line: int | None, name: str, value: str | None, size: int) -> None:
+        """A text that fits its column."""
+        if value is not None and len(value) > size:
+            self.add(line, f"{name} is longer than {size} characters ({len(value)})")
+
+    def check_ref(self, line: int | None, what: str, value: str | None, known: set[str]) -> None:
+        """A reference that names something in the file or already on the server."""
+        if value is not None and value not in known:
+            self.add(line, f"{what} {value!r} is neither in the file nor on the server")
+
+    def check_teams(self) -> None:
+        """Team ids, names, phases, parents that exist, and an org chart without loops."""
+        phases = set(Team.Phase.values)
+        parents = {r.slug: self.rows.team_slugs.get(r.parent_id) for r in self.rows.teams}
+        for team in self.plan.teams:
+            self.check_id(team.line, "team", team.id, 60)
+            self.check_text(team.line, "name", team.name, 200)
+            self.check_ref(team.line, "parent team", team.parent, self.teams)
+            if team.phase is not None and team.phase not in phases:
+                self.add(team.line, f"phase {team.phase!r} is not one of {sorted(phases)}")
+            parents[team.id] = team.parent
+        for team in self.plan.teams:
+            seen = {team.id}
+            current = parents.get(team.id)
+            while current is not None:
+                if current in seen:
+                    self.add(team.line, f"team {team.id!r} is its own ancestor (parent loop)")
+                    break
+                seen.add(current)
+                current = parents.get(current)
+
+    def check_objective(self, objective: model.Objective) -> None:
+        """One objective, its references, key results and initiatives."""
+        line = objective.line
+        self.check_id(line, "objective", objective.id, 80)
+        self.check_text(line, "title", objective.title, 300)
+        self.check_text(line, "owner", objective.owner, USERNAME_MAX)
+        self.check_ref(line, "team", objective.team, self.teams)
+        if not is_period(objective.period):
+            self.add(line, f"period {objective.period!r} is not YYYY-Qn or YYYY")
+        self.check_choice(line, "focus", objective.focus, Objective.Focus.values)
+        self.check_choice(line, "state", objective.state, Objective.State.values)
+        self.check_choice(line, "commitment", objective.commitment, Objective.Commitment.values)
+        for lever in objective.levers:
+            self.check_ref(line, "lever", lever, self.levers)
+        for kpi in objective.guardrails:
+            self.check_ref(line, "guardrail KPI", kpi, self.kpis)
+        for target in objective.aligns_to:
+            self.check_ref(line, "aligned objective", target, self.objectives)
+        self.check_unique(f"key result (in {objective.id!r})", objective.key_results)
+        for kr in objective.key_results:
+            self.check_key_result(objective, kr)
+        self.check_initiatives(objective)
+
+    def check_choice(self, line: int | None, name: str, value: str | None, allowed: list) -> None:
+        """A value among the server's choices."""
+        if value is not None and value not in allowed:
+            self.add(line, f"{name} {value!r} is not one of {', '.join(map(str, allowed))}")
+
+    def check_key_result(self, objective: model.Objective, kr: model.KeyResult) -> None:
+        """One key result's id, sizes, choices and references."""
+        line = kr.line or objective.line
+        self.check_id(line, "key result", kr.id, 80)
+        self.check_text(line, "title", kr.title, 300)
+        self.check_text(line, "unit", kr.unit, 30)
+        self.check_text(line, "owner", kr.owner, USERNAME_MAX)
+        self.check_choice(line, "type", kr.type, KeyResult.Type.values)
+        self.check_ref(line, "KPI", kr.kpi, self.kpis)
+        confidences = [kr.confidence, *(c.confidence for c in kr.check_ins)]
+        if any(c is not None and not 0 <= c <= 10 for c in confidences):
+            self.add(line, "confidence must be a whole number from 0 to 10")
+
+    def check_initiatives(self, objective: model.Objective) -> None:
+        """Initiatives: ids, sizes, status, and moves naming key results of the objective."""
+        known = {kr.id for kr in objective.key_results}
+        row = self.rows_by_slug.get(objective.id)
+        if row is not None:
+            known |= {kr.slug for kr in self.rows.key_results.get(row.id, [])}
+        self.check_unique(f"initiative (in {objective.id!r})", objective.initiatives)
+        for initiative in objective.initiatives:
+            line = initiative.line or objective.line
+            self.check_id(line, "initiative", initiative.id, 80)
+            self.check_text(line, "title", initiative.title, 300)
+            self.check_choice(line, "status", initiative.status, Initiative.Status.values)
+            for kr_id in initiative.moves:
+                self.check_ref(line, f"key result of {objective.id!r}", kr_id, known)
+
+    def check_cycles(self) -> None:
+        """No objective aligns to itself and no chain of alignment comes back to its start."""
+        in_file = {o.id for o in self.plan.objectives}
+        links = [(s, t) for s, t in self.db_alignments if s not in in_file]
+        for objective in self.plan.objectives:
+            links.extend((objective.id, target) for target in objective.aligns_to)
+        lines = {o.id: o.line for o in self.plan.objectives}
+        for loop in AlignmentGraph(links).cycles():
+            start = next((node for node in loop if node in in_file), loop[0])
+            self.add(lines.get(start), "alignment would form a loop: " + " → ".join(loop))
+
+
+def check_plan(plan: model.Plan, rows: OrgRows, db_alignments: list[tuple[str, str]]) -> list[str]:
+    """Every reason the server cannot take this plan as it is (empty when it can)."""
+    return Checker(plan, rows, db_alignments).run()

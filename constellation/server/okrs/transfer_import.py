@@ -1,0 +1,618 @@
+"""Plan → rows: upsert an OKR file into an organisation with bulk writes, audited.
+
+The file is compared with the rows in the file's own words (ids, usernames, lists of ids),
+so the report reads like the file and a second import of the same file finds nothing to
+change: no write, no audit event, no version bump. Rows the file does not mention are kept.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import models
+
+from constellation.core import model
+from constellation.core.periods import parse_period
+from constellation.server.audit.models import AuditEvent
+from constellation.server.kpis.models import Kpi
+from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.transfer_checks import check_plan
+from constellation.server.okrs.transfer_export import (
+    GuardrailLink,
+    LeverLink,
+    MoveLink,
+    OrgRows,
+    read_org,
+)
+from constellation.server.okrs.transfer_report import (
+    KINDS,
+    FieldChange,
+    ImportRefused,
+    ImportReport,
+    ObjectChange,
+    jsonable,
+)
+from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.strategy.models import Lever, Strategy
+from constellation.server.tracking.models import CheckIn
+
+TEAM_FIELDS = ("name", "parent", "phase")
+KPI_FIELDS = ("title", "unit", "direction", "healthy", "current")
+OBJECTIVE_FIELDS = (
+    *("team", "title", "period", "focus", "levers", "aligns_to", "guardrails"),
+    *("commitment", "state", "owner"),
+)
+LINK_FIELDS = ("levers", "guardrails", "aligns_to")
+KR_FIELDS = (
+    *("title", "type", "baseline", "target", "current", "unit", "done", "kpi"),
+    *("weight", "healthy", "confidence", "owner", "id_given"),
+)
+INITIATIVE_FIELDS = ("id", "title", "status", "moves")
+CHECK_IN_FIELDS = ("confidence", "note", "done")
+STEPS = (
+    "reading",
+    "strategy",
+    "levers",
+    "teams",
+    "KPIs",
+    "periods",
+    "people",
+    "objectives",
+    "alignment",
+    "key results",
+    "initiatives",
+    "check-ins",
+    "audit",
+)
+BATCH = 500
+UPDATE_BATCH = 100
+
+
+def _blank(value: Any) -> Any:
+    """Empty text and no value are the same thing in a column that stores blank for none."""
+    return None if value == "" else value
+
+
+def diff(old: object, new: object, names: tuple[str, ...]) -> list[FieldChange]:
+    """The fields whose values differ between two dataclasses of the same kind."""
+    changes = []
+    for name in names:
+        before, after = _blank(getattr(old, name)), _blank(getattr(new, name))
+        if before != after:
+            changes.append(FieldChange(name, before, after))
+    return changes
+
+
+def _position(row: models.Model, index: int) -> list[FieldChange]:
+    """A change of place in the file's order, if any."""
+    old = getattr(row, "position", index)
+    return [FieldChange("position", old, index)] if old != index else []
+
+
+def _data(item: object, names: tuple[str, ...]) -> dict[str, Any]:
+    """A dataclass's fields as the audit history stores them."""
+    return {name: jsonable(getattr(item, name)) for name in names}
+
+
+class Importer:
+    """One import of a plan into an organisation, inside the caller's transaction."""
+
+    def __init__(
+        self,
+        plan: model.Plan,
+        organization: Organization,
+        report: ImportReport,
+        *,
+        actor: Any = None,
+        reason: str = "",
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """Prepare to import `plan` into `organization`, noting every change in `report`."""
+        self.plan = plan
+        self.org = organization
+        self.report = report
+        self.actor_id = getattr(actor, "pk", None)
+        self.reason = reason
+        self.progress = progress or (lambda step: None)
+        self.audit: list[tuple[models.Model, dict | None, dict | None]] = []
+        self.to_create: dict[type, list[models.Model]] = defaultdict(list)
+        # Changed rows grouped by the columns that changed, so each bulk update sets only those.
+        self.to_update: dict[type, dict[frozenset[str], list[models.Model]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.kept: dict[str, list[str]] = defaultdict(list)
+        self.rows: OrgRows
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def created(self, kind: str, key: str, row: models.Model, data: dict[str, Any]) -> None:
+        """Note a new row (written later in bulk)."""
+        self.report.changes.append(ObjectChange(kind, key, "created"))
+        self.audit.append((row, None, data))
+        self.to_create[type(row)].append(row)
+
+    def updated(
+        self, kind: str, key: str, row: models.Model, changes: list[FieldChange], values: dict
+    ) -> None:
+        """Note a changed row (written later in bulk); versioned rows move to a new version."""
+        self.report.changes.append(ObjectChange(kind, key, "updated", changes))
+        before = {c.field: jsonable(c.old) for c in changes}
+        after = {c.field: jsonable(c.new) for c in changes}
+        self.audit.append((row, before, after))
+        columns = {name for name, value in values.items() if getattr(row, name) != value}
+        for name in columns:
+            setattr(row, name, values[name])
+        if hasattr(row, "version"):
+            row.version += 1
+            columns.add("version")
+        if columns:
+            self.to_update[type(row)][frozenset(columns)].append(row)
+
+    def upsert(
+        self,
+        kind: str,
+        key: str,
+        row: models.Model | None,
+        make: Callable[[], models.Model],
+        values: dict[str, Any],
+        changes: list[FieldChange],
+        data: dict[str, Any],
+    ) -> models.Model:
+        """Create the row, update it when something changed, or count it as unchanged."""
+        if row is None:
+            row = make()
+            for name, value in values.items():
+                setattr(row, name, value)
+            self.created(kind, key, row, data)
+        elif changes:
+            self.updated(kind, key, row, changes, values)
+        else:
+            self.report.unchanged[kind] += 1
+        return row
+
+    def flush(self, model_class: type[models.Model]) -> None:
+        """Write the pending new and changed rows of one model, in bulk."""
+        new = self.to_create.pop(model_class, [])
+        if new:
+            model_class.objects.bulk_create(new, batch_size=BATCH)
+        for columns, rows in self.to_update.pop(model_class, {}).items():
+            # Small batches: each is one UPDATE with a CASE per column over its rows.
+            model_class.objects.bulk_update(rows, sorted(columns), batch_size=UPDATE_BATCH)
+
+    # -- the import ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Check the plan against the rows, then write everything that differs."""
+        self.progress(STEPS[0])
+        slugs = [o.id for o in self.plan.objectives]
+        objectives = Objective.objects.filter(organization=self.org, slug__in=slugs)
+        self.rows = read_org(self.org, objectives, lock=True)
+        problems = check_plan(self.plan, self.rows, self.db_alignments())
+        if problems:
+            raise ImportRefused(problems)
+        for step, write in zip(STEPS[1:], self.writers(), strict=True):
+            self.progress(step)
+            write()
+        self.report_kept()
+
+    def writers(self) -> list[Callable[[], None]]:
+        """The writing steps of an import, in the order of STEPS (after reading)."""
+        return [
+            self.import_strategy,
+            self.import_levers,
+            self.import_teams,
+            self.import_kpis,
+            self.import_periods,
+            self.import_people,
+            self.import_objectives,
+            self.import_links,
+            self.import_key_results,
+            self.import_initiatives,
+            self.import_check_ins,
+            self.write_audit,
+        ]
+
+    def db_alignments(self) -> list[tuple[str, str]]:
+        """Every alignment link of the organisation, as slugs."""
+        slugs = self.rows.objective_slugs
+        pairs = Alignment.objects.filter(source__organization=self.org).values_list(
+            "source_id", "target_id"
+        )
+        return [(slugs[s], slugs[t]) for s, t in pairs if s in slugs and t in slugs]
+
+    def import_strategy(self) -> None:
+        """Vision and mission, when the file has a strategy."""
+        if not self.plan.has_strategy:
+            return
+        row = self.rows.strategy
+        names = ("vision", "mission")
+        changes = []
+        if row is not None:
+            old = model.Plan("", "", vision=row.vision or None, mission=row.mission or None)
+            changes = diff(old, self.plan, names)
+        values = {"vision": self.plan.vision or "", "mission": self.plan.mission or ""}
+        data = _data(self.plan, names)
+        self.rows.strategy = self.upsert(  # type: ignore[assignment]
+            "strategy",
+            self.org.slug,
+            row,
+            lambda: Strategy(organization=self.org),
+            values,
+            changes,
+            data,
+        )
+        self.flush(Strategy)
+
+    def import_levers(self) -> None:
+        """Levers by id, in the file's order."""
+        existing = {row.slug: row for row in self.rows.levers}
+        for index, lever in enumerate(self.plan.levers):
+            row = existing.get(lever.id)
+            changes = []
+            if row is not None:
+                changes = diff(self.rows.lever_data(row), lever, ("title",)) + _position(row, index)
+            values = {"title": lever.title, "position": index}
+            existing[lever.id] = self.upsert(  # type: ignore[assignment]
+                "lever",
+                lever.id,
+                row,
+                lambda lever=lever: Lever(organization=self.org, slug=lever.id),
+                values,
+                changes,
+                _data(lever, ("id", "title")),
+            )
+        self.flush(Lever)
+        self.lever_ids = {slug: row.pk for slug, row in existing.items()}
+
+    def import_teams(self) -> None:
+        """Teams by id; parents are linked once every team has a row."""
+        existing = {row.slug: row for row in self.rows.teams}
+        for team in self.plan.teams:
+            row = existing.get(team.id)
+            changes = diff(self.rows.team_data(row), team, TEAM_FIELDS) if row else []
+            values = {"name": team.name, "phase": team.phase or ""}
+            existing[team.id] = self.upsert(  # type: ignore[assignment]
+                "team",
+                team.id,
+                row,
+                lambda team=team: Team(organization=self.org, slug=team.id),
+                values,
+                changes,
+                _data(team, ("id", *TEAM_FIELDS)),
+            )
+        self.flush(Team)
+        self.team_ids = {slug: row.pk for slug, row in existing.items()}
+        moved = []
+        for team in self.plan.teams:
+            row = existing[team.id]
+            parent_id = self.team_ids[team.parent] if team.parent else None
+            if row.parent_id != parent_id:
+                row.parent_id = parent_id
+                moved.append(row)
+        Team.objects.bulk_update(moved, ["parent"], batch_size=BATCH)
+
+    def import_kpis(self) -> None:
+        """KPIs by id."""
+        existing = {row.slug: row for row in self.rows.kpis}
+        for kpi in self.plan.kpis:
+            row = existing.get(kpi.id)
+            changes = diff(self.rows.kpi_data(row), kpi, KPI_FIELDS) if row else []
+            values = {
+                "title": kpi.title,
+                "unit": kpi.unit or "",
+                "direction": kpi.direction,
+                "healthy_low": kpi.healthy.low if kpi.healthy else None,
+                "healthy_high": kpi.healthy.high if kpi.healthy else None,
+                "current": kpi.current,
+            }
+            existing[kpi.id] = self.upsert(  # type: ignore[assignment]
+                "kpi",
+                kpi.id,
+                row,
+                lambda kpi=kpi: Kpi(organization=self.org, slug=kpi.id),
+                values,
+                changes,
+                _data(kpi, ("id", *KPI_FIELDS)),
+            )
+        self.flush(Kpi)
+        self.kpi_ids = {slug: row.pk for slug, row in existing.items()}
+
+    def import_periods(self) -> None:
+        """Every period the file names, with its calendar dates."""
+        existing: dict[str, Period] = {row.key: row for row in self.rows.periods}
+        keys = dict.fromkeys([self.plan.period, *(o.period for o in self.plan.objectives)])
+        for key in keys:
+            if key in existing:
+                self.report.unchanged["period"] += 1
+            if not key or key in existing:
+                continue
+            calendar = parse_period(key)
+            row = Period(organization=self.org, key=key, start=calendar.start, end=calendar.end)
+            self.created("period", key, row, {"key": key, "start": calendar.start.isoformat()})
+            existing[key] = row
+        self.flush(Period)
+        self.period_ids = {key: row.pk for key, row in existing.items()}
+
+    def import_people(self) -> None:
+        """Owners by username: a missing person is created (no password) and made a member."""
+        names = [o.owner for o in self.plan.objectives]
+        names += [kr.owner for o in self.plan.objectives for kr in o.key_results]
+        wanted = [name for name in dict.fromkeys(names) if name]
+        user_model = get_user_model()
+        users = {u.username: u for u in user_model.objects.filter(username__in=wanted)}
+        members = set(
+            Membership.objects.filter(organization=self.org, user__in=users.values()).values_list(
+                "user_id", flat=True
+            )
+        )
+        missing = {name for name in wanted if name not in users}
+        new_users = [
+            user_model(username=name, password=make_password(None))
+            for name in wanted
+            if name in missing
+        ]
+        user_model.objects.bulk_create(new_users, batch_size=BATCH)
+        users.update({u.username: u for u in new_users})
+        for name in wanted:
+            user = users[name]
+            if user.pk in members:
+                self.report.unchanged["person"] += 1
+                continue
+            membership = Membership(organization=self.org, user=user, role=Membership.Role.MEMBER)
+            data = {"username": name, "role": Membership.Role.MEMBER.value}
+            if name in missing:
+                self.created("person", name, membership, data)
+            else:
+                self.report.changes.append(
+                    ObjectChange(
+                        "person", name, "updated", [FieldChange("membership", None, "member")]
+                    )
+                )
+                self.audit.append((membership, None, data))
+                self.to_create[Membership].append(membership)
+        self.flush(Membership)
+        self.user_ids = {name: user.pk for name, user in users.items()}
+
+    def objective_values(self, objective: model.Objective, index: int) -> dict[str, Any]:
+        """The columns of an objective row, from the file."""
+        values: dict[str, Any] = {
+            "team_id": self.team_ids[objective.team],
+            "period_id": self.period_ids[objective.period],
+            "title": objective.title,
+            "focus": objective.focus or "",
+            "commitment": objective.commitment,
+            "owner_id": self.user_ids.get(objective.owner) if objective.owner else None,
+            "position": index,
+            "state_given": objective.state is not None,
+        }
+        if objective.state is not None:
+            values["state"] = objective.state
+        return values
+
+    def import_objectives(self) -> None:
+        """Objectives by id (their own fields; links and children follow)."""
+        existing = {row.slug: row for row in self.rows.objectives}
+        self.objective_rows: dict[str, Objective] = {}
+        self.relink: dict[str, set[str]] = {}
+        for index, objective in enumerate(self.plan.objectives):
+            row = existing.get(objective.id)
+            changes: list[FieldChange] = []
+            if row is not None:
+                old = self.rows.objective_data(row, children=False)
+                changes = diff(old, objective, OBJECTIVE_FIELDS) + _position(row, index)
+            changed = {c.field for c in changes}
+            self.relink[objective.id] = set(LINK_FIELDS) if row is None else changed
+            self.objective_rows[objective.id] = self.upsert(  # type: ignore[assignment]
+                "objective",
+                objective.id,
+                row,
+                lambda objective=objective: Objective(organization=self.org, slug=objective.id),
+                self.objective_values(objective, index),
+                changes,
+                _data(objective, ("id", *OBJECTIVE_FIELDS)),
+            )
+        self.flush(Objective)
+        self.objective_ids = {slug: pk for pk, slug in self.rows.objective_slugs.items()}
+        self.objective_ids.update({slug: row.pk for slug, row in self.objective_rows.items()})
+
+    def import_links(self) -> None:
+        """Levers, guardrails and alignment of objectives whose lists are new or changed."""
+        tables = (
+            ("levers", LeverLink, "objective_id", "lever_id", self.lever_ids),
+            ("guardrails", GuardrailLink, "objective_id", "kpi_id", self.kpi_ids),
+            ("aligns_to", Alignment, "source_id", "target_id", self.objective_ids),
+        )
+        for name, table, owner, linked, ids in tables:
+            stale, fresh = [], []
+            for objective in self.plan.objectives:
+                if name not in self.relink[objective.id]:
+                    continue
+                row_id = self.objective_rows[objective.id].pk
+                stale.append(row_id)
+                fresh += [
+                    table(**{owner: row_id, linked: ids[x]}) for x in getattr(objective, name)
+                ]
+            if stale:
+                table.objects.filter(**{f"{owner}__in": stale}).delete()
+            table.objects.bulk_create(fresh, batch_size=BATCH)
+
+    def key_result_values(self, kr: model.KeyResult, index: int) -> dict[str, Any]:
+        """The columns of a key result row, from the file."""
+        return {
+            "title": kr.title,
+            "type": kr.type,
+            "baseline": kr.baseline,
+            "target": kr.target,
+            "current": kr.current,
+            "unit": kr.unit or "",
+            "done": kr.done,
+            "weight": kr.weight,
+            "healthy_low": kr.healthy.low if kr.healthy else None,
+            "healthy_high": kr.healthy.high if kr.healthy else None,
+            "confidence": kr.confidence,
+            "owner_id": self.user_ids.get(kr.owner) if kr.owner else None,
+            "kpi_id": self.kpi_ids[kr.kpi] if kr.kpi else None,
+            "slug_given": kr.id_given,
+            "position": index,
+        }
+
+    def import_key_results(self) -> None:
+        """Key results by id within their objective."""
+        self.kr_rows: dict[tuple[str, str], KeyResult] = {}
+        for objective in self.plan.objectives:
+            parent = self.objective_rows[objective.id]
+            existing = {row.slug: row for row in self.rows.key_results.get(parent.pk, [])}
+            for slug, row in existing.items():
+                self.kr_rows[(objective.id, slug)] = row
+            for index, kr in enumerate(objective.key_results):
+                row = existing.get(kr.id)
+                changes: list[FieldChange] = []
+                if row is not None:
+                    changes = diff(self.rows.key_result_data(row), kr, KR_FIELDS)
+                    changes += _position(row, index)
+                self.kr_rows[(objective.id, kr.id)] = self.upsert(  # type: ignore[assignment]
+                    "key result",
+                    f"{objective.id}/{kr.id}",
+                    row,
+                    lambda kr=kr, parent=parent: KeyResult(objective=parent, slug=kr.id),
+                    self.key_result_values(kr, index),
+                    changes,
+                    _data(kr, ("id", *KR_FIELDS)),
+                )
+        self.flush(KeyResult)
+
+    def import_initiatives(self) -> None:
+        """Initiatives by id (or by title when they have none), and what they move."""
+        relink: list[tuple[Initiative, model.Initiative, str]] = []
+        for objective in self.plan.objectives:
+            parent = self.objective_rows[objective.id]
+            existing: dict[str, list[Initiative]] = defaultdict(list)
+            rows = self.rows.initiatives.get(parent.pk, [])
+            kr_slugs = {kr.id: kr.slug for kr in self.rows.key_results.get(parent.pk, [])}
+            for row in rows:
+                existing[row.slug or f"title:{row.title}"].append(row)
+            for index, item in enumerate(objective.initiatives):
+                # An id added to an initiative that had none still names the same initiative.
+                candidates = existing.get(item.id or "") or existing.get(f"title:{item.title}")
+                row = candidates.pop(0) if candidates else None
+                changes: list[FieldChange] = []
+                if row is not None:
+                    old = self.rows.initiative_data(row, kr_slugs)
+                    changes = diff(old, item, INITIATIVE_FIELDS) + _position(row, index)
+                values = {
+                    "slug": item.id or "",
+                    "title": item.title,
+                    "status": item.status or "",
+                    "position": index,
+                }
+                row = self.upsert(  # type: ignore[assignment]
+                    "initiative",
+                    f"{objective.id}/{item.id or item.title}",
+                    row,
+                    lambda parent=parent: Initiative(objective=parent),
+                    values,
+                    changes,
+                    _data(item, INITIATIVE_FIELDS),
+                )
+                if row.pk is None or any(c.field == "moves" for c in changes):
+                    relink.append((row, item, objective.id))
+            self.kept["initiative"] += [
+                f"{objective.id}/{r.slug or r.title}" for rows in existing.values() for r in rows
+            ]
+        self.flush(Initiative)
+        self.relink_moves(relink)
+
+    def relink_moves(self, relink: list[tuple[Initiative, model.Initiative, str]]) -> None:
+        """Replace the key results moved by initiatives that are new or changed them."""
+        stale = [row.pk for row, _, _ in relink]
+        MoveLink.objects.filter(initiative_id__in=stale).delete()
+        fresh = [
+            MoveLink(initiative_id=row.pk, keyresult_id=self.kr_rows[(objective, kr)].pk)
+            for row, item, objective in relink
+            for kr in item.moves
+        ]
+        MoveLink.objects.bulk_create(fresh, batch_size=BATCH)
+
+    def import_check_ins(self) -> None:
+        """Check-ins missing from a key result's history, matched by date and value."""
+        for objective in self.plan.objectives:
+            for kr in objective.key_results:
+                row = self.kr_rows[(objective.id, kr.id)]
+                existing: dict[tuple, list[CheckIn]] = defaultdict(list)
+                for check_in in self.rows.check_ins.get(row.pk, []):
+                    existing[(check_in.checked_on, check_in.value)].append(check_in)
+                for item in kr.check_ins:
+                    self.import_check_in(f"{objective.id}/{kr.id}", row, item, existing)
+                self.kept["check-in"] += [
+                    f"{objective.id}/{kr.id}@{c.checked_on.isoformat()}"
+                    for rows in existing.values()
+                    for c in rows
+                ]
+        self.flush(CheckIn)
+
+    def import_check_in(
+        self, key: str, kr: KeyResult, item: model.CheckIn, existing: dict[tuple, list[CheckIn]]
+    ) -> None:
+        """One check-in of the file: created, updated (same day and value) or unchanged."""
+        candidates = existing.get((item.on, item.value))
+        row = candidates.pop(0) if candidates else None
+        changes = diff(self.rows.check_in_data(row), item, CHECK_IN_FIELDS) if row else []
+        values = {
+            "value": item.value,
+            "confidence": item.confidence,
+            "note": item.note or "",
+            "done": item.done,
+        }
+        self.upsert(
+            "check-in",
+            f"{key}@{item.on.isoformat()}",
+            row,
+            lambda: CheckIn(key_result=kr, checked_on=item.on),
+            values,
+            changes,
+            {"on": item.on.isoformat(), **_data(item, ("value", *CHECK_IN_FIELDS))},
+        )
+
+    def write_audit(self) -> None:
+        """One audit event per row created or changed, in bulk."""
+        events = [
+            AuditEvent(
+                organization_id=self.org.pk,
+                actor_id=self.actor_id,
+                action="import",
+                object_type=row._meta.model_name,
+                object_id=row.pk,
+                object_repr=str(row)[:300],
+                before=before,
+                after=after,
+                reason=self.reason,
+            )
+            for row, before, after in self.audit
+        ]
+        AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+
+    def report_kept(self) -> None:
+        """What the database holds that the file does not mention: left as it is."""
+        plan, rows = self.plan, self.rows
+        on_server = {
+            "lever": ([r.slug for r in rows.levers], plan.levers),
+            "team": ([r.slug for r in rows.teams], plan.teams),
+            "kpi": ([r.slug for r in rows.kpis], plan.kpis),
+            "objective": (list(rows.objective_slugs.values()), plan.objectives),
+        }
+        for kind, (slugs, items) in on_server.items():
+            in_file = {item.id for item in items}
+            self.kept[kind] = [slug for slug in slugs if slug not in in_file]
+        for objective in plan.objectives:
+            in_file = {kr.id for kr in objective.key_results}
+            parent = self.objective_rows[objective.id]
+            self.kept["key result"] += [
+                f"{objective.id}/{row.slug}"
+                for row in rows.key_results.get(parent.pk, [])
+                if row.slug not in in_file
+            ]
+        self.report.kept = {kind: self.kept[kind] for kind in KINDS if self.kept.get(kind)}

@@ -1,0 +1,1 @@
+"""Organisations (the tenants), teams (the org chart), people and their roles."""

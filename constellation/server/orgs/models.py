@@ -1,0 +1,82 @@
+"""Organisations, teams and memberships: who belongs where, with which role."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Organization(models.Model):
+    """A tenant: every other row belongs to exactly one organisation."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Check-in cadence (used by reminders): weekday 0=Monday, local time, time zone.
+    checkin_weekday = models.PositiveSmallIntegerField(default=0)
+    checkin_time = models.TimeField(default="09:00")
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """A node of the org chart; never an OKR cascade."""
+
+    class Phase(models.TextChoices):
+        EXPLORATORY = "exploratory"
+        GROWTH = "growth"
+        MATURE = "mature"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    phase = models.CharField(max_length=20, choices=Phase.choices, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="team_slug_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's role in one organisation."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin"
+        LEADER = "leader"
+        MEMBER = "member"
+        VIEWER = "viewer"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def can_write(self) -> bool:
+        """Viewers read; everyone else may write."""
+        return self.role != self.Role.VIEWER

@@ -1,0 +1,1 @@
+"""Strategy: vision, mission, levers (the strategic bets) and the roadmap."""

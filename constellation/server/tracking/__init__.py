@@ -1,0 +1,1 @@
+"""Check-ins on key results."""

@@ -1,0 +1,97 @@
+"""Writes of check-ins: every one lands, the key result follows the latest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from constellation.server.audit.actions import record
+from constellation.server.okrs.models import KeyResult
+from constellation.server.orgs.access import Access
+from constellation.server.tracking.models import CheckIn
+
+
+class CheckInError(ValueError):
+    """A check-in that cannot be recorded; `field` names the bad input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(slots=True)
+class CheckInInput:
+    """What a person reports: a value (or done), a confidence 0-10 and a note."""
+
+    value: float | None = None
+    confidence: int | None = None
+    note: str = ""
+    done: bool | None = None
+    checked_on: date | None = None
+
+
+def check_check_in(key_result: KeyResult, data: CheckInInput) -> None:
+    """Refuse a check-in that does not fit its key result, naming the field."""
+    if data.confidence is not None and not 0 <= data.confidence <= 10:
+        raise CheckInError("confidence", "confidence must be a whole number from 0 to 10")
+    if key_result.type == KeyResult.Type.MILESTONE:
+        if data.done is None and data.value is None:
+            raise CheckInError("done", "a milestone check-in says whether it is done")
+    elif data.value is None:
+        raise CheckInError("value", "a check-in on a metric needs a value")
+    if len(data.note) > 5000:
+        raise CheckInError("note", "the note is longer than 5,000 characters")
+
+
+def do_check_in(access: Access, key_result: KeyResult, data: CheckInInput, actor: Any) -> CheckIn:
+    """Record a check-in and move the key result's current value, in one transaction.
+
+    The key result row is locked (PostgreSQL) or the database write lock is held (SQLite's
+    IMMEDIATE transactions), so two concurrent check-ins both land, in order.
+    """
+    access.require_write()
+    check_check_in(key_result, data)
+    checked_on = data.checked_on or timezone.localdate()
+    with transaction.atomic():
+        locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+        check_in = CheckIn.objects.create(
+            key_result=locked,
+            value=data.value,
+            done=data.done,
+            confidence=data.confidence,
+            note=data.note,
+            author=actor if getattr(actor, "pk", None) else None,
+            checked_on=checked_on,
+        )
+        latest = CheckIn.objects.filter(key_result=locked).order_by("-checked_on", "-id").first()
+        before = {"current": locked.current, "done": locked.done, "confidence": locked.confidence}
+        updates: dict[str, Any] = {"version": F("version") + 1}
+        if latest is not None and latest.pk == check_in.pk:
+            if data.value is not None:
+                updates["current"] = data.value
+            if data.done is not None:
+                updates["done"] = data.done
+            if data.confidence is not None:
+                updates["confidence"] = data.confidence
+        KeyResult.objects.filter(pk=locked.pk).update(**updates)
+        locked.refresh_from_db()
+        record(
+            access.organization.pk,
+            actor,
+            "check_in",
+            locked,
+            before=before,
+            after={
+                "current": locked.current,
+                "done": locked.done,
+                "confidence": locked.confidence,
+                "note": data.note,
+            },
+        )
+    key_result.refresh_from_db()
+    return check_in

@@ -1,0 +1,1 @@
+"""The web application: pages rendered on the server, with htmx."""

@@ -1,0 +1,117 @@
+"""Forms of the web app: check-ins, objective edits and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.tracking.actions import CheckInInput
+
+EDITABLE_OBJECTIVE_FIELDS = ("title", "focus", "commitment", "state")
+DONE_CHOICES = [("", "—"), ("yes", "Done"), ("no", "Not done yet")]
+
+
+def _choices(values: type) -> list[tuple[str, str]]:
+    """A model's choices labelled alike (`in_review` → `In review`)."""
+    return [(value, value.replace("_", " ").capitalize()) for value in values.values]
+
+
+def _done(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class CheckInForm(forms.Form):
+    """A check-in on one key result: a value (or done), a confidence 0-10 and a note."""
+
+    value = forms.FloatField(required=False, label="Value")
+    done = forms.TypedChoiceField(
+        choices=DONE_CHOICES, coerce=_done, empty_value=None, required=False, label="Done?"
+    )
+    confidence = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=10,
+        label="Confidence (0-10)",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    note = forms.CharField(
+        required=False, max_length=5000, label="Note", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    checked_on = forms.DateField(
+        required=False,
+        label="Date (today if empty)",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
+        # Ids unique per key result, names unchanged: several of these forms share one page.
+        kwargs.setdefault("auto_id", f"kr-{key_result.pk}-%s")
+        super().__init__(*args, **kwargs)
+        self.key_result = key_result
+        if key_result.type == KeyResult.Type.MILESTONE:
+            del self.fields["value"]
+        else:
+            del self.fields["done"]
+            self.fields["value"].widget.attrs["step"] = "any"
+            if key_result.unit:
+                self.fields["value"].label = f"Value ({key_result.unit})"
+
+    def check_in_input(self) -> CheckInInput:
+        """The cleaned data as the input of tracking.actions.do_check_in."""
+        data = self.cleaned_data
+        return CheckInInput(
+            value=data.get("value"),
+            confidence=data.get("confidence"),
+            note=data.get("note") or "",
+            done=data.get("done"),
+            checked_on=data.get("checked_on"),
+        )
+
+
+class ObjectiveForm(forms.Form):
+    """The objective's editable fields and the version the editor started from."""
+
+    title = forms.CharField(max_length=300, label="Title")
+    focus = forms.ChoiceField(
+        choices=[("", "Not set"), *_choices(Objective.Focus)], required=False, label="Focus"
+    )
+    commitment = forms.ChoiceField(choices=_choices(Objective.Commitment), label="Commitment")
+    state = forms.ChoiceField(choices=_choices(Objective.State), label="State")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "objective-%s")
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def for_objective(cls, objective: Objective) -> ObjectiveForm:
+        """An unbound form showing the objective as saved."""
+        initial = {name: getattr(objective, name) for name in EDITABLE_OBJECTIVE_FIELDS}
+        return cls(initial={**initial, "version": objective.version})
+
+    def changes(self, objective: Objective) -> dict[str, Any]:
+        """The fields whose typed value differs from the saved one."""
+        return {
+            name: self.cleaned_data[name]
+            for name in EDITABLE_OBJECTIVE_FIELDS
+            if self.cleaned_data[name] != getattr(objective, name)
+        }
+
+    def with_version(self, version: int) -> None:
+        """Carry another version, keeping everything typed (after a refused concurrent edit)."""
+        data = self.data.copy()
+        data["version"] = str(version)
+        self.data = data
+
+
+class TokenForm(forms.Form):
+    """A name for a new personal API token."""
+
+    name = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Name",
+        help_text="What the token is for, e.g. “weekly report script”.",
+    )

@@ -1,0 +1,1 @@
+"""The web app keeps no tables of its own."""

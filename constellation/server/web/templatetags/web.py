@@ -1,0 +1,142 @@
+"""Template helpers of the web app: progress bars, status badges and number formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+}
+# A shape as well as a colour, so the status never rests on colour alone.
+STATUS_SYMBOLS = {"on_track": "●", "at_risk": "▲", "off_track": "■"}
+
+
+def _ratio(value: Any) -> float:
+    try:
+        ratio = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return min(max(ratio, 0.0), 1.0)
+
+
+@register.filter
+def num(value: Any) -> str:
+    """A number for people: `1,234`, `41.5`, `0.25`; an em dash when there is none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number.is_integer():
+        return f"{int(number):,}"
+    return f"{number:,.2f}".rstrip("0").rstrip(".")
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A 0..1 share as a whole percentage (`0.4166` → `42%`)."""
+    if value is None:
+        return "—"
+    return f"{round(_ratio(value) * 100)}%"
+
+
+@register.filter
+def grade(value: Any) -> str:
+    """A grade with one decimal (`0.7`)."""
+    if value is None:
+        return "—"
+    return f"{float(value):.1f}"
+
+
+@register.filter
+def status_label(status: str | None) -> str:
+    """The words for a status (`at_risk` → `At risk`)."""
+    return STATUS_LABELS.get(status or "", "Unknown")
+
+
+@register.filter
+def with_unit(value: Any, unit: str | None) -> str:
+    """A number followed by its unit (`41 %`, `3 days`)."""
+    text = num(value)
+    if not unit or text == "—":
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+# Simple tags building HTML directly, not inclusion tags: the dashboard draws one per
+# objective, and a template render per bar is most of a 2,000-objective page's time.
+@register.simple_tag
+def progress_bar(value: Any, label: str = "Progress") -> str:
+    """A bar whose width is the core's progress (0..1), with the percentage as text."""
+    ratio = _ratio(value)
+    percent = round(ratio * 100)
+    return format_html(
+        '<div class="progress" role="progressbar" aria-label="{}" aria-valuemin="0" '
+        'aria-valuemax="100" aria-valuenow="{}" aria-valuetext="{}%">'
+        '<span class="progress-fill" style="width: {}%"></span></div>'
+        '<span class="progress-text">{}%</span>',
+        label,
+        percent,
+        percent,
+        f"{ratio * 100:.1f}",
+        percent,
+    )
+
+
+@register.simple_tag
+def status_badge(status: str | None) -> str:
+    """A status as coloured text with a symbol: on track, at risk, off track."""
+    key = status if status in STATUS_LABELS else "unknown"
+    return format_html(
+        '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
+        key,
+        STATUS_SYMBOLS.get(key, "○"),
+        STATUS_LABELS.get(key, "Unknown"),
+    )
+
+
+@register.simple_tag
+def widget(field: Any) -> str:
+    """A form field's input, pointing at its help and its errors for screen readers."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-help")
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+    attrs: dict[str, str] = {}
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+ACTION_LABELS = {
+    "update": "changed",
+    "check_in": "checked in on",
+    "align": "aligned",
+    "unalign": "removed an alignment of",
+    "import": "imported",
+    "create": "created",
+    "delete": "deleted",
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action in words (`check_in` → `checked in on`)."""
+    return ACTION_LABELS.get(action, action.replace("_", " "))
+
+
+@register.filter
+def words(value: Any) -> str:
+    """A stored choice in plain lower-case words (`in_review` → `in review`)."""
+    return str(value or "").replace("_", " ")

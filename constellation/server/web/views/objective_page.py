@@ -1,0 +1,180 @@
+"""Everything the objective page shows, read in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from constellation.server.audit.models import AuditEvent
+from constellation.server.okrs.models import Alignment, KeyResult, Objective
+from constellation.server.okrs.plan import objectives_queryset
+from constellation.server.okrs.scores import period_view
+from constellation.server.orgs.access import Access
+from constellation.server.tracking.models import CheckIn
+from constellation.server.web.forms import CheckInForm, ObjectiveForm
+from constellation.server.web.views.rows import TEAM_RULES
+
+AUDIT_ROWS = 50
+
+
+@dataclass(slots=True)
+class KeyResultItem:
+    """A key result with its score, latest confidence, history and check-in form."""
+
+    key_result: KeyResult
+    score: Any
+    confidence: int | None
+    history: list[CheckIn]
+    form: CheckInForm
+    findings: list = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class AuditEntry:
+    """One change in the objective's history, field by field."""
+
+    event: AuditEvent
+    subject: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def find_objective(access: Access, slug: str) -> Objective:
+    """The organisation's objective with everything the page reads prefetched, else 404."""
+    objective = objectives_queryset(access.organization).filter(slug=slug).first()
+    if objective is None:
+        raise Http404("No such objective")
+    return objective
+
+
+def find_key_result(access: Access, slug: str, kr: str) -> KeyResult:
+    """A key result of one of the organisation's objectives, else 404."""
+    key_result = (
+        KeyResult.objects.filter(
+            objective__organization=access.organization, objective__slug=slug, slug=kr
+        )
+        .select_related("objective")
+        .first()
+    )
+    if key_result is None:
+        raise Http404("No such key result")
+    return key_result
+
+
+def _history(objective: Objective) -> dict[int, list[CheckIn]]:
+    grouped: dict[int, list[CheckIn]] = defaultdict(list)
+    rows = (
+        CheckIn.objects.filter(key_result__objective=objective)
+        .select_related("author")
+        .order_by("-checked_on", "-id")
+    )
+    for check_in in rows:
+        grouped[check_in.key_result_id].append(check_in)
+    return grouped
+
+
+def _alignments(objective: Objective) -> tuple[list[Objective], list[Objective]]:
+    """What the objective aligns to and what aligns to it, in one query."""
+    aligns_to: list[Objective] = []
+    aligned_from: list[Objective] = []
+    rows = (
+        Alignment.objects.filter(Q(source=objective) | Q(target=objective))
+        .select_related("source__team", "target__team")
+        .order_by("id")
+    )
+    for link in rows:
+        if link.source_id == objective.pk:
+            aligns_to.append(link.target)
+        else:
+            aligned_from.append(link.source)
+    return aligns_to, aligned_from
+
+
+def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
+    """The latest changes to the objective and its key results, newest first."""
+    titles = {kr.pk: kr.title for kr in objective.key_results.all()}
+    events = (
+        AuditEvent.objects.filter(organization=access.organization)
+        .filter(
+            Q(object_type="objective", object_id=objective.pk)
+            | Q(object_type="keyresult", object_id__in=list(titles))
+        )
+        .select_related("actor")[:AUDIT_ROWS]
+    )
+    entries = []
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        names = list(dict.fromkeys([*before, *after]))
+        subject = "objective" if event.object_type == "objective" else titles.get(event.object_id)
+        entries.append(
+            AuditEntry(
+                event=event,
+                subject=subject or event.object_repr,
+                changes=[(name, before.get(name), after.get(name)) for name in names],
+            )
+        )
+    return entries
+
+
+def _items(
+    objective: Objective, score: Any, findings: list, forms: dict[int, CheckInForm]
+) -> list[KeyResultItem]:
+    scores = {kr.id: kr for kr in score.key_results} if score is not None else {}
+    history = _history(objective)
+    items = []
+    for kr in objective.key_results.all():
+        past = history.get(kr.pk, [])
+        confidence = kr.confidence
+        if confidence is None:
+            confidence = next((c.confidence for c in past if c.confidence is not None), None)
+        items.append(
+            KeyResultItem(
+                key_result=kr,
+                score=scores.get(kr.slug),
+                confidence=confidence,
+                history=past,
+                form=forms.get(kr.pk) or CheckInForm(key_result=kr),
+                findings=[f for f in findings if f.object == f"{objective.slug}/{kr.slug}"],
+            )
+        )
+    return items
+
+
+def objective_context(
+    access: Access,
+    slug: str,
+    *,
+    edit_form: ObjectiveForm | None = None,
+    check_in_forms: dict[int, CheckInForm] | None = None,
+) -> dict[str, Any]:
+    """The objective page's context: scores and findings from the core engine."""
+    objective = find_objective(access, slug)
+    view = period_view(
+        access.organization, objective.period, objectives=[objective], with_check_ins=True
+    )
+    score = view.scores.get(objective.slug)
+    findings = [
+        finding
+        for finding in view.findings_by_objective.get(objective.slug, [])
+        if finding.rule not in TEAM_RULES
+    ]
+    aligns_to, aligned_from = _alignments(objective)
+    guardrails = list(objective.guardrails.all())
+    return {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "score": score,
+        "items": _items(objective, score, findings, check_in_forms or {}),
+        "findings": findings,
+        "aligns_to": aligns_to,
+        "aligned_from": aligned_from,
+        "guardrails": [(kpi, kpi.is_healthy()) for kpi in guardrails],
+        "levers": list(objective.levers.all()),
+        "initiatives": list(objective.initiatives.all()),
+        "edit_form": edit_form or ObjectiveForm.for_objective(objective),
+        "audit": audit_entries(access, objective),
+    }

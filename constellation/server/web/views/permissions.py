@@ -1,0 +1,56 @@
+"""Who may open a page and who may change something: members read, viewers never write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+
+from constellation.server.orgs.access import Access, ReadOnly, access_org
+
+VIEWER_MESSAGE = (
+    "You can read this organisation's OKRs but not change them: your role here is viewer. "
+    "Ask an admin of the organisation for a member role to check in or edit."
+)
+
+
+def forbidden(request: HttpRequest, access: Access, message: str = VIEWER_MESSAGE) -> HttpResponse:
+    """A 403 page that says why, for a member who may only read."""
+    return render(
+        request,
+        "web/forbidden.html",
+        {"access": access, "organization": access.organization, "message": message},
+        status=403,
+    )
+
+
+def org_view(
+    *, write: bool = False, methods: tuple[str, ...] = ("GET", "HEAD")
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Resolve `/o/<org>/` into an Access (404 for anyone else), then check method and role.
+
+    Membership is checked before the method, so a person outside the organisation gets the
+    same 404 for every address under it.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
+            access = access_org(request.user, org)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            if write and request.method == "POST" and not access.can_write:
+                return forbidden(request, access)
+            try:
+                return view(request, access, **kwargs)
+            except ReadOnly:
+                return forbidden(request, access)
+
+        return wrapper
+
+    return decorate

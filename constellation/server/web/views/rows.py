@@ -1,0 +1,133 @@
+"""Objectives of a period as rows for a page: score, status and how many findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
+
+from constellation.core.coach import RULES
+from constellation.server.okrs.models import Objective, Period
+from constellation.server.okrs.scores import PeriodView, current_period
+from constellation.server.orgs.models import Organization, Team
+
+# Rules whose finding names a team (object = the team's id), and those about the whole plan.
+TEAM_RULES = frozenset(rule.id for rule in RULES.values() if rule.subject == "team")
+PLAN_RULES = frozenset(rule.id for rule in RULES.values() if rule.subject in {"file", "lever"})
+
+
+@dataclass(slots=True)
+class ObjectiveRow:
+    """One objective with its score from the core and its number of coach findings."""
+
+    objective: Objective
+    score: Any
+    findings: int
+    url: str = ""
+
+
+@dataclass(slots=True)
+class TeamGroup:
+    """A team's objectives on a page."""
+
+    team: Team
+    rows: list[ObjectiveRow] = field(default_factory=list)
+    findings: int = 0
+
+
+@dataclass(slots=True)
+class Summary:
+    """The numbers at the top of a list of objectives."""
+
+    objectives: int = 0
+    average_progress: float = 0.0
+    on_track: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    findings: int = 0
+
+
+def chosen_period(request: HttpRequest, organization: Organization) -> tuple[Period | None, list]:
+    """The period named by `?period=KEY` (404 when unknown), else the current one; and all."""
+    periods = list(Period.objects.filter(organization=organization))
+    key = request.GET.get("period", "").strip()
+    if not key:
+        return current_period(organization), periods
+    for period in periods:
+        if period.key == key:
+            return period, periods
+    raise Http404("No such period")
+
+
+def objective_urls(organization: Organization) -> Callable[[str], str]:
+    """A maker of objective page URLs that reverses once, not once per row of a long page."""
+    sentinel = "0objective0"
+    pattern = reverse("objective", kwargs={"org": organization.slug, "slug": sentinel})
+    return lambda slug: pattern.replace(sentinel, quote(slug, safe=RFC3986_SUBDELIMS + "~:@"))
+
+
+def objective_rows(view: PeriodView) -> list[ObjectiveRow]:
+    """The view's own objectives (not the aligned ones from other periods), scored."""
+    url = objective_urls(view.organization)
+    return [
+        ObjectiveRow(
+            objective=objective,
+            score=view.scores.get(objective.slug),
+            findings=len(view.findings_by_objective.get(objective.slug, [])),
+            url=url(objective.slug),
+        )
+        for objective in view.objectives
+    ]
+
+
+def team_groups(rows: Iterable[ObjectiveRow], findings: Iterable = ()) -> list[TeamGroup]:
+    """Rows grouped by team, teams by name, with the number of findings about each team."""
+    groups: dict[int, TeamGroup] = {}
+    for row in rows:
+        team = row.objective.team
+        groups.setdefault(team.pk, TeamGroup(team)).rows.append(row)
+    by_slug = {group.team.slug: group for group in groups.values()}
+    for finding in findings:
+        if finding.rule in TEAM_RULES and finding.object in by_slug:
+            by_slug[finding.object].findings += 1
+    return sorted(groups.values(), key=lambda group: (group.team.name.lower(), group.team.pk))
+
+
+def shown_findings(view: PeriodView) -> list:
+    """Findings about the view's objectives, teams or the organisation.
+
+    Leaves out the findings about objectives from other periods that were read only
+    because the view's objectives align to them.
+    """
+    extra = {o.id for o in view.plan.objectives} - {o.slug for o in view.objectives}
+    return [
+        finding
+        for finding in view.findings
+        if finding.object is None or finding.object.split("/", 1)[0] not in extra
+    ]
+
+
+def summarise(rows: list[ObjectiveRow], findings: int) -> Summary:
+    """Counts by status and the average progress of these rows."""
+    summary = Summary(objectives=len(rows), findings=findings)
+    scored = [row.score for row in rows if row.score is not None]
+    if scored:
+        summary.average_progress = sum(score.progress for score in scored) / len(scored)
+    for score in scored:
+        if score.status in {"on_track", "at_risk", "off_track"}:
+            setattr(summary, score.status, getattr(summary, score.status) + 1)
+    return summary
+
+
+def team_findings(view: PeriodView, team: Team) -> list:
+    """The coach's findings about a team as a whole (e.g. customer balance)."""
+    return [
+        finding
+        for finding in view.findings
+        if finding.object == team.slug and finding.rule in TEAM_RULES
+    ]

@@ -1,0 +1,55 @@
+"""A team's page: its place in the org chart, its objectives, findings and members."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from constellation.server.okrs.plan import objectives_queryset
+from constellation.server.okrs.scores import period_view
+from constellation.server.orgs.access import Access
+from constellation.server.orgs.models import Membership, Team
+from constellation.server.web.views.permissions import org_view
+from constellation.server.web.views.rows import (
+    chosen_period,
+    objective_rows,
+    summarise,
+    team_findings,
+)
+
+
+@org_view()
+def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
+    """`/o/<org>/teams/<team>/?period=KEY`."""
+    organization = access.organization
+    found = (
+        Team.objects.filter(organization=organization, slug=team).select_related("parent").first()
+    )
+    if found is None:
+        raise Http404("No such team")
+    period, periods = chosen_period(request, organization)
+    context = {
+        "access": access,
+        "organization": organization,
+        "team": found,
+        "children": list(found.children.all()),
+        "members": list(
+            Membership.objects.filter(organization=organization, teams=found)
+            .select_related("user")
+            .order_by("user__username")
+        ),
+        "period": period,
+        "periods": periods,
+        "rows": [],
+        "findings": [],
+        "summary": summarise([], 0),
+    }
+    if period is not None:
+        objectives = list(objectives_queryset(organization).filter(period=period, team=found))
+        view = period_view(organization, period, objectives=objectives)
+        rows = objective_rows(view)
+        findings = team_findings(view, found)
+        context["rows"] = rows
+        context["findings"] = findings
+        context["summary"] = summarise(rows, len(findings) + sum(row.findings for row in rows))
+    return render(request, "web/team.html", context)

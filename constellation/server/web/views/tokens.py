@@ -1,0 +1,66 @@
+"""Personal API tokens: list your own, create one (shown once), revoke one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from constellation.server.api.actions import TokenError, do_create_token, do_revoke_token
+from constellation.server.api.models import ApiToken
+from constellation.server.orgs.access import Access
+from constellation.server.web.forms import TokenForm
+from constellation.server.web.views.permissions import org_view
+
+
+def _create(request: HttpRequest, access: Access, form: TokenForm) -> tuple[dict | None, int]:
+    """A new token and its plaintext, or None with the form's errors set."""
+    if form.is_valid():
+        try:
+            token, plaintext = do_create_token(
+                request.user, access.organization, form.cleaned_data["name"]
+            )
+        except TokenError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return {"token": token, "plaintext": plaintext}, 201
+    return None, 422
+
+
+# Viewers may hold tokens too: the API gives a token its owner's role, so theirs only read.
+@org_view(methods=("GET", "HEAD", "POST"))
+def tokens(request: HttpRequest, access: Access) -> HttpResponse:
+    """`/o/<org>/tokens/`: the person's tokens here, and a form for a new one."""
+    form = TokenForm(request.POST or None)
+    created, status = None, 200
+    if request.method == "POST":
+        created, status = _create(request, access, form)
+        if created:
+            form = TokenForm()
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "form": form,
+        "created": created,
+        "tokens": list(
+            ApiToken.objects.filter(user=request.user, organization=access.organization)
+        ),
+    }
+    response = render(request, "web/tokens.html", context, status=status)
+    if created:
+        # The plaintext is on this page only: no cache may keep a copy.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@org_view(methods=("POST",))
+def revoke_token(request: HttpRequest, access: Access, token_id: int) -> HttpResponse:
+    """Revoke one of the person's own tokens in this organisation (anyone else's: 404)."""
+    token = ApiToken.objects.filter(
+        pk=token_id, user=request.user, organization=access.organization
+    ).first()
+    if token is None:
+        raise Http404("No such token")
+    do_revoke_token(token, request.user)
+    messages.success(request, f"Token “{token}” revoked: it no longer opens the API.")
+    return redirect("tokens", org=access.organization.slug)

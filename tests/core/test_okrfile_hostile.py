@@ -1,0 +1,224 @@
+"""Hostile OKR files: each refused fast with one clear problem naming the file, no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from constellation.cli import main  # noqa: F401  (registers every command)
+from constellation.cli.app import app
+from constellation.core.okrfile import OkrFileError, load_file, load_text, tree
+from constellation.core.okrfile.tree import MAX_DEPTH
+
+OKR = Path(sys.executable).with_name("okr")
+LIMIT_SECONDS = 2.0
+runner = CliRunner()
+
+
+def billion_laughs() -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, 10):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def alias_only() -> str:
+    return "version: 1\norganization: Acme\nperiod: 2026-Q3\nvision: *name\n"
+
+
+HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
+    "billion-laughs": (
+        lambda: billion_laughs().encode(),
+        "billion-laughs.yaml:1:4: YAML anchors (&a) and aliases are not allowed",
+    ),
+    "alias": (
+        lambda: alias_only().encode(),
+        "alias.yaml:4:9: YAML aliases (*name) are not allowed in an OKR file",
+    ),
+    "deep-flow": (
+        lambda: ("version: 1\nx: " + "[" * 100_000 + "]" * 100_000 + "\n").encode(),
+        f"deep-flow.yaml:2:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels",
+    ),
+    "deep-block": (
+        lambda: ("- " * 100_000 + "x\n").encode(),
+        f"deep-block.yaml:1:{1 + 2 * MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels",
+    ),
+    "too-big": (
+        lambda: b"version: 1\n# " + b"x" * (6 * 1024 * 1024) + b"\n",
+        "too-big.yaml: file is 6.0 MB, over the 5 MB limit for an OKR file",
+    ),
+    "binary": (
+        lambda: bytes(range(256)) * 64,
+        "binary.yaml: is not a text file (binary data at byte 0)",
+    ),
+    "not-utf8": (
+        lambda: "version: 1\norganization: Café\n".encode("latin-1"),
+        "not-utf8.yaml: is not a text file (binary data at byte 28)",
+    ),
+    "empty": (lambda: b"", "empty.yaml: is empty; expected an OKR file starting with 'version: 1'"),
+    "comments-only": (
+        lambda: b"# nothing yet\n\n   \n",
+        "comments-only.yaml: is empty; expected an OKR file starting with 'version: 1'",
+    ),
+    "list": (
+        lambda: b"- version: 1\n- organization: Acme\n",
+        "list.yaml:1:1: the top level must be a mapping of keys (version, organization, period,"
+        " ...), got a list",
+    ),
+    "version-2": (
+        lambda: b"version: 2\norganization: Acme\nperiod: 2026-Q3\n",
+        "version-2.yaml:1:10: unsupported version 2; this okr understands version 1",
+    ),
+    "two-documents": (
+        lambda: b"version: 1\norganization: Acme\nperiod: 2026\n---\nversion: 1\n",
+        "two-documents.yaml:4:1: a second YAML document ('---'); an OKR file holds exactly one",
+    ),
+    "syntax-error": (
+        lambda: b"version: 1\norganization: [Acme\nperiod: 2026\n",
+        "syntax-error.yaml:3:7: YAML syntax error: while parsing a flow sequence",
+    ),
+    "python-tag": (
+        lambda: b"version: 1\norganization: !!python/object/apply:os.system [ls]\n",
+        "python-tag.yaml:2:15: YAML tags such as '!!python/object/apply:os.system'",
+    ),
+    "control-character": (
+        lambda: b"version: 1\norganization: Acme\x07\nperiod: 2026\n",
+        "control-character.yaml:2:19: character U+0007 is not allowed in an OKR file",
+    ),
+}
+
+
+def run_fmt_check(path: Path) -> tuple[int, str, float]:
+    started = time.perf_counter()
+    result = runner.invoke(app, ["fmt", "--check", str(path)])
+    return result.exit_code, result.output, time.perf_counter() - started
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_okr_fmt_refuses_each_hostile_file_fast_with_one_message(tmp_path: Path, name: str) -> None:
+    make, expected = HOSTILE[name]
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(make())
+    code, output, elapsed = run_fmt_check(path)
+    assert code == 2, output
+    assert "Traceback" not in output
+    problems = [line for line in output.splitlines() if line.strip()]
+    assert len(problems) == 1, output
+    assert problems[0].startswith(str(tmp_path / expected)), problems[0]
+    assert elapsed < LIMIT_SECONDS, f"{name} took {elapsed:.2f} s"
+    assert path.read_bytes() == make()  # a refused file is never rewritten
+
+
+def test_a_directory_or_a_missing_file_cannot_be_read(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    for path, reason in ((tmp_path, "Is a directory"), (missing, "No such file or directory")):
+        with pytest.raises(OkrFileError) as caught:
+            load_file(path)
+        assert [str(p) for p in caught.value.problems] == [f"{path}: cannot be read: {reason}"]
+
+
+def test_an_unreadable_file_cannot_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text("version: 1\n", encoding="utf-8")
+    path.chmod(0)
+    try:
+        if os.access(path, os.R_OK):
+            pytest.skip("running as a user who can read any file")
+        with pytest.raises(OkrFileError, match="cannot be read: Permission denied"):
+            load_file(path)
+    finally:
+        path.chmod(0o600)
+
+
+def test_a_byte_order_mark_is_fine() -> None:
+    plan = load_text("\ufeffversion: 1\norganization: Acme\nperiod: 2026-Q3\n")
+    assert plan.organization == "Acme"
+
+
+def test_the_size_limit_also_holds_for_text_given_directly() -> None:
+    started = time.perf_counter()
+    with pytest.raises(OkrFileError, match=r"x.yaml: file is 6\.0 MB, over the 5 MB limit"):
+        load_text("#" * (6 * 1024 * 1024), path="x.yaml")
+    assert time.perf_counter() - started < LIMIT_SECONDS
+
+
+def test_nesting_up_to_the_limit_is_read(tmp_path: Path) -> None:
+    deep = "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)
+    with pytest.raises(OkrFileError) as caught:
+        load_text(f"version: 1\norganization: Acme\nperiod: 2026\nx: {deep}\n")
+    assert [p.message[:15] for p in caught.value.problems] == ["unknown key 'x'"]
+
+
+def test_the_real_okr_command_survives_100k_deep_nesting(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("version: 1\nx: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n")
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(OKR), "fmt", "--check", str(path)], capture_output=True, text=True, timeout=60
+    )
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 2, result.stderr
+    column = 4 + 4 * (MAX_DEPTH - 1)  # the first '{' past the limit
+    assert result.stderr == (
+        f"{path}:2:{column}: nesting deeper than 32 levels; an OKR file needs at most 7\n"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    assert elapsed < LIMIT_SECONDS + 1.5, f"took {elapsed:.2f} s"  # includes interpreter start-up
+
+
+SPEC = Path("/work/shared/spec/okr-file.md")
+YAML_CHARACTERS = list(":-[]{}#&*!|>'\"%@ \n\tabc019.,~?")
+
+
+@st.composite
+def damaged_files(draw: st.DrawFn) -> str:
+    """The contract's example with a few characters deleted, inserted or repeated."""
+    text = SPEC.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        change = draw(st.sampled_from(["delete", "insert", "repeat"]))
+        if change == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 20)) :]
+        elif change == "insert":
+            text = (
+                text[:at] + draw(st.text(st.sampled_from(YAML_CHARACTERS), max_size=6)) + text[at:]
+            )
+        else:
+            other = draw(st.integers(0, len(text)))
+            text = text[:at] + text[min(at, other) : max(at, other)] + text[at:]
+    return text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(damaged_files(), st.text()))
+def test_any_text_either_loads_or_gives_problems_naming_the_file(text: str) -> None:
+    try:
+        load_text(text, path="f.yaml")
+    except OkrFileError as error:
+        assert error.problems
+        assert all(str(problem).startswith("f.yaml") for problem in error.problems)
+
+
+@pytest.mark.parametrize("name", ["billion-laughs", "deep-flow", "deep-block", "control-character"])
+def test_the_pure_python_parser_refuses_the_same_way(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tree, "_Loader", yaml.SafeLoader)  # where libyaml is not installed
+    make, expected = HOSTILE[name]
+    started = time.perf_counter()
+    with pytest.raises(OkrFileError) as caught:
+        load_text(make().decode("utf-8"), path=f"{name}.yaml")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(expected)
+    assert time.perf_counter() - started < LIMIT_SECONDS

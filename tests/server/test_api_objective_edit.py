@@ -1,0 +1,120 @@
+"""PATCH an objective: named version or 409, viewers 403, outsiders 404, bad bodies 422."""
+
+from __future__ import annotations
+
+import pytest
+
+from constellation.server.audit.models import AuditEvent
+from constellation.server.okrs.models import Objective
+from tests.server.api_helpers import ApiClient, client_for
+from tests.server.factories import World
+
+pytestmark = pytest.mark.django_db
+
+URL = "/orgs/acme/objectives/activation"
+
+
+def _unchanged(world: World) -> bool:
+    row = Objective.objects.get(pk=world.objective.pk)
+    return (row.title, row.version) == (world.objective.title, world.objective.version)
+
+
+def test_a_member_changes_an_objective_and_it_is_audited(world: World) -> None:
+    body = {
+        "version": 1,
+        "title": "New teams see value on their first day",
+        "focus": "both",
+        "state": "launched",
+        "commitment": "aspirational",
+        "owner": "leader",
+    }
+    response = client_for(world.member, world.org).patch(URL, body)
+    assert response.status_code == 200
+    assert response.data["version"] == 2
+    assert response.data["title"] == body["title"]
+    assert (response.data["focus"], response.data["state"]) == ("both", "launched")
+    assert response.data["commitment"] == "aspirational"
+    assert response.data["owner"] == "leader"
+    row = Objective.objects.get(pk=world.objective.pk)
+    assert (row.title, row.owner, row.version) == (body["title"], world.leader, 2)
+    event = AuditEvent.objects.get(action="update", object_id=row.pk)
+    assert event.actor == world.member
+    assert event.after["title"] == body["title"]
+    assert row.state_given  # a state chosen by someone is kept through export
+
+
+def test_a_state_set_through_the_api_survives_export(world: World) -> None:
+    from constellation.server.okrs.transfer import export_org
+
+    client = client_for(world.member, world.org)
+    assert client.patch(URL, {"version": 1, "state": "in_review"}).status_code == 200
+    exported = export_org(world.org.slug)
+    states = {o.id: o.state for o in exported.objectives}
+    assert states["activation"] == "in_review"
+
+
+def test_only_the_fields_sent_change(world: World) -> None:
+    response = client_for(world.member, world.org).patch(URL, {"version": 1, "focus": None})
+    assert response.status_code == 200
+    row = Objective.objects.get(pk=world.objective.pk)
+    assert (row.focus, row.title, row.owner) == ("", world.objective.title, world.member)
+
+
+def test_a_stale_version_is_a_409_and_never_overwrites(world: World) -> None:
+    client = client_for(world.member, world.org)
+    assert client.patch(URL, {"version": 1, "title": "First edit wins"}).status_code == 200
+    response = client.patch(URL, {"version": 1, "title": "Second edit from an old copy"})
+    assert response.status_code == 409
+    assert response.data["current_version"] == 2
+    assert "changed by someone else" in response.data["detail"]
+    assert Objective.objects.get(pk=world.objective.pk).title == "First edit wins"
+
+
+def test_a_viewer_cannot_edit(world: World) -> None:
+    response = client_for(world.viewer, world.org).patch(URL, {"version": 1, "title": "Nope"})
+    assert response.status_code == 403
+    assert "viewer" in response.data["detail"]
+    assert _unchanged(world)
+
+
+def test_an_outsider_gets_404_and_nothing_changes(world: World) -> None:
+    response = client_for(world.outsider, world.other_org).patch(URL, {"version": 1, "title": "x"})
+    assert response.status_code == 404
+    assert _unchanged(world)
+
+
+def test_no_token_is_a_401(world: World) -> None:
+    assert ApiClient().patch(URL, {"version": 1, "title": "x"}).status_code == 401
+    assert _unchanged(world)
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"title": "No version"}, "$.version"),
+        ({"version": "one", "title": "x"}, "$.version"),
+        ({"version": 1, "titel": "typo"}, "$.titel"),
+        ({"version": 1, "state": "finished"}, "$.state"),
+        ({"version": 1, "title": ""}, "$.title"),
+        ({"version": 1, "title": None}, "$.title"),
+        ({"version": 1, "owner": "nobody-here"}, "$.owner"),
+        ({"version": 1, "owner": "outsider"}, "$.owner"),
+    ],
+)
+def test_a_bad_body_is_a_422_with_the_json_path_of_the_field(
+    world: World, body: dict, path: str
+) -> None:
+    response = client_for(world.member, world.org).patch(URL, body)
+    assert response.status_code == 422
+    assert path in [item["path"] for item in response.data["detail"]]
+    item = next(item for item in response.data["detail"] if item["path"] == path)
+    assert item["loc"] == ["body", path.removeprefix("$.")]
+    assert item["msg"]
+    assert _unchanged(world)
+
+
+def test_an_unknown_objective_is_a_404(world: World) -> None:
+    response = client_for(world.member, world.org).patch(
+        "/orgs/acme/objectives/nothing", {"version": 1}
+    )
+    assert response.status_code == 404
