@@ -4,7 +4,9 @@ For each database (SQLite in a fresh data directory, PostgreSQL in `constellatio
 builds the demo organisation, imports a generated organisation of 2,000 objectives, starts
 `okr serve` as a subprocess, and times sequential requests (after a warm-up) to:
   GET /o/<org>/                       the dashboard (signed in with a session)
-  GET /api/v1/orgs/<org>/objectives   the objectives list (Bearer token)
+  GET /api/v1/orgs/<org>/objectives   the objectives list (Bearer token), its first page
+Both run again "after a write" (20 requests): a check-in is posted through the API (not timed)
+before each request, so every timed request finds the period's cached view out of date.
 
 Run:     .venv/bin/python benchmarks/server.py [--databases sqlite postgres] [--requests 50]
                                                [--objectives 2000] [--write-docs]
@@ -139,28 +141,26 @@ def profile(org: str, rounds: int) -> None:
     from django.utils import timezone
 
     from constellation.core import coach, scoring
-    from constellation.server.okrs.plan import build_plan, objectives_queryset
-    from constellation.server.okrs.scores import current_period
+    from constellation.server.okrs.plan import read_plan
+    from constellation.server.okrs.scores import current_period, views
     from constellation.server.orgs.models import Organization
 
     organization = Organization.objects.get(slug=org)
     period = current_period(organization)
     today = timezone.localdate()
     phases: dict[str, list[float]] = {}
-    rows: list[Any] = []
+    rows: Any = None
     for _ in range(rounds):
-        queryset = objectives_queryset(organization).filter(period=period)
-        rows = _clock(phases, "read the objectives (prefetching queries)", list, queryset)
-        plan = _clock(
+        rows = _clock(
             phases,
-            "build_plan (the other queries)",
-            build_plan,
+            "read_plan (values queries into dataclasses)",
+            read_plan,
             organization,
             period,
-            objectives=rows,
+            with_check_ins=True,
         )
-        _clock(phases, "core scoring.score_plan", scoring.score_plan, plan, today)
-        _clock(phases, "core coach.lint", coach.lint, plan)
+        _clock(phases, "core scoring.score_plan", scoring.score_plan, rows.plan, today)
+        _clock(phases, "core coach.lint", coach.lint, rows.plan)
     client = Client()
     client.force_login(User.objects.get(username=BENCH_USER))
     url = f"/o/{org}/"
@@ -169,14 +169,19 @@ def profile(org: str, rounds: int) -> None:
     queries: dict[str, int] = {}
     for _ in range(rounds):
         for name, path in (("the whole dashboard", url), ("the whole objectives API", api)):
-            with CaptureQueriesContext(connection) as captured:
-                response = _clock(phases, f"{name} (test client)", client.get, path)
-            assert response.status_code == 200, (path, response.status_code)
-            queries[name] = len(captured)
-    print(f"\n{org}: {len(rows):,} objectives; queries {queries}")
+            for cached in (False, True):
+                if not cached:
+                    views.clear()
+                label = f"{name} ({'cached' if cached else 'computed'})"
+                with CaptureQueriesContext(connection) as captured:
+                    response = _clock(phases, label, client.get, path)
+                assert response.status_code == 200, (path, response.status_code)
+                queries[label] = len(captured)
+    print(f"\n{org}: {len(rows.records):,} objectives; queries {queries}")
     for name, values in phases.items():
-        print(f"  {name:<44} median {statistics.median(values):8.1f} ms")
+        print(f"  {name:<50} median {statistics.median(values):8.1f} ms")
     profiler = cProfile.Profile()
+    views.clear()
     profiler.enable()
     client.get(url)
     profiler.disable()
@@ -275,6 +280,44 @@ def _time(
     return samples, size
 
 
+def _first_key_result(port: int, org: str, token: str) -> str:
+    """`objective/kr` of the organisation's first listed key result, to check in on."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}"}
+    connection.request("GET", f"/api/v1/orgs/{org}/objectives?limit=1", headers=headers)
+    listed = json.loads(connection.getresponse().read())
+    connection.close()
+    return next(kr["id"] for o in listed["objectives"] for kr in o["key_results"])
+
+
+def _time_after_writes(
+    port: int, path: str, headers: dict[str, str], write: tuple[str, str], count: int
+) -> tuple[list[float], int]:
+    """Like `_time`, with a check-in posted (untimed) before each request."""
+    write_path, token = write
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    samples: list[float] = []
+    size = 0
+    for number in range(count):
+        body = json.dumps({"value": 40 + number % 7, "confidence": 7, "note": "benchmark"})
+        connection.request("POST", write_path, body=body, headers=auth)
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status != 201:
+            raise SystemExit(f"POST {write_path} answered {answer.status}")
+        started = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body_bytes = response.read()
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"GET {path} answered {response.status}: {body_bytes[:300]!r}")
+        size = len(body_bytes)
+    connection.close()
+    return samples, size
+
+
 def _prepared(database: str, objectives: int) -> tuple[dict[str, str], dict]:
     """A data directory (and database) holding the demo and the generated organisation."""
     data_dir = Path(tempfile.mkdtemp(prefix=f"okr-bench-{database}-"))
@@ -314,6 +357,8 @@ def run_database(
         stderr=subprocess.PIPE,
     )
     timings: list[Timing] = []
+    # Each request after a write computes a whole period: fewer of them keep the run short.
+    after_writes = min(count, 20)
     try:
         _wait_healthy(port, server)
         cookie = _session_cookie(port)
@@ -327,10 +372,24 @@ def run_database(
                     {"Authorization": f"Bearer {token}"},
                 ),
             ]
+            kr = _first_key_result(port, org, token)
+            write = (f"/api/v1/orgs/{org}/key-results/{kr}/check-ins", token)
             for endpoint, path, headers in targets:
                 samples, size = _time(port, path, headers, warm, count)
                 timings.append(
                     Timing(database, org, facts["objectives"][org], endpoint, samples, size)
+                )
+            for endpoint, path, headers in targets:
+                samples, size = _time_after_writes(port, path, headers, write, after_writes)
+                timings.append(
+                    Timing(
+                        database,
+                        org,
+                        facts["objectives"][org],
+                        f"{endpoint} after a write",
+                        samples,
+                        size,
+                    )
                 )
     finally:
         server.send_signal(signal.SIGINT)

@@ -121,6 +121,25 @@ def _prepare(data_dir: Path | None) -> None:
 
 
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")]
+NoWorkerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-worker", help="Do not run a job worker in-process (run `okr worker` elsewhere)."
+    ),
+]
+
+
+def serve_with_worker(host: str, port: int, *, workers: int, worker: bool) -> None:
+    """Serve the web app, with one `okr worker` child process unless told not to."""
+    from constellation.cli.worker_command import start_background_worker, stop_background_worker
+
+    child = start_background_worker() if worker else None
+    try:
+        run_gunicorn(host, port, workers=workers, threads=2)
+    finally:
+        stop_background_worker(child)
+
+
 DEFAULT_WORKERS = (os.cpu_count() or 1) * 2 + 1
 
 
@@ -140,6 +159,7 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Build (or top up) the demo, do not serve it.")
     ] = False,
+    no_worker: NoWorkerOption = False,
 ) -> None:
     """Build (or reuse) the demo organisation and serve it; log in as demo / demo."""
     if data_dir is None and not os.environ.get("OKR_DATA_DIR", "").strip():
@@ -176,7 +196,7 @@ def demo(
     if no_serve:
         return
     console.print(f"Serving on {url} (Ctrl-C to stop)")
-    run_gunicorn(host, port, workers=2, threads=2)
+    serve_with_worker(host, port, workers=2, worker=not no_worker)
 
 
 @app.command("serve")
@@ -186,6 +206,7 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = (
         DEFAULT_WORKERS
     ),
+    no_worker: NoWorkerOption = False,
 ) -> None:
     """Run the production server (gunicorn, static files by whitenoise) after migrating."""
     # A production server never shows Django's debug pages, whatever the environment says.
@@ -194,4 +215,4 @@ def serve(
     _prepare(None)
     _warn_allowed_hosts(host)
     console.print(f"Serving on {_url(host, port)} with {workers} workers (Ctrl-C to stop)")
-    run_gunicorn(host, port, workers=workers, threads=2)
+    serve_with_worker(host, port, workers=workers, worker=not no_worker)

@@ -10,6 +10,7 @@ from constellation.cli import (  # noqa: F401  (imported for their commands)
     score_command,
     server_commands,
     token_commands,
+    worker_command,
 )
 from constellation.cli.app import app
 

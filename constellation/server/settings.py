@@ -39,7 +39,9 @@ INSTALLED_APPS = [
     "constellation.server.kpis",
     "constellation.server.okrs",
     "constellation.server.tracking",
+    "constellation.server.reviews",
     "constellation.server.notifications",
+    "constellation.server.sharing",
     "constellation.server.api",
     "constellation.server.web",
 ]
@@ -70,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "constellation.server.web.context.organisations",
+                "constellation.server.notifications.context.unread_notifications",
             ],
         },
     }
@@ -78,7 +81,13 @@ TEMPLATES = [
 DATABASES = {"default": database(env_str("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Jobs (reminders, digests, KPI alerts) queue in the database; `okr worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A slot of the check-in cadence older than this when a worker first sees it is skipped,
+# so a worker started after a long stop does not send last week's reminders.
+REMINDER_CATCH_UP_HOURS = env_int("REMINDER_CATCH_UP_HOURS", 12)
+# Pins the jobs' clock to a moment (ISO 8601): for tests and rehearsals, never in production.
+OKR_NOW = env_str("OKR_NOW")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -113,6 +122,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Where the file-based email backend writes messages (one file per batch).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "emails"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "constellation@localhost")
 # Links in emails start with this (no trailing slash), e.g. https://okrs.example.com
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")

@@ -51,7 +51,7 @@ def test_a_member_sees_the_dashboard_and_checks_in(live_server: Any, browser: An
     log_in(page, live_server.url)
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
-    expect(page.get_by_role("progressbar")).to_have_count(2)
+    expect(page.locator(".objective-row").get_by_role("progressbar")).to_have_count(2)
     bar = page.locator('tr[data-objective="activation"] .progress-fill')
     assert bar.evaluate("element => element.getBoundingClientRect().width") > 0
     status = page.locator('tr[data-objective="activation"] .status')
@@ -131,7 +131,7 @@ def test_the_dashboard_fits_a_375_pixel_wide_screen(live_server: Any, browser: A
     make_world()
     page = browser.new_page(viewport={"width": 375, "height": 740})
     log_in(page, live_server.url)
-    expect(page.get_by_role("progressbar")).to_have_count(2)
+    expect(page.locator(".objective-row").get_by_role("progressbar")).to_have_count(2)
     for path in ("/o/acme/", "/o/acme/objectives/activation/", "/o/acme/teams/growth/"):
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(

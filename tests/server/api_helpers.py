@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from constellation.server.api.actions import do_create_token
 from constellation.server.api.urls import api
+from constellation.server.audit.actions import record
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.orgs.models import Organization
 from constellation.server.tracking.models import CheckIn
@@ -138,4 +139,6 @@ def add_objectives(world: World, count: int, start: int = 0) -> list[Objective]:
         CheckIn(key_result=kr, value=kr.current, confidence=7, checked_on="2026-11-01")
         for kr in krs
     )
+    # Written in bulk like an import, and audited like one: cached views see the change.
+    record(world.org.pk, None, "import", reason=f"{count} objectives added in bulk")
     return made

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from constellation.server.audit.actions import record
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.orgs.models import Team
 from constellation.server.tracking.models import CheckIn
@@ -56,6 +57,8 @@ def add_objectives(world: World, count: int, *, start: int = 0) -> list[Objectiv
     guardrail_links.objects.bulk_create(
         guardrail_links(objective_id=o.pk, kpi_id=world.kpi.pk) for o in objectives
     )
+    # Written in bulk like an import, and audited like one: cached views see the change.
+    record(world.org.pk, None, "import", reason=f"{count} objectives added in bulk")
     return objectives
 
 
@@ -73,3 +76,5 @@ def add_check_ins(key_result: KeyResult, count: int, *, author: object = None) -
         )
         for number in range(count)
     )
+    organization_id = key_result.objective.organization_id
+    record(organization_id, author, "import", reason=f"{count} check-ins added in bulk")

@@ -99,7 +99,8 @@ def test_an_org_without_periods_has_an_empty_list(world: World) -> None:
         "period": None,
         "count": 0,
         "offset": 0,
-        "limit": None,
+        "limit": 100,
+        "next": None,
         "objectives": [],
     }
 

@@ -23,12 +23,15 @@ from constellation.server.api.actions import do_create_token
 from constellation.server.api.models import ApiToken
 from constellation.server.api.urls import api
 from constellation.server.audit.models import AuditEvent
-from constellation.server.kpis.models import Kpi
-from constellation.server.okrs.models import Alignment, KeyResult, Objective
-from constellation.server.orgs.models import Membership, Team
+from constellation.server.kpis.models import Kpi, KpiReading
+from constellation.server.notifications.models import Notification
+from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective
+from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.strategy.models import Lever
 from constellation.server.tracking.models import CheckIn
 from tests.server.factories import World
+from tests.server.sharing_factories import sharing_ids, sharing_state
+from tests.server.strategy_factories import strategy_ids, strategy_state
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 # Acme's words that must never reach someone outside Acme.
@@ -190,20 +193,31 @@ def addresses(value: Any) -> list[Address]:
 def parameter_values(world: World) -> Any:
     """Values for URL parameters, all naming Acme's rows."""
     victim_token, _ = do_create_token(world.member, world.org, "member's own")
+    # The viewer's own: notifications are personal, so a viewer may open and mark them.
+    notification = Notification.objects.create(
+        organization=world.org, recipient=world.viewer, title="For the viewer", url="/o/acme/"
+    )
     by_name: dict[str, Any] = {
         "org": "acme",
         "team": world.team.slug,
         "slug": world.objective.slug,
         "objective": world.objective.slug,
         "kr": world.key_result.slug,
+        "kpi": world.kpi.slug,
         "key_result": world.key_result.slug,
         "target": "retention",
         "token_id": victim_token.pk,
+        "initiative": Initiative.objects.get_or_create(
+            objective=world.objective, slug="guided-setup", title="Guided setup"
+        )[0].pk,
+        "notification_id": notification.pk,
         "app_label": "okrs",
         "url": "no-such-page/",  # the admin's catch-all
         "object_id": world.objective.pk,
         "content_type_id": ContentType.objects.get_for_model(Objective).pk,
     }
+    by_name.update(sharing_ids(world))
+    by_name.update(strategy_ids(world))
 
     def value(name: str, converter: str | None) -> Any:
         if name in by_name:
@@ -233,12 +247,27 @@ def acme_state(world: World, *, personal: bool = True) -> dict[str, Any]:
             Alignment.objects.filter(source__organization=org).values_list("source", "target")
         ),
         "teams": Team.objects.filter(organization=org).count(),
+        "initiatives": list(
+            Initiative.objects.filter(objective__organization=org)
+            .order_by("pk")
+            .values_list("slug", "title", "moves")
+        ),
         "memberships": list(
             Membership.objects.filter(organization=org).order_by("pk").values_list("role")
         ),
         "levers": Lever.objects.filter(organization=org).count(),
-        "kpis": list(Kpi.objects.filter(organization=org).values_list("current")),
+        "kpis": list(
+            Kpi.objects.filter(organization=org).order_by("pk").values_list("current", "version")
+        ),
+        "kpi_readings": KpiReading.objects.filter(kpi__organization=org).count(),
+        "cadence": list(
+            Organization.objects.filter(pk=org.pk).values_list(
+                "checkin_weekday", "checkin_time", "time_zone"
+            )
+        ),
         "audit": audit.exclude(action__in=["create_token", "revoke_token"]).count(),
+        "sharing": sharing_state(world),
+        "strategy": strategy_state(world),
     }
     if personal:
         state["tokens"] = list(
@@ -332,7 +361,7 @@ def test_a_viewer_reads_everything_and_changes_nothing(world: World, by_token: b
         who = token_caller if by_token and address.is_api else caller
         for method in address.methods:
             status = who.send(address, method).status_code
-            personal = "token" in address.route
+            personal = "token" in address.route or "notification" in address.route
             # 302: the web forms' addresses lead back to their page when opened.
             if method == "GET" and status not in {200, 302, 405}:
                 problems.append(f"GET {address.path} → {status} for a viewer")

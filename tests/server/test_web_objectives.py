@@ -83,7 +83,7 @@ def test_it_shows_guardrails_with_their_health(client, world: World) -> None:
     client.force_login(world.member)
     html = client.get(objective_url()).content.decode()
     guardrails = section(html, 'id="guardrails"')
-    assert "Monthly logo churn: 2.1%" in guardrails
+    assert '<a href="/o/acme/kpis/logo-churn/">Monthly logo churn</a>: 2.1%' in guardrails
     assert "healthy" in guardrails and "unhealthy" not in guardrails
     world.kpi.current = 3.4
     world.kpi.save()
@@ -129,7 +129,10 @@ def test_it_shows_who_changed_what_in_the_history(client, world: World) -> None:
     history = section(html, 'id="history"')
     assert "<strong>member</strong>" in history
     assert "changed <em>objective</em>" in history
-    assert "New teams get to value in their first week → New teams reach value" in history
+    assert (
+        "changed <code>title</code> from New teams get to value in their first week "
+        "to New teams reach value in week one"
+    ) in history
 
 
 def test_a_viewer_sees_no_forms(client, world: World) -> None:

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from constellation.core import model
 from constellation.core.coach import Finding
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
+from constellation.server.okrs.plan import ObjectiveRecord
 from constellation.server.tracking.models import CheckIn
 
 Links = dict[int, list[str]]
@@ -101,6 +103,54 @@ def objective_out(
         "key_results": [
             key_result_out(objective, kr, kr_scores.get(kr.slug))
             for kr in objective.key_results.all()
+        ],
+    }
+
+
+def record_out(
+    record: ObjectiveRecord,
+    data: model.Objective,
+    score: Any,
+    aligns_to: Links,
+    aligned_from: Links,
+) -> dict[str, Any]:
+    """One objective of a list from its row values and the core's dataclass (no model rows).
+
+    The same shape and values as `objective_out`, which presents one model instance.
+    """
+    kr_scores = {k.id: k for k in score.key_results} if score is not None else {}
+    return {
+        "id": record.slug,
+        "title": record.title,
+        "team": record.team.slug,
+        "team_name": record.team.name,
+        "period": record.period,
+        "state": record.state,
+        "commitment": record.commitment,
+        "focus": record.focus or None,
+        "owner": record.owner,
+        "levers": list(data.levers),
+        "aligns_to": aligns_to.get(record.pk, []),
+        "aligned_from": aligned_from.get(record.pk, []),
+        "guardrails": list(data.guardrails),
+        **_objective_numbers(score),
+        "version": record.version,
+        "key_results": [
+            {
+                "id": kr_id(record.slug, kr.id),
+                "slug": kr.id,
+                "title": kr.title,
+                "type": kr.type,
+                "baseline": kr.baseline,
+                "target": kr.target,
+                "current": kr.current,
+                "unit": kr.unit,
+                "done": kr.done,
+                "weight": kr.weight,
+                "confidence": kr.confidence,
+                **_numbers(kr_scores.get(kr.id)),
+            }
+            for kr in data.key_results
         ],
     }
 

@@ -151,12 +151,15 @@ class ObjectiveOut(Out):
 
 
 class ObjectiveList(Out):
-    """A period's objectives (or all of them), in the organisation's order."""
+    """One page of a period's objectives (or of all of them), in the organisation's order."""
 
     period: str | None = Field(description="The period shown; `all`; null if there is none.")
-    count: int = Field(description="How many objectives match, before limit and offset.")
-    offset: int
-    limit: int | None
+    count: int = Field(description="How many objectives match the filters, before paging.")
+    offset: int = Field(description="How many matching objectives come before this page.")
+    limit: int = Field(description="The most objectives a page holds.")
+    next: str | None = Field(
+        description="The address of the next page (same filters), or null on the last page."
+    )
     objectives: list[ObjectiveOut]
 
 
@@ -218,6 +221,12 @@ class ObjectivePatch(Strict):
     state: State | None = None
     commitment: Commitment | None = None
     owner: str | None = Field(None, description="A member's username; null: no owner.")
+    reason: str | None = Field(
+        None,
+        max_length=2000,
+        description="Why it changes: required once the objective is launched (a pivot); "
+        "kept in the objective's history.",
+    )
 
 
 class AlignIn(Strict):
@@ -297,3 +306,40 @@ class TokenCreated(TokenOut):
 
     token: str
     usage: str
+
+
+class NotificationOut(Out):
+    """One of the caller's notifications."""
+
+    id: int
+    kind: Literal[
+        "review_request",
+        "review_answer",
+        "dependency",
+        "launch",
+        "aligned_change",
+        "reminder",
+        "other",
+    ]
+    title: str
+    body: str
+    url: str = Field(description="A path in the web app, e.g. `/o/acme/objectives/activation/`.")
+    actor: str | None = Field(description="Username of who caused it; null for the system.")
+    created_at: dt.datetime
+    read: bool
+    read_at: dt.datetime | None
+
+
+class NotificationList(Out):
+    """A page of the caller's notifications, newest first."""
+
+    count: int = Field(description="How many match the filter, across all pages.")
+    unread: int = Field(description="How many of the caller's notifications here are unread.")
+    items: list[NotificationOut]
+
+
+class NotificationsRead(Out):
+    """How many notifications were marked read."""
+
+    marked: int
+    unread: int = Field(description="How many remain unread (0 after read-all).")

@@ -6,7 +6,10 @@ from ninja.openapi.docs import Swagger
 
 from constellation.server.api import errors
 from constellation.server.api.auth import bearer, session
-from constellation.server.api.routers import lint, okrs, orgs, tokens, tracking
+from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
+from constellation.server.api.routers import reminders as reminders_router
+from constellation.server.api.routers import sharing as sharing_router
+from constellation.server.api.routers import strategy as strategy_router
 
 DESCRIPTION = """
 Constellation's OKRs, check-ins and coach over HTTP.
@@ -36,5 +39,16 @@ api = errors.ConstellationAPI(
     docs=Swagger(settings={"persistAuthorization": True}),
 )
 errors.install(api)
-for router in (orgs.router, okrs.router, tracking.router, lint.router, tokens.router):
+for router in (
+    orgs.router,
+    kpis.router,
+    okrs.router,
+    tracking.router,
+    lint.router,
+    tokens.router,
+    notifications.router,
+    sharing_router.router,
+):
     api.add_router("", router)
+api.add_router("", strategy_router.router)
+api.add_router("", reminders_router.router)

@@ -16,13 +16,15 @@ class KpiAdmin(AuditedAdmin):
         "title",
         "slug",
         "organization",
+        "team",
         "current",
         "unit",
         "healthy_low",
         "healthy_high",
         "direction",
     )
-    list_select_related = ("organization",)
+    list_select_related = ("organization", "team")
+    raw_id_fields = ("team",)
     search_fields = ("title", "slug", "organization__slug")
     list_filter = ("direction", "organization")
 

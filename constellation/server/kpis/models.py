@@ -16,6 +16,10 @@ class Kpi(models.Model):
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="kpis"
     )
+    # The team that watches it, if any: promoting the KPI offers that team's objectives.
+    team = models.ForeignKey(
+        "orgs.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="kpis"
+    )
     slug = models.SlugField(max_length=60)
     title = models.CharField(max_length=300)
     unit = models.CharField(max_length=30, blank=True)
@@ -25,6 +29,8 @@ class Kpi(models.Model):
     healthy_low = models.FloatField(null=True, blank=True)
     healthy_high = models.FloatField(null=True, blank=True)
     current = models.FloatField(null=True, blank=True)
+    # Optimistic concurrency: every edit names the version it started from.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["title"]
@@ -46,7 +52,7 @@ class Kpi(models.Model):
 
 
 class KpiReading(models.Model):
-    """One reading of a KPI."""
+    """One reading of a KPI: at most one per day, a later reading of a day replaces it."""
 
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="readings")
     value = models.FloatField()
@@ -58,6 +64,9 @@ class KpiReading(models.Model):
 
     class Meta:
         ordering = ["taken_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "taken_on"], name="one_reading_per_kpi_and_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kpi}: {self.value} on {self.taken_on}"

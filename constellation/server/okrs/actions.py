@@ -16,6 +16,12 @@ from django.db.models import F
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
 from constellation.server.audit.actions import record, snapshot
+from constellation.server.audit.models import AuditEvent
+from constellation.server.notifications.aligned import (
+    key_result_changes,
+    notify_aligned,
+    objective_changes,
+)
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.orgs.access import Access
 
@@ -39,6 +45,25 @@ class Conflict(Exception):
 
 
 OBJECTIVE_FIELDS = ("title", "focus", "state", "commitment", "team_id", "owner_id", "period_id")
+PIVOT_MESSAGE = (
+    "This objective is launched: say why it changes. The reason is kept in its history, "
+    "so everyone aligned to it can see what moved and why."
+)
+
+
+def require_pivot_reason(
+    objective: Objective, reason: str, changes: dict[str, Any] | None = None
+) -> None:
+    """Refuse a change to a launched objective (or its key results) that gives no reason.
+
+    Closing a launched objective is the end of its period, not a pivot, so it needs none.
+    """
+    if objective.state != Objective.State.LAUNCHED or (reason or "").strip():
+        return
+    closing = changes is not None and changes.get("state", "closed") == "closed"
+    if closing and changes is not None and changes.keys() <= {"state"}:
+        return
+    raise ActionError("reason", PIVOT_MESSAGE)
 
 
 def do_update_objective(
@@ -57,6 +82,7 @@ def do_update_objective(
         raise ActionError(sorted(unknown)[0], "this field cannot be changed here")
     if "title" in changes and not str(changes["title"]).strip():
         raise ActionError("title", "an objective needs a title")
+    require_pivot_reason(objective, reason, changes)
     stored = dict(changes)
     if "state" in stored:
         stored["state_given"] = True  # a state someone chose is exported, not inferred
@@ -84,6 +110,12 @@ def do_update_objective(
             after=snapshot(objective, [f.removesuffix("_id") for f in changes]),
             reason=reason,
         )
+        told = objective_changes(objective, before)
+        if told and reason:
+            told.append(f"why: {reason}")
+        # Closing ends what others align to: worth an email, not only an in-app note.
+        closed = "state" in changes and objective.state == Objective.State.CLOSED
+        notify_aligned(objective, told, actor, email=closed)
     return objective
 
 
@@ -164,8 +196,12 @@ def do_update_key_result(
     *,
     expected_version: int,
     actor: Any,
+    reason: str = "",
 ) -> KeyResult:
-    """Edit a key result's definition if nobody saved it since `expected_version`."""
+    """Edit a key result's definition if nobody saved it since `expected_version`.
+
+    A key result of a launched objective changes only with a `reason` (a pivot).
+    """
     access.require_write()
     allowed = {"title", "baseline", "target", "unit", "weight", "type", "owner_id", "kpi_id"}
     unknown = set(changes) - allowed
@@ -173,6 +209,7 @@ def do_update_key_result(
         raise ActionError(sorted(unknown)[0], "this field cannot be changed here")
     if "weight" in changes and (changes["weight"] is None or changes["weight"] <= 0):
         raise ActionError("weight", "the weight must be a number above 0")
+    require_pivot_reason(key_result.objective, reason)
     with transaction.atomic():
         before = snapshot(key_result, [f.removesuffix("_id") for f in changes])
         updated = KeyResult.objects.filter(pk=key_result.pk, version=expected_version).update(
@@ -192,5 +229,53 @@ def do_update_key_result(
             key_result,
             before=before,
             after=snapshot(key_result, [f.removesuffix("_id") for f in changes]),
+            reason=reason,
         )
+        notify_aligned(key_result.objective, key_result_changes(key_result, before), actor)
     return key_result
+
+
+def do_move_objectives(
+    access: Access,
+    objectives: list[Objective],
+    state: str,
+    *,
+    from_states: tuple[str, ...],
+    actor: Any,
+    reason: str,
+) -> list[Objective]:
+    """Move a set of objectives to `state` in one update, each move audited with its reason.
+
+    Only objectives still in one of `from_states` move, so a state someone else changed
+    meanwhile is never overwritten; the ones that moved are returned.
+    """
+    access.require_write()
+    if state not in Objective.State.values:
+        raise ActionError("state", f"unknown state {state!r}")
+    with transaction.atomic():
+        ids = [o.pk for o in objectives]
+        rows = Objective.objects.select_for_update().filter(
+            organization=access.organization, pk__in=ids, state__in=from_states
+        )
+        before = dict(rows.values_list("pk", "state"))
+        Objective.objects.filter(pk__in=list(before)).update(
+            state=state, state_given=True, version=F("version") + 1
+        )
+        moved = [o for o in objectives if o.pk in before]
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                organization_id=access.organization.pk,
+                actor_id=getattr(actor, "pk", None),
+                action="update",
+                object_type="objective",
+                object_id=o.pk,
+                object_repr=str(o)[:300],
+                before={"state": before[o.pk]},
+                after={"state": state},
+                reason=reason,
+            )
+            for o in moved
+        )
+        for o in moved:
+            o.state, o.state_given, o.version = state, True, o.version + 1
+    return moved

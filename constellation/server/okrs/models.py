@@ -74,6 +74,10 @@ class Objective(models.Model):
         blank=True,
         related_name="aligned_from",
     )
+    # The objective of an earlier period this one continues (the update step), if any.
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_to"
+    )
     position = models.PositiveIntegerField(default=0)
     # Optimistic concurrency: every edit names the version it started from.
     version = models.PositiveIntegerField(default=1)

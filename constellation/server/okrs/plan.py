@@ -1,15 +1,20 @@
 """Server rows turned into the core's plan dataclasses, in a fixed number of queries.
 
 The coach and scoring run on `constellation.core.model.Plan`; the server never reimplements
-them. Every function here runs the same number of queries whatever the number of objectives.
+them. `read_plan` reads each table once with `values_list` and builds the dataclasses straight
+from the tuples: at thousands of objectives, building a model instance and a related manager
+per row (what `prefetch_related` does) costs far more than the SQL itself. Every function here
+runs the same number of queries whatever the number of objectives.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from constellation.core import model
 from constellation.server.kpis.models import Kpi
@@ -17,6 +22,18 @@ from constellation.server.okrs.models import Alignment, Initiative, KeyResult, O
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.strategy.models import Lever, Strategy
 from constellation.server.tracking.models import CheckIn
+
+Links = dict[int, list[str]]
+
+OBJECTIVE_COLUMNS = (
+    "id", "slug", "title", "team_id", "organization_id", "period_id", "period__key", "focus",
+    "state", "state_given", "commitment", "owner__username", "version",
+)  # fmt: skip
+KEY_RESULT_COLUMNS = (
+    "id", "objective_id", "slug", "slug_given", "title", "type", "baseline", "target", "current",
+    "unit", "done", "weight", "healthy_low", "healthy_high", "confidence", "owner__username",
+    "kpi__slug",
+)  # fmt: skip
 
 
 def _range(low: float | None, high: float | None) -> model.HealthyRange | None:
@@ -26,7 +43,11 @@ def _range(low: float | None, high: float | None) -> model.HealthyRange | None:
 
 
 def objectives_queryset(organization: Organization) -> QuerySet[Objective]:
-    """Objectives with everything a page or the coach reads, prefetched."""
+    """Objectives as model instances with everything a page of one objective reads, prefetched.
+
+    For one or a few objectives (an objective's page, an edit); lists of a whole period use
+    `read_plan`, which builds no model instances.
+    """
     return (
         Objective.objects.filter(organization=organization)
         .select_related("team", "period", "owner")
@@ -49,151 +70,352 @@ def objectives_queryset(organization: Organization) -> QuerySet[Objective]:
     )
 
 
-def alignment_map(
-    objective_ids: Iterable[int],
-) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """Both directions of alignment for these objectives, in one query."""
-    ids = list(objective_ids)
-    targets: dict[int, list[int]] = defaultdict(list)
-    sources: dict[int, list[int]] = defaultdict(list)
-    rows = Alignment.objects.filter(source_id__in=ids) | Alignment.objects.filter(target_id__in=ids)
-    for source_id, target_id in rows.values_list("source_id", "target_id").order_by("id"):
-        targets[source_id].append(target_id)
-        sources[target_id].append(source_id)
-    return targets, sources
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    """A team as a list of objectives names it."""
+
+    pk: int
+    slug: str
+    name: str
 
 
-def key_result_data(kr: KeyResult, check_ins: list[CheckIn] | None = None) -> model.KeyResult:
-    """One key result row as the core's dataclass."""
-    return model.KeyResult(
-        id=kr.slug,
-        title=kr.title,
-        type=kr.type,  # type: ignore[arg-type]
-        baseline=kr.baseline,
-        target=kr.target,
-        current=kr.current,
-        unit=kr.unit or None,
-        done=kr.done,
-        kpi=kr.kpi.slug if kr.kpi_id and kr.kpi else None,
-        weight=kr.weight,
-        healthy=_range(kr.healthy_low, kr.healthy_high),
-        confidence=kr.confidence,
-        owner=kr.owner.username if kr.owner_id and kr.owner else None,
-        check_ins=[
-            model.CheckIn(
-                on=c.checked_on, value=c.value, confidence=c.confidence, note=c.note, done=c.done
-            )
-            for c in (check_ins or [])
-        ],
-        id_given=kr.slug_given,
+class Related(tuple):
+    """Rows linked to a record, read with the list; `.all()` as on a related manager, so
+    templates and helpers written for model instances read records the same way."""
+
+    def all(self) -> Related:
+        """The linked rows themselves."""
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveRecord:
+    """An objective row as lists show it: plain values, the same names as the model's fields."""
+
+    pk: int
+    slug: str
+    title: str
+    team: TeamRecord
+    period: str
+    state: str
+    commitment: str
+    focus: str
+    owner: str | None
+    version: int
+    guardrails: Related = field(default_factory=Related)
+
+
+@dataclass(slots=True)
+class PlanRows:
+    """A plan for the core, with the rows it came from.
+
+    `records` are the objectives asked for, in the organisation's order; the plan also holds
+    the objectives they align to from other periods, so the coach can compare key results.
+    `aligns_to` and `aligned_from` give, by objective id, the slugs of every linked objective
+    (of any period), oldest link first.
+    """
+
+    plan: model.Plan
+    records: list[ObjectiveRecord] = field(default_factory=list)
+    aligns_to: Links = field(default_factory=dict)
+    aligned_from: Links = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which objectives a read is about: a period's, some ids, or all of an organisation's."""
+
+    organization_id: int
+    period_id: int | None = None
+    ids: frozenset[int] | None = None
+
+    def on(self, prefix: str, extra: Sequence[int] = ()) -> Q:
+        """A filter on the objectives in scope (and `extra` ones) through a relation prefix."""
+        where: dict[str, Any] = {f"{prefix}organization_id": self.organization_id}
+        if self.period_id is not None:
+            where[f"{prefix}period_id"] = self.period_id
+        if self.ids is not None:
+            where[f"{prefix}id__in"] = sorted(self.ids)
+        found = Q(**where)
+        return found | Q(**{f"{prefix}id__in": list(extra)}) if extra else found
+
+    def holds(self, organization_id: int, period_id: int, pk: int) -> bool:
+        """Whether the objective with these values is one of those asked for."""
+        if organization_id != self.organization_id:
+            return False
+        if self.period_id is not None and period_id != self.period_id:
+            return False
+        return self.ids is None or pk in self.ids
+
+
+def _alignments(scope: Scope) -> tuple[list[tuple], list[int]]:
+    """Links from or to the scope's objectives, and the targets outside the scope."""
+    rows = list(
+        Alignment.objects.filter(scope.on("source__") | scope.on("target__"))
+        .order_by("id")
+        .values_list(
+            "source_id",
+            "source__slug",
+            "source__organization_id",
+            "source__period_id",
+            "target_id",
+            "target__slug",
+            "target__organization_id",
+            "target__period_id",
+        )
     )
+    extra = {
+        row[4]
+        for row in rows
+        if scope.holds(row[2], row[3], row[0]) and not scope.holds(row[6], row[7], row[4])
+    }
+    return rows, sorted(extra)
 
 
-def objective_data(
-    objective: Objective,
-    slugs: dict[int, str],
-    targets: dict[int, list[int]],
-    check_ins: dict[int, list[CheckIn]] | None = None,
-) -> model.Objective:
-    """One prefetched objective row as the core's dataclass."""
-    check_ins = check_ins or {}
-    kr_slugs = {kr.id: kr.slug for kr in objective.key_results.all()}
-    return model.Objective(
-        id=objective.slug,
-        team=objective.team.slug,
-        title=objective.title,
-        period=objective.period.key,
-        focus=objective.focus or None,  # type: ignore[arg-type]
-        levers=[lever.slug for lever in objective.levers.all()],
-        aligns_to=[slugs[t] for t in targets.get(objective.id, []) if t in slugs],
-        guardrails=[kpi.slug for kpi in objective.guardrails.all()],
-        key_results=[
-            key_result_data(kr, check_ins.get(kr.id)) for kr in objective.key_results.all()
-        ],
-        initiatives=[
-            model.Initiative(
-                title=i.title,
-                moves=[kr_slugs.get(m.id, m.slug) for m in i.moves.all()],
-                id=i.slug or None,
-                status=i.status or None,
-            )
-            for i in objective.initiatives.all()
-        ],
-        commitment=objective.commitment,  # type: ignore[arg-type]
-        state=objective.state if objective.state_given else None,  # type: ignore[arg-type]
-        owner=objective.owner.username if objective.owner_id and objective.owner else None,
+def _key_results(scope: Scope, extra: list[int], with_check_ins: bool) -> dict[int, list]:
+    """The key results of the objectives read, by objective id, with their check-ins."""
+    readings: dict[int, list[model.CheckIn]] = defaultdict(list)
+    if with_check_ins:
+        check_ins = (
+            CheckIn.objects.filter(scope.on("key_result__objective__", extra))
+            .order_by("checked_on", "id")
+            .values_list("key_result_id", "checked_on", "value", "confidence", "note", "done")
+        )
+        for kr_id, on, value, confidence, note, done in check_ins:
+            readings[kr_id].append(model.CheckIn(on, value, confidence, note, done))
+    by_objective: dict[int, list[model.KeyResult]] = defaultdict(list)
+    rows = (
+        KeyResult.objects.filter(scope.on("objective__", extra))
+        .order_by("position", "id")
+        .values_list(*KEY_RESULT_COLUMNS)
     )
+    for (pk, objective_id, slug, slug_given, title, kind, baseline, target, current, unit,
+         done, weight, low, high, confidence, owner, kpi) in rows:  # fmt: skip
+        by_objective[objective_id].append(
+            model.KeyResult(
+                id=slug,
+                title=title,
+                type=kind,
+                baseline=baseline,
+                target=target,
+                current=current,
+                unit=unit or None,
+                done=done,
+                kpi=kpi,
+                weight=weight,
+                healthy=_range(low, high),
+                confidence=confidence,
+                owner=owner,
+                check_ins=readings.get(pk, []),
+                id_given=slug_given,
+            )
+        )
+    return by_objective
 
 
-def check_ins_by_key_result(key_result_ids: Iterable[int]) -> dict[int, list[CheckIn]]:
-    """Check-ins of these key results, oldest first, in one query."""
-    grouped: dict[int, list[CheckIn]] = defaultdict(list)
-    for check_in in CheckIn.objects.filter(key_result_id__in=list(key_result_ids)).order_by(
-        "checked_on", "id"
+def _links(scope: Scope, extra: list[int]) -> tuple[Links, Links, dict[int, list]]:
+    """Levers, guardrails and initiatives (with the key results they move) by objective id."""
+    levers: Links = defaultdict(list)
+    for objective_id, slug in (
+        Objective.levers.through.objects.filter(scope.on("objective__", extra))
+        .order_by("lever__position", "lever_id")
+        .values_list("objective_id", "lever__slug")
     ):
-        grouped[check_in.key_result_id].append(check_in)
-    return grouped
+        levers[objective_id].append(slug)
+    guardrails: Links = defaultdict(list)
+    for objective_id, slug in (
+        Objective.guardrails.through.objects.filter(scope.on("objective__", extra))
+        .order_by("kpi__title", "kpi_id")
+        .values_list("objective_id", "kpi__slug")
+    ):
+        guardrails[objective_id].append(slug)
+    moves: Links = defaultdict(list)
+    for initiative_id, slug in (
+        Initiative.moves.through.objects.filter(scope.on("initiative__objective__", extra))
+        .order_by("keyresult__position", "keyresult_id")
+        .values_list("initiative_id", "keyresult__slug")
+    ):
+        moves[initiative_id].append(slug)
+    initiatives: dict[int, list[model.Initiative]] = defaultdict(list)
+    for pk, objective_id, slug, title, status in (
+        Initiative.objects.filter(scope.on("objective__", extra))
+        .order_by("position", "id")
+        .values_list("id", "objective_id", "slug", "title", "status")
+    ):
+        initiatives[objective_id].append(
+            model.Initiative(
+                title=title, moves=moves.get(pk, []), id=slug or None, status=status or None
+            )
+        )
+    return levers, guardrails, initiatives
+
+
+def _organization_parts(organization: Organization, year: int | None = None) -> dict[str, Any]:
+    """The strategy in force in `year` (its own, else the latest before), levers and KPIs."""
+    strategy = Strategy.objects.filter(organization=organization)
+    if year is not None:
+        strategy = strategy.filter(year__lte=year)
+    found = strategy.order_by("-year").values_list("vision", "mission").first()
+    # A retired lever has left the strategy: the coach no longer asks objectives to model it.
+    levers = [
+        model.Lever(id=slug, title=title)
+        for slug, title in Lever.objects.filter(
+            organization=organization, retired_at__isnull=True
+        ).values_list("slug", "title")
+    ]
+    kpis = [
+        model.Kpi(
+            id=slug,
+            title=title,
+            unit=unit or None,
+            direction=direction,
+            healthy=_range(low, high),
+            current=current,
+        )
+        for slug, title, unit, direction, low, high, current in Kpi.objects.filter(
+            organization=organization
+        ).values_list(
+            "slug", "title", "unit", "direction", "healthy_low", "healthy_high", "current"
+        )
+    ]
+    return {
+        "vision": (found[0] or None) if found else None,
+        "mission": (found[1] or None) if found else None,
+        "levers": levers,
+        "kpis": kpis,
+        "has_strategy": found is not None or bool(levers),
+    }
+
+
+def _teams(organization: Organization) -> tuple[dict[int, TeamRecord], list[model.Team]]:
+    """The organisation's teams: by id for the lists, and as the core's dataclasses."""
+    records: dict[int, TeamRecord] = {}
+    teams: list[model.Team] = []
+    rows = Team.objects.filter(organization=organization).values_list(
+        "id", "slug", "name", "parent__slug", "phase"
+    )
+    for pk, slug, name, parent, phase in rows:
+        records[pk] = TeamRecord(pk, slug, name)
+        teams.append(model.Team(id=slug, name=name, parent=parent, phase=phase or None))
+    return records, teams
+
+
+def read_plan(
+    organization: Organization,
+    period: Period | None = None,
+    *,
+    objective_ids: Sequence[int] | None = None,
+    with_check_ins: bool = False,
+) -> PlanRows:
+    """A period's objectives (all of the organisation's without a period, or only the given
+    ids, kept in their order) as a core Plan with their rows, in a fixed number of queries."""
+    ids = frozenset(objective_ids) if objective_ids is not None else None
+    period_id = period.pk if period is not None and ids is None else None
+    scope = Scope(organization.pk, period_id, ids)
+    alignments, extra = _alignments(scope)
+    key_results = _key_results(scope, extra, with_check_ins)
+    levers, guardrails, initiatives = _links(scope, extra)
+    teams, team_data = _teams(organization)
+    rows = (
+        Objective.objects.filter(scope.on("", extra))
+        .order_by("period__start", "position", "id")
+        .values_list(*OBJECTIVE_COLUMNS)
+    )
+    own: list[tuple] = []
+    others: list[tuple] = []
+    for row in rows:
+        (own if scope.holds(row[4], row[5], row[0]) else others).append(row)
+    if objective_ids is not None:
+        order = {pk: index for index, pk in enumerate(objective_ids)}
+        own.sort(key=lambda row: order[row[0]])
+    known = {row[0]: row[1] for row in own + others}
+    targets: Links = defaultdict(list)
+    aligns_to: Links = defaultdict(list)
+    aligned_from: Links = defaultdict(list)
+    for source_id, source_slug, _, _, target_id, target_slug, _, _ in alignments:
+        aligns_to[source_id].append(target_slug)
+        aligned_from[target_id].append(source_slug)
+        if target_id in known:
+            targets[source_id].append(target_slug)
+    objectives = [
+        _objective(row, teams, key_results, levers, guardrails, initiatives, targets)
+        for row in own + others
+    ]
+    parts = _organization_parts(organization, period.start.year if period is not None else None)
+    plan = model.Plan(
+        organization=organization.name,
+        period=period.key if period is not None else "",
+        objectives=objectives,
+        teams=team_data,
+        **parts,
+    )
+    kpis = {kpi.id: kpi for kpi in parts["kpis"]}
+    records = [
+        _record(row, teams, Related(kpis[k] for k in guardrails.get(row[0], []) if k in kpis))
+        for row in own
+    ]
+    return PlanRows(plan, records, dict(aligns_to), dict(aligned_from))
+
+
+def _objective(
+    row: tuple,
+    teams: dict[int, TeamRecord],
+    key_results: dict[int, list],
+    levers: Links,
+    guardrails: Links,
+    initiatives: dict[int, list],
+    targets: Links,
+) -> model.Objective:
+    """One objective row (OBJECTIVE_COLUMNS) as the core's dataclass."""
+    (pk, slug, title, team_id, _, _, period_key, focus, state, state_given, commitment,
+     owner, _) = row  # fmt: skip
+    return model.Objective(
+        id=slug,
+        team=teams[team_id].slug,
+        title=title,
+        period=period_key,
+        focus=focus or None,
+        levers=levers.get(pk, []),
+        aligns_to=targets.get(pk, []),
+        guardrails=guardrails.get(pk, []),
+        key_results=key_results.get(pk, []),
+        initiatives=initiatives.get(pk, []),
+        commitment=commitment,
+        state=state if state_given else None,
+        owner=owner,
+    )
+
+
+def _record(row: tuple, teams: dict[int, TeamRecord], guardrails: Related) -> ObjectiveRecord:
+    """One objective row (OBJECTIVE_COLUMNS) as a list shows it, with its guardrail KPIs."""
+    (pk, slug, title, team_id, _, _, period_key, focus, state, _, commitment, owner,
+     version) = row  # fmt: skip
+    return ObjectiveRecord(
+        pk,
+        slug,
+        title,
+        teams[team_id],
+        period_key,
+        state,
+        commitment,
+        focus,
+        owner,
+        version,
+        guardrails,
+    )
 
 
 def build_plan(
     organization: Organization,
     period: Period | None = None,
     *,
-    objectives: list[Objective] | None = None,
+    objectives: Sequence[Objective] | None = None,
     with_check_ins: bool = False,
 ) -> model.Plan:
     """The organisation's strategy, teams, KPIs and a period's objectives as a core Plan.
 
     Objectives that the period's objectives align to are included (from any period) so the
-    coach can see copies of their key results; pass `objectives` to reuse rows already read.
+    coach can see copies of their key results; pass `objectives` to read only those rows.
     """
-    if objectives is None:
-        queryset = objectives_queryset(organization)
-        if period is not None:
-            queryset = queryset.filter(period=period)
-        objectives = list(queryset)
-    targets, _ = alignment_map(o.id for o in objectives)
-    known = {o.id for o in objectives}
-    missing = {t for ids in targets.values() for t in ids} - known
-    extra = list(objectives_queryset(organization).filter(id__in=missing)) if missing else []
-    rows = objectives + extra
-    slugs = {o.id: o.slug for o in rows}
-    check_ins = (
-        check_ins_by_key_result(kr.id for o in rows for kr in o.key_results.all())
-        if with_check_ins
-        else {}
-    )
-    strategy = Strategy.objects.filter(organization=organization).first()
-    levers = [
-        model.Lever(id=lever.slug, title=lever.title)
-        for lever in Lever.objects.filter(organization=organization)
-    ]
-    return model.Plan(
-        organization=organization.name,
-        period=period.key if period is not None else "",
-        vision=strategy.vision or None if strategy else None,
-        mission=strategy.mission or None if strategy else None,
-        levers=levers,
-        teams=[
-            model.Team(
-                id=team.slug,
-                name=team.name,
-                parent=team.parent.slug if team.parent_id and team.parent else None,
-                phase=team.phase or None,  # type: ignore[arg-type]
-            )
-            for team in Team.objects.filter(organization=organization).select_related("parent")
-        ],
-        kpis=[
-            model.Kpi(
-                id=kpi.slug,
-                title=kpi.title,
-                unit=kpi.unit or None,
-                direction=kpi.direction,  # type: ignore[arg-type]
-                healthy=_range(kpi.healthy_low, kpi.healthy_high),
-                current=kpi.current,
-            )
-            for kpi in Kpi.objects.filter(organization=organization)
-        ],
-        objectives=[objective_data(o, slugs, targets, check_ins) for o in rows],
-        has_strategy=strategy is not None or bool(levers),
-    )
+    ids = [o.pk for o in objectives] if objectives is not None else None
+    return read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins).plan

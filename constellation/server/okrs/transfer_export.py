@@ -16,10 +16,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from constellation.core import model
-from constellation.core.periods import period_containing
+from constellation.core.periods import parse_period, period_containing
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.models import Organization, Team
+from constellation.server.strategy.access import strategy_in_force
 from constellation.server.strategy.models import Lever, Strategy
 from constellation.server.tracking.models import CheckIn
 
@@ -278,4 +279,5 @@ def export_plan(organization: Organization, period: Period | None = None) -> mod
         objectives = objectives.filter(id__in=with_alignment_targets(organization, ids))
     rows = read_org(organization, objectives)
     key = period.key if period is not None else default_period(organization)
+    rows.strategy = strategy_in_force(organization, parse_period(key).start.year)
     return rows.plan(key)

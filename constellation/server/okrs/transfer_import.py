@@ -228,7 +228,9 @@ class Importer:
         """Vision and mission, when the file has a strategy."""
         if not self.plan.has_strategy:
             return
-        row = self.rows.strategy
+        # The file's strategy is the one of its period's year (one strategy per year).
+        year = parse_period(self.plan.period).start.year
+        row = Strategy.objects.filter(organization=self.org, year=year).first()
         names = ("vision", "mission")
         changes = []
         if row is not None:
@@ -240,7 +242,7 @@ class Importer:
             "strategy",
             self.org.slug,
             row,
-            lambda: Strategy(organization=self.org),
+            lambda: Strategy(organization=self.org, year=year),
             values,
             changes,
             data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from constellation.server.audit.admin import AuditedAdmin
-from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.orgs.models import Membership, Organization, Team, TeamReadiness
 
 
 @admin.register(Organization)
@@ -41,3 +41,14 @@ class MembershipAdmin(AuditedAdmin):
     list_filter = ("role", "organization")
     raw_id_fields = ("user",)
     filter_horizontal = ("teams",)
+
+
+@admin.register(TeamReadiness)
+class TeamReadinessAdmin(AuditedAdmin):
+    """Answers to each team's readiness check and what they recommended."""
+
+    list_display = ("team", "version", "recommendation", "phase", "answered_by", "answered_at")
+    list_select_related = ("team", "answered_by")
+    search_fields = ("team__slug", "team__name", "organization__slug")
+    list_filter = ("recommendation", "organization")
+    raw_id_fields = ("team", "answered_by")

@@ -80,3 +80,43 @@ class Membership(models.Model):
     def can_write(self) -> bool:
         """Viewers read; everyone else may write."""
         return self.role != self.Role.VIEWER
+
+
+class TeamReadiness(models.Model):
+    """A team's answers to the readiness check and what they recommend (OKRs or lighter)."""
+
+    class Recommendation(models.TextChoices):
+        OKRS = "okrs", "OKRs"
+        EXPERIMENTS = "experiments", "Hypotheses and experiments"
+        KPIS = "kpis", "KPIs with a health check"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="readiness_checks"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="readiness_checks")
+    # Each answer is kept, never overwritten: the n-th check of a team has version n.
+    version = models.PositiveIntegerField()
+    exploratory = models.BooleanField()
+    measurable_quarterly = models.BooleanField()
+    stable_mission = models.BooleanField()
+    outcome_metrics = models.BooleanField()
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices)
+    phase = models.CharField(max_length=20, choices=Team.Phase.choices)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team", "-version"]
+        verbose_name_plural = "team readiness checks"
+        constraints = [
+            models.UniqueConstraint(fields=["team", "version"], name="one_readiness_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"Readiness {self.version} of {self.team}"

@@ -10,9 +10,9 @@ from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
 
 @admin.register(Strategy)
 class StrategyAdmin(AuditedAdmin):
-    """Vision and mission of each organisation."""
+    """Vision and mission of each organisation, per year."""
 
-    list_display = ("organization", "vision")
+    list_display = ("organization", "year", "vision", "version")
     list_select_related = ("organization",)
     search_fields = ("organization__slug", "vision", "mission")
 
@@ -21,7 +21,7 @@ class StrategyAdmin(AuditedAdmin):
 class LeverAdmin(AuditedAdmin):
     """Strategic bets."""
 
-    list_display = ("title", "slug", "organization", "position")
+    list_display = ("title", "slug", "organization", "focus", "position", "retired_at")
     list_select_related = ("organization",)
     search_fields = ("title", "slug", "organization__slug")
     list_filter = ("organization",)

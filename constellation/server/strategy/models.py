@@ -3,22 +3,45 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
+
+
+def this_year() -> int:
+    """The current year: a strategy written without a year is this year's."""
+    return timezone.localdate().year
+
+
+class Focus(models.TextChoices):
+    """Whom a lever's outcome is for, in the words objectives use."""
+
+    CUSTOMER = "customer"
+    BUSINESS = "business"
+    BOTH = "both"
 
 
 class Strategy(models.Model):
-    """An organisation's vision and mission."""
+    """An organisation's vision and mission for one year."""
 
-    organization = models.OneToOneField(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="strategy"
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="strategies"
     )
+    year = models.PositiveSmallIntegerField(default=this_year)
     vision = models.TextField(blank=True)
     mission = models.TextField(blank=True)
+    # Optimistic concurrency: leaders edit the same text; a stale edit is refused.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "strategies"
+        # Newest first, so `.first()` is the strategy in force when no year is asked for.
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="strategy_year_per_org")
+        ]
 
     def __str__(self) -> str:
-        return f"Strategy of {self.organization}"
+        return f"Strategy {self.year} of {self.organization}"
 
 
 class Lever(models.Model):
@@ -30,7 +53,11 @@ class Lever(models.Model):
     slug = models.SlugField(max_length=60)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    focus = models.CharField(max_length=10, choices=Focus.choices, blank=True)
     position = models.PositiveIntegerField(default=0)
+    # A retired bet stays (objectives of past periods still name it) but leaves the strategy.
+    retired_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "id"]
@@ -62,6 +89,7 @@ class RoadmapItem(models.Model):
         "okrs.Period", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]

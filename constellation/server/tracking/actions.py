@@ -1,4 +1,5 @@
-"""Writes of check-ins: every one lands, the key result follows the latest."""
+"""Writes of check-ins (every one lands, the key result follows the latest) and of the
+organisation's check-in cadence."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from constellation.server.audit.actions import record
+from constellation.server.okrs.actions import Conflict
 from constellation.server.okrs.models import KeyResult
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, ReadOnly
+from constellation.server.orgs.models import Organization
+from constellation.server.tracking.cadence import Cadence, cadence_of, is_time_zone
 from constellation.server.tracking.models import CheckIn
 
 
@@ -95,3 +99,59 @@ def do_check_in(access: Access, key_result: KeyResult, data: CheckInInput, actor
         )
     key_result.refresh_from_db()
     return check_in
+
+
+class CadenceError(ValueError):
+    """A check-in cadence that cannot be saved; `field` names the bad input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def check_cadence(cadence: Cadence) -> None:
+    """Refuse a cadence with an unknown weekday or time zone, naming the field."""
+    if not 0 <= cadence.weekday <= 6:
+        raise CadenceError("weekday", "weekday must be 0 (Monday) to 6 (Sunday)")
+    if not is_time_zone(cadence.time_zone):
+        raise CadenceError(
+            "time_zone",
+            f"“{cadence.time_zone}” is not a time zone: use a name such as Europe/Paris or UTC",
+        )
+
+
+def do_set_cadence(access: Access, cadence: Cadence, *, expected_version: int, actor: Any) -> None:
+    """Change when the organisation checks in (admins only), refusing a stale edit.
+
+    `expected_version` is the version of the cadence the editor saw: if someone changed it
+    since, nothing is written and Conflict names the current version.
+    """
+    access.require_write()
+    if not access.is_admin:
+        raise ReadOnly("Only admins of the organisation can change when reminders are sent.")
+    check_cadence(cadence)
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=access.organization.pk)
+        current = cadence_of(organization)
+        if current.version != expected_version:
+            raise Conflict(
+                current.version,
+                f"Someone changed the cadence to {current.describe()} since you opened it.",
+            )
+        values = {
+            "checkin_weekday": cadence.weekday,
+            "checkin_time": cadence.at,
+            "time_zone": cadence.time_zone,
+        }
+        Organization.objects.filter(pk=organization.pk).update(**values)
+        record(
+            organization.pk,
+            actor,
+            "set_checkin_cadence",
+            organization,
+            before={"cadence": current.describe()},
+            after={"cadence": cadence.describe()},
+        )
+    for name, value in values.items():
+        setattr(access.organization, name, value)

@@ -1,4 +1,5 @@
-"""Check-ins: the regular readings of key results with confidence and a note."""
+"""Check-ins (the regular readings of key results) and the records of what the jobs sent:
+reminders, team digests and KPI alerts, each unique so that no worker sends one twice."""
 
 from __future__ import annotations
 
@@ -28,3 +29,98 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"check-in on {self.key_result_id} ({self.checked_on})"
+
+
+class SentReminder(models.Model):
+    """One check-in reminder sent to one person for one slot of the organisation's cadence.
+
+    Unique per (organisation, person, slot): the row is inserted in the same transaction as
+    the notification, so a second worker sending the same reminder fails on the constraint
+    and sends nothing.
+    """
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="sent_reminders"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sent_reminders"
+    )
+    slot = models.DateTimeField()
+    key_results = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-slot", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "person", "slot"], name="one_reminder_per_person_and_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder to {self.person_id} for {self.slot:%Y-%m-%d %H:%M}"
+
+
+class SentDigest(models.Model):
+    """The weekly digest of one team for one slot, sent once (unique per team and slot)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="sent_digests"
+    )
+    team = models.ForeignKey("orgs.Team", on_delete=models.CASCADE, related_name="sent_digests")
+    slot = models.DateTimeField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-slot", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "slot"], name="one_digest_per_team_and_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"digest of {self.team_id} for {self.slot:%Y-%m-%d %H:%M}"
+
+
+class KpiAlert(models.Model):
+    """A KPI left its healthy range and its watchers were told; closed when it is back.
+
+    At most one open alert per KPI (a partial unique index): readings that stay unhealthy
+    raise nothing new, and the next crossing opens a new alert once this one is closed.
+    """
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="kpi_alerts"
+    )
+    kpi = models.ForeignKey("kpis.Kpi", on_delete=models.CASCADE, related_name="alerts")
+    value = models.FloatField()
+    recipients = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = "KPI alert"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_alert_per_kpi",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"alert on {self.kpi_id} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class ScheduledJob(models.Model):
+    """A job the scheduler enqueued for a slot; its unique key stops a second scheduler."""
+
+    key = models.CharField(max_length=200, unique=True)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-enqueued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key

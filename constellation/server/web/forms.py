@@ -79,6 +79,14 @@ class ObjectiveForm(forms.Form):
     )
     commitment = forms.ChoiceField(choices=_choices(Objective.Commitment), label="Commitment")
     state = forms.ChoiceField(choices=_choices(Objective.State), label="State")
+    # Shown only once the objective is launched: a change then is a pivot and says why.
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason for the change",
+        help_text="This objective is launched: say why it changes; the history keeps it.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

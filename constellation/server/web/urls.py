@@ -4,7 +4,27 @@ from __future__ import annotations
 
 from django.urls import path
 
-from constellation.server.web.views import auth, dashboard, objectives, teams, tokens
+from constellation.server.web.views import (
+    alignment,
+    auth,
+    dashboard,
+    dependencies,
+    draft_carry,
+    draft_key_results,
+    drafting,
+    kpis,
+    launch,
+    notifications,
+    objectives,
+    planning,
+    readiness,
+    reminders,
+    review,
+    sharing,
+    strategy,
+    teams,
+    tokens,
+)
 
 # `str`, not `slug`: ids come from OKR files, which do not restrict them to slug characters.
 urlpatterns = [
@@ -14,6 +34,7 @@ urlpatterns = [
     path("switch/", auth.switch_organization, name="switch-organization"),
     path("o/<str:org>/", dashboard.dashboard, name="dashboard"),
     path("o/<str:org>/teams/<str:team>/", teams.team, name="team"),
+    path("o/<str:org>/teams/<str:team>/rows/", dashboard.team_rows, name="team-rows"),
     path("o/<str:org>/objectives/<str:slug>/", objectives.objective, name="objective"),
     path(
         "o/<str:org>/objectives/<str:slug>/edit/",
@@ -24,6 +45,169 @@ urlpatterns = [
         "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/",
         objectives.check_in,
         name="check-in",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/alignment/search/",
+        alignment.search,
+        name="alignment-search",
+    ),
+    path("o/<str:org>/objectives/<str:slug>/alignment/", alignment.align, name="alignment-add"),
+    path(
+        "o/<str:org>/objectives/<str:slug>/aligns-to/<str:target>/remove/",
+        alignment.unalign,
+        name="alignment-remove",
+    ),
+    path("o/<str:org>/notifications/", notifications.notifications, name="notifications"),
+    path(
+        "o/<str:org>/notifications/read-all/",
+        notifications.mark_all_read,
+        name="notifications-read-all",
+    ),
+    path(
+        "o/<str:org>/notifications/<int:notification_id>/",
+        notifications.open_notification,
+        name="notification-open",
+    ),
+    path(
+        "o/<str:org>/notifications/<int:notification_id>/read/",
+        notifications.mark_read,
+        name="notification-read",
+    ),
+    path("o/<str:org>/teams/<str:team>/review/", sharing.send_for_review, name="review-send"),
+    path(
+        "o/<str:org>/review-requests/<int:review_request>/",
+        review.review,
+        name="review-request",
+    ),
+    path(
+        "o/<str:org>/review-requests/<int:review_request>/answer/",
+        review.answer,
+        name="review-request-answer",
+    ),
+    path(
+        "o/<str:org>/review-requests/<int:review_request>/resubmit/",
+        review.resubmit,
+        name="review-request-resubmit",
+    ),
+    path(
+        "o/<str:org>/review-requests/<int:review_request>/launch/",
+        launch.launch_review,
+        name="review-request-launch",
+    ),
+    path("o/<str:org>/launches/<int:launch>/", launch.launch, name="launch"),
+    path(
+        "o/<str:org>/objectives/<str:slug>/dependencies/new/",
+        dependencies.ask,
+        name="dependency-new",
+    ),
+    path(
+        "o/<str:org>/dependencies/<int:dependency>/",
+        dependencies.dependency,
+        name="dependency",
+    ),
+    path(
+        "o/<str:org>/dependencies/<int:dependency>/answer/",
+        dependencies.answer_dependency,
+        name="dependency-answer",
+    ),
+    path("o/<str:org>/teams/<str:team>/draft/", drafting.team_draft, name="team-draft"),
+    path(
+        "o/<str:org>/teams/<str:team>/draft/start/",
+        draft_carry.start_from_last_period,
+        name="start-from-last-period",
+    ),
+    path("o/<str:org>/draft/new-objective/", drafting.new_objective, name="objective-new"),
+    path("o/<str:org>/draft/coach/", drafting.coach_new_objective, name="coach-new-objective"),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/", drafting.edit_objective, name="objective-draft"
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/coach/",
+        drafting.coach_objective,
+        name="coach-objective",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/key-results/new/",
+        draft_key_results.new_key_result,
+        name="key-result-new",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/key-results/coach/",
+        draft_key_results.coach_key_result,
+        name="key-result-coach",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/key-results/read/",
+        draft_key_results.read_statement,
+        name="key-result-read",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/key-results/<str:kr>/edit/",
+        draft_key_results.edit_key_result,
+        name="key-result-edit",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/key-results/<str:kr>/delete/",
+        draft_key_results.delete_key_result,
+        name="key-result-delete",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/key-results/<str:kr>/to-initiative/",
+        draft_key_results.move_to_initiative,
+        name="key-result-to-initiative",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/initiatives/new/",
+        draft_key_results.new_initiative,
+        name="initiative-new",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/draft/initiatives/<int:initiative>/",
+        draft_key_results.initiative_moves,
+        name="initiative-moves",
+    ),
+    path("o/<str:org>/strategy/", strategy.strategy_home, name="strategy"),
+    path("o/<str:org>/strategy/<int:year>/", strategy.strategy_year, name="strategy-year"),
+    path("o/<str:org>/strategy/<int:year>/edit/", strategy.save_strategy, name="strategy-save"),
+    path(
+        "o/<str:org>/strategy/<int:year>/levers/",
+        strategy.create_lever,
+        name="strategy-lever-create",
+    ),
+    path(
+        "o/<str:org>/strategy/<int:year>/levers/<str:lever>/",
+        strategy.edit_lever,
+        name="strategy-lever-edit",
+    ),
+    path(
+        "o/<str:org>/strategy/<int:year>/roadmap/",
+        strategy.create_item,
+        name="strategy-item-create",
+    ),
+    path(
+        "o/<str:org>/strategy/<int:year>/roadmap/<int:item>/",
+        strategy.edit_item,
+        name="strategy-item-edit",
+    ),
+    path("o/<str:org>/plan/", planning.planning, name="planning"),
+    path("o/<str:org>/plan/<str:period>/", planning.planning, name="planning-period"),
+    path("o/<str:org>/teams/<str:team>/readiness/", readiness.readiness, name="team-readiness"),
+    path("o/<str:org>/kpis/", kpis.kpi_list, name="kpis"),
+    path("o/<str:org>/kpis/new/", kpis.new_kpi, name="kpi-new"),
+    path("o/<str:org>/kpis/readings/upload/", kpis.upload_many, name="kpi-upload-many"),
+    path("o/<str:org>/kpis/<str:kpi>/", kpis.kpi_page, name="kpi"),
+    path("o/<str:org>/kpis/<str:kpi>/edit/", kpis.edit_kpi, name="kpi-edit"),
+    path("o/<str:org>/kpis/<str:kpi>/readings/", kpis.add_reading, name="kpi-reading-add"),
+    path(
+        "o/<str:org>/kpis/<str:kpi>/readings/upload/",
+        kpis.upload_readings,
+        name="kpi-upload",
+    ),
+    path("o/<str:org>/kpis/<str:kpi>/promote/", kpis.promote, name="kpi-promote"),
+    path(
+        "o/<str:org>/settings/reminders/",
+        reminders.reminder_settings,
+        name="reminder-settings",
     ),
     path("o/<str:org>/tokens/", tokens.tokens, name="tokens"),
     path("o/<str:org>/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="token-revoke"),

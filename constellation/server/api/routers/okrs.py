@@ -24,6 +24,7 @@ from constellation.server.api.schemas import (
     ObjectiveList,
     ObjectiveOut,
     ObjectivePatch,
+    State,
     ValidationProblems,
 )
 from constellation.server.okrs import actions
@@ -38,6 +39,10 @@ router = Router(tags=["objectives"])
 READ = {401: Message, 404: Message}
 WRITE = {**READ, 403: Message, 422: ValidationProblems}
 AT_HELP = "Score as of this day (YYYY-MM-DD); default today."
+TEAM_HELP = "Only the objectives of this team (its slug)."
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+LIMIT_HELP = f"The most objectives a page holds (1 to {MAX_LIMIT})."
 
 
 def find_objective(access: Access, slug: str) -> Objective:
@@ -60,44 +65,57 @@ def scored(access: Access, objective: Objective, on: dt.date | None = None) -> d
 @router.get(
     "/orgs/{org}/objectives",
     response={200: ObjectiveList, **READ, 422: ValidationProblems},
-    summary="List a period's objectives with their scores",
+    summary="List a period's objectives with their scores, a page at a time",
 )
 def list_objectives(
     request: HttpRequest,
     org: str,
     period: Annotated[str | None, Query(description=PERIOD_HELP)] = None,
     at: Annotated[dt.date | None, Query(description=AT_HELP)] = None,
-    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    team: Annotated[str | None, Query(description=TEAM_HELP)] = None,
+    state: Annotated[State | None, Query(description="Only objectives in this state.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=LIMIT_HELP)] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="How many matching objectives to skip.")] = 0,
 ) -> dict[str, Any]:
-    """Objectives with progress, grade and status computed by the same engine as `okr score`."""
+    """Objectives with progress, grade and status computed by the same engine as `okr score`.
+
+    The period's scores are computed once per change of the organisation's data and kept, so
+    a page costs the same few queries whatever the period's size.
+    """
     access = api_access(request, org)
     chosen = choose_period(access.organization, period)
-    rows: list[Objective] = []
-    count = 0
-    if chosen.period is not None or chosen.everything:
-        queryset = objectives_queryset(access.organization)
-        if chosen.period is not None:
-            queryset = queryset.filter(period=chosen.period)
-        else:
-            queryset = queryset.order_by("period__start", "position", "id")
-        if limit is None and not offset:
-            rows = list(queryset)
-            count = len(rows)
-        else:
-            count = queryset.count()
-            rows = list(queryset[offset : offset + limit if limit is not None else None])
-    view = period_view(
-        access.organization, chosen.period, objectives=rows, on=at, with_findings=False
-    )
-    links = present.alignment_slugs(o.pk for o in rows)
+    body: dict[str, Any] = {"period": chosen.label, "offset": offset, "limit": limit}
+    if chosen.period is None and not chosen.everything:
+        return {**body, "count": 0, "next": None, "objectives": []}
+    view = period_view(access.organization, chosen.period, on=at, with_findings=False)
+    if team is not None and not any(t.id == team for t in view.plan.teams):
+        raise FieldError("team", f"this organisation has no team {team!r}", source="query")
+    matching = [
+        record
+        for record in view.objectives
+        if (team is None or record.team.slug == team) and (state is None or record.state == state)
+    ]
+    page = matching[offset : offset + limit]
+    data = {objective.id: objective for objective in view.plan.objectives}
+    more = offset + limit < len(matching)
     return {
-        "period": chosen.label,
-        "count": count,
-        "offset": offset,
-        "limit": limit,
-        "objectives": [present.objective_out(o, view.scores.get(o.slug), *links) for o in rows],
+        **body,
+        "count": len(matching),
+        "next": _page_address(request, offset + limit) if more else None,
+        "objectives": [
+            present.record_out(
+                r, data[r.slug], view.scores.get(r.slug), view.aligns_to, view.aligned_from
+            )
+            for r in page
+        ],
     }
+
+
+def _page_address(request: HttpRequest, offset: int) -> str:
+    """The address of this request with another offset, every other parameter kept."""
+    query = request.GET.copy()
+    query["offset"] = str(offset)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 @router.get(
@@ -149,7 +167,12 @@ def patch_objective(
     row = find_objective(access, objective)
     changes = _changes(access, payload)
     actions.do_update_objective(
-        access, row, changes, expected_version=payload.version, actor=request.user
+        access,
+        row,
+        changes,
+        expected_version=payload.version,
+        actor=request.user,
+        reason=(payload.reason or "").strip(),
     )
     return scored(access, find_objective(access, objective))
 
@@ -158,6 +181,7 @@ def _changes(access: Access, payload: ObjectivePatch) -> dict[str, Any]:
     """The model fields a PATCH body sets (only those sent)."""
     sent = payload.model_dump(exclude_unset=True)
     sent.pop("version", None)
+    sent.pop("reason", None)
     changes: dict[str, Any] = {}
     for name in ("state", "commitment", "title"):
         if name in sent:

@@ -1,4 +1,4 @@
-"""The caller's organisations and each one's teams, levers, KPIs and periods."""
+"""The caller's organisations and each one's teams, levers and periods (KPIs: kpis.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,12 @@ from ninja import Router
 
 from constellation.server.api.auth import api_access
 from constellation.server.api.schemas import (
-    KpiOut,
     LeverOut,
     Message,
     OrganizationOut,
     PeriodOut,
     TeamOut,
 )
-from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Period
 from constellation.server.okrs.scores import current_period
 from constellation.server.orgs.models import Membership, Team
@@ -62,25 +60,6 @@ def list_levers(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     return [
         {"id": lever.slug, "title": lever.title, "description": lever.description}
         for lever in Lever.objects.filter(organization=access.organization)
-    ]
-
-
-@router.get("/orgs/{org}/kpis", response={200: list[KpiOut], **READ})
-def list_kpis(request: HttpRequest, org: str) -> list[dict[str, Any]]:
-    """The organisation's KPIs with their healthy ranges."""
-    access = api_access(request, org)
-    return [
-        {
-            "id": kpi.slug,
-            "title": kpi.title,
-            "unit": kpi.unit or None,
-            "direction": kpi.direction,
-            "healthy_low": kpi.healthy_low,
-            "healthy_high": kpi.healthy_high,
-            "current": kpi.current,
-            "healthy": kpi.is_healthy(),
-        }
-        for kpi in Kpi.objects.filter(organization=access.organization)
     ]
 
 

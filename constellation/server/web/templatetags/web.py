@@ -127,6 +127,8 @@ ACTION_LABELS = {
     "import": "imported",
     "create": "created",
     "delete": "deleted",
+    "move_to_initiative": "moved to initiatives the key result",
+    "carry": "carried over from last period",
 }
 
 

@@ -14,6 +14,7 @@ from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.okrs.plan import objectives_queryset
 from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
+from constellation.server.sharing.access import dependencies_of_objective
 from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import CheckInForm, ObjectiveForm
 from constellation.server.web.views.rows import TEAM_RULES
@@ -82,7 +83,7 @@ def _alignments(objective: Objective) -> tuple[list[Objective], list[Objective]]
     aligned_from: list[Objective] = []
     rows = (
         Alignment.objects.filter(Q(source=objective) | Q(target=objective))
-        .select_related("source__team", "target__team")
+        .select_related("source__team", "source__period", "target__team", "target__period")
         .order_by("id")
     )
     for link in rows:
@@ -96,11 +97,17 @@ def _alignments(objective: Objective) -> tuple[list[Objective], list[Objective]]
 def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
     """The latest changes to the objective and its key results, newest first."""
     titles = {kr.pk: kr.title for kr in objective.key_results.all()}
+    # Key results created or deleted (and initiatives) name their objective in the snapshot,
+    # so their history stays on the page after the row itself is gone.
+    parts = Q(object_type__in=["keyresult", "initiative"]) & (
+        Q(before__objective=objective.pk) | Q(after__objective=objective.pk)
+    )
     events = (
         AuditEvent.objects.filter(organization=access.organization)
         .filter(
             Q(object_type="objective", object_id=objective.pk)
             | Q(object_type="keyresult", object_id__in=list(titles))
+            | parts
         )
         .select_related("actor")[:AUDIT_ROWS]
     )
@@ -109,6 +116,8 @@ def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
         before, after = event.before or {}, event.after or {}
         names = list(dict.fromkeys([*before, *after]))
         subject = "objective" if event.object_type == "objective" else titles.get(event.object_id)
+        if event.action in {"create", "delete", "move_to_initiative", "carry"}:
+            names = []  # a whole new or removed row: its name says enough
         entries.append(
             AuditEntry(
                 event=event,
@@ -177,4 +186,5 @@ def objective_context(
         "initiatives": list(objective.initiatives.all()),
         "edit_form": edit_form or ObjectiveForm.for_objective(objective),
         "audit": audit_entries(access, objective),
+        "dependencies": dependencies_of_objective(access, objective),
     }

@@ -52,6 +52,7 @@ def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpRespo
                     changes,
                     expected_version=form.cleaned_data["version"],
                     actor=request.user,
+                    reason=form.cleaned_data.get("reason") or "",
                 )
         except Conflict as conflict:
             status = 409

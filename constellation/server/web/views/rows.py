@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 from constellation.core.coach import RULES
+from constellation.server.kpis.access import unhealthy_guardrails
 from constellation.server.okrs.models import Objective, Period
+from constellation.server.okrs.plan import ObjectiveRecord
 from constellation.server.okrs.scores import PeriodView, current_period
 from constellation.server.orgs.models import Organization, Team
 
@@ -25,19 +27,31 @@ PLAN_RULES = frozenset(rule.id for rule in RULES.values() if rule.subject in {"f
 class ObjectiveRow:
     """One objective with its score from the core and its number of coach findings."""
 
-    objective: Objective
+    objective: Objective | ObjectiveRecord
     score: Any
     findings: int
     url: str = ""
+    # Titles of the objective's guardrail KPIs that are out of their healthy range.
+    guardrails_unhealthy: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class TeamGroup:
-    """A team's objectives on a page."""
+    """A team's objectives on a page; `findings` counts the findings about the team itself."""
 
-    team: Team
+    team: Any
     rows: list[ObjectiveRow] = field(default_factory=list)
     findings: int = 0
+
+
+@dataclass(slots=True)
+class TeamSummary:
+    """A team's line on the dashboard: its numbers, and its rows when the page shows them."""
+
+    team: Any
+    summary: Summary
+    team_findings: int = 0
+    rows: list[ObjectiveRow] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -74,12 +88,14 @@ def objective_urls(organization: Organization) -> Callable[[str], str]:
 def objective_rows(view: PeriodView) -> list[ObjectiveRow]:
     """The view's own objectives (not the aligned ones from other periods), scored."""
     url = objective_urls(view.organization)
+    unhealthy = unhealthy_guardrails(view.plan)
     return [
         ObjectiveRow(
             objective=objective,
             score=view.scores.get(objective.slug),
             findings=len(view.findings_by_objective.get(objective.slug, [])),
             url=url(objective.slug),
+            guardrails_unhealthy=unhealthy.get(objective.slug, []),
         )
         for objective in view.objectives
     ]
@@ -131,3 +147,23 @@ def team_findings(view: PeriodView, team: Team) -> list:
         for finding in view.findings
         if finding.object == team.slug and finding.rule in TEAM_RULES
     ]
+
+
+def team_summaries(rows: Iterable[ObjectiveRow], findings: Iterable = ()) -> list[TeamSummary]:
+    """Each team's numbers (objectives, mean progress, statuses, findings), teams by name."""
+    summaries = []
+    for group in team_groups(rows, findings):
+        count = group.findings + sum(row.findings for row in group.rows)
+        summaries.append(
+            TeamSummary(group.team, summarise(group.rows, count), group.findings, group.rows)
+        )
+    return summaries
+
+
+def page_number(request: HttpRequest, pages: int) -> int:
+    """The page `?page=N` asks for, kept within 1..pages (anything unreadable is page 1)."""
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        return 1
+    return min(max(number, 1), max(pages, 1))

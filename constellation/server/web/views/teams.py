@@ -9,6 +9,7 @@ from constellation.server.okrs.plan import objectives_queryset
 from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
+from constellation.server.orgs.readiness import advice_of, latest_readiness
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
     chosen_period,
@@ -16,6 +17,7 @@ from constellation.server.web.views.rows import (
     summarise,
     team_findings,
 )
+from constellation.server.web.views.sharing import team_sharing
 
 
 @org_view()
@@ -52,4 +54,7 @@ def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
         context["rows"] = rows
         context["findings"] = findings
         context["summary"] = summarise(rows, len(findings) + sum(row.findings for row in rows))
+    context.update(team_sharing(access, found, period))
+    context["readiness"] = latest_readiness(found)
+    context["readiness_advice"] = advice_of(context["readiness"])
     return render(request, "web/team.html", context)

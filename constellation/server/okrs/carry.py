@@ -1,0 +1,213 @@
+"""Start from last period (the update step): unfinished objectives brought into a new period.
+
+A carried objective is a new draft linked to its predecessor (`carried_from`); its key
+results start where the last period ended (baseline = last value); its alignments are kept
+when their targets are still in the organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from constellation.core.scoring import ObjectiveScore
+from constellation.server.audit.actions import snapshot
+from constellation.server.audit.models import AuditEvent
+from constellation.server.okrs.actions import ActionError
+from constellation.server.okrs.drafting import unique_slug
+from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
+from constellation.server.okrs.plan import objectives_queryset
+from constellation.server.okrs.scores import period_view
+from constellation.server.orgs.access import Access
+from constellation.server.orgs.models import Team
+
+
+@dataclass(slots=True)
+class Candidate:
+    """An objective of the previous period, its score, and whether it was already carried."""
+
+    objective: Objective
+    score: ObjectiveScore | None
+    carried: bool
+
+    @property
+    def unfinished(self) -> bool:
+        """Not done: some progress still to make."""
+        return self.score is None or self.score.progress < 1
+
+
+def _is_year(key: str) -> bool:
+    return "-" not in key
+
+
+def previous_period(period: Period) -> Period | None:
+    """The latest period of the same kind (quarter or year) that ends before this one starts."""
+    earlier = Period.objects.filter(
+        organization_id=period.organization_id, end__lt=period.start
+    ).order_by("-start")
+    return next((p for p in earlier if _is_year(p.key) == _is_year(period.key)), None)
+
+
+def candidates(access: Access, team: Team, previous: Period, period: Period) -> list[Candidate]:
+    """The team's objectives of `previous`, scored, marking those already carried to `period`."""
+    rows = list(objectives_queryset(access.organization).filter(period=previous, team=team))
+    view = period_view(access.organization, previous, objectives=rows, with_findings=False)
+    carried = set(
+        Objective.objects.filter(
+            organization=access.organization, period=period, carried_from__in=rows
+        ).values_list("carried_from_id", flat=True)
+    )
+    return [Candidate(o, view.scores.get(o.slug), o.pk in carried) for o in rows]
+
+
+def _copy_key_results(source: Objective, copy: Objective) -> list[KeyResult]:
+    """The source's key results on the copy, starting from where the last period ended."""
+    copies = [
+        KeyResult(
+            objective=copy,
+            slug=kr.slug,
+            slug_given=kr.slug_given,
+            title=kr.title,
+            type=kr.type,
+            baseline=kr.current if kr.current is not None else kr.baseline,
+            target=kr.target,
+            unit=kr.unit,
+            weight=kr.weight,
+            healthy_low=kr.healthy_low,
+            healthy_high=kr.healthy_high,
+            owner_id=kr.owner_id,
+            kpi_id=kr.kpi_id,
+            position=kr.position,
+        )
+        for kr in source.key_results.all()
+    ]
+    return KeyResult.objects.bulk_create(copies)
+
+
+def do_carry_objectives(
+    access: Access, sources: list[Objective], period: Period, actor: Any
+) -> list[Objective]:
+    """Bring these objectives into `period` as drafts; each copy links to its predecessor.
+
+    `sources` must come prefetched (`objectives_queryset`); the copies are written in bulk,
+    so carrying ten objectives costs the same number of queries as carrying one.
+    """
+    access.require_write()
+    if period.organization_id != access.organization.pk:
+        raise ActionError("period", "no such period in this organisation")
+    if any(o.organization_id != access.organization.pk for o in sources):
+        raise ActionError("objectives", "choose among this organisation's objectives")
+    with transaction.atomic():
+        scope = Objective.objects.filter(organization=access.organization)
+        taken = set(scope.values_list("slug", flat=True))
+        copies = Objective.objects.bulk_create([_copy(s, period, taken) for s in sources])
+        pairs = list(zip(sources, copies, strict=True))
+        _copy_links(pairs)
+        key_results = KeyResult.objects.bulk_create(
+            [kr for source, copy in pairs for kr in _key_results(source, copy)]
+        )
+        targets = _alignment_targets(access, sources)
+        Alignment.objects.bulk_create(
+            [Alignment(source=c, target_id=t) for s, c in pairs for t in targets.get(s.pk, [])],
+            ignore_conflicts=True,
+        )
+        _audit(access, pairs, key_results, targets, actor)
+    return copies
+
+
+def _copy(source: Objective, period: Period, taken: set[str]) -> Objective:
+    """An unsaved draft copy of `source` in `period`, with a slug not yet taken."""
+    slug = unique_slug(source.title, taken, f"{source.slug}-{period.key}")
+    taken.add(slug)
+    return Objective(
+        organization_id=source.organization_id,
+        slug=slug,
+        team_id=source.team_id,
+        period=period,
+        title=source.title,
+        owner_id=source.owner_id,
+        focus=source.focus,
+        commitment=source.commitment,
+        position=source.position,
+        carried_from=source,
+    )
+
+
+def _copy_links(pairs: list[tuple[Objective, Objective]]) -> None:
+    """Levers and guardrails of each source on its copy, in two inserts."""
+    levers = Objective.levers.through
+    guardrails = Objective.guardrails.through
+    levers.objects.bulk_create(
+        [levers(objective_id=c.pk, lever_id=x.pk) for s, c in pairs for x in s.levers.all()]
+    )
+    guardrails.objects.bulk_create(
+        [guardrails(objective_id=c.pk, kpi_id=x.pk) for s, c in pairs for x in s.guardrails.all()]
+    )
+
+
+def _key_results(source: Objective, copy: Objective) -> list[KeyResult]:
+    """The source's key results for the copy, starting where the last period ended."""
+    return [
+        KeyResult(
+            objective=copy,
+            slug=kr.slug,
+            slug_given=kr.slug_given,
+            title=kr.title,
+            type=kr.type,
+            baseline=kr.current if kr.current is not None else kr.baseline,
+            target=kr.target,
+            unit=kr.unit,
+            weight=kr.weight,
+            healthy_low=kr.healthy_low,
+            healthy_high=kr.healthy_high,
+            owner_id=kr.owner_id,
+            kpi_id=kr.kpi_id,
+            position=kr.position,
+        )
+        for kr in source.key_results.all()
+    ]
+
+
+def _alignment_targets(access: Access, sources: list[Objective]) -> dict[int, list[int]]:
+    """What each source aligns to, among objectives still in the organisation (one query)."""
+    targets: dict[int, list[int]] = {}
+    rows = Alignment.objects.filter(
+        source__in=sources, target__organization=access.organization
+    ).values_list("source_id", "target_id")
+    for source_id, target_id in rows:
+        targets.setdefault(source_id, []).append(target_id)
+    return targets
+
+
+def _audit(
+    access: Access,
+    pairs: list[tuple[Objective, Objective]],
+    key_results: list[KeyResult],
+    targets: dict[int, list[int]],
+    actor: Any,
+) -> None:
+    """One audit event per carried objective, written in one insert."""
+    slugs: dict[int, list[str]] = {}
+    for kr in key_results:
+        slugs.setdefault(kr.objective_id, []).append(kr.slug)
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                organization_id=access.organization.pk,
+                actor_id=getattr(actor, "pk", None),
+                action="carry",
+                object_type="objective",
+                object_id=copy.pk,
+                object_repr=str(copy)[:300],
+                after={
+                    **snapshot(copy),
+                    "key_results": slugs.get(copy.pk, []),
+                    "aligns_to": len(targets.get(source.pk, [])),
+                },
+                reason=f"carried from {source.period.key}: {source.slug}",
+            )
+            for source, copy in pairs
+        ]
+    )

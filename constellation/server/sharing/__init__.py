@@ -1,0 +1,1 @@
+"""Sharing a team's draft: review requests and their answers, dependencies, launches."""

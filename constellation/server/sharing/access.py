@@ -1,0 +1,137 @@
+"""Permission-checked reads of review requests, dependencies and launches, and who may act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.orgs.access import Access, ReadOnly
+from constellation.server.orgs.models import Membership, Team
+from constellation.server.sharing.models import Dependency, Launch, Reviewer, ReviewRequest
+
+
+class NotAllowed(ReadOnly):
+    """A member who may write in the organisation, but not this (another team's, not theirs)."""
+
+
+def speaks_for(access: Access, team: Team) -> bool:
+    """Whether the person acts for the team: a writing member of it, or a leader or admin."""
+    if not access.can_write:
+        return False
+    if access.is_leader:
+        return True
+    return access.membership.teams.filter(pk=team.pk).exists()
+
+
+def require_team(access: Access, team: Team, doing: str) -> None:
+    """Refuse anyone who does not act for `team` (viewers first, with the viewer's reason)."""
+    access.require_write()
+    if not speaks_for(access, team):
+        raise NotAllowed(
+            f"Only members of {team.name}, leaders and admins can {doing}; "
+            "ask an admin to add you to the team."
+        )
+
+
+def team_people(team: Team) -> list[Any]:
+    """Everyone listed as a member of the team."""
+    return list(get_user_model().objects.filter(memberships__teams=team).distinct())
+
+
+def organization_people(access: Access) -> list[Any]:
+    """Everyone in the organisation, viewers included."""
+    return list(
+        get_user_model().objects.filter(memberships__organization=access.organization).distinct()
+    )
+
+
+def reviewer_choices(access: Access) -> QuerySet[Membership]:
+    """Members who could review (viewers cannot answer), with their users."""
+    return (
+        Membership.objects.filter(organization=access.organization)
+        .exclude(role=Membership.Role.VIEWER)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def reviews_queryset(access: Access) -> QuerySet[ReviewRequest]:
+    """The organisation's review requests with their reviewers and objectives, prefetched."""
+    return (
+        ReviewRequest.objects.filter(organization=access.organization)
+        .select_related("team", "period", "requested_by", "launch")
+        .prefetch_related(
+            Prefetch("reviewers", queryset=Reviewer.objects.select_related("person")),
+            Prefetch("objectives", queryset=Objective.objects.only("id", "slug", "title", "state")),
+        )
+    )
+
+
+def access_review(access: Access, review_id: int) -> ReviewRequest:
+    """One of the organisation's review requests, prefetched, else 404."""
+    review = reviews_queryset(access).filter(pk=review_id).first()
+    if review is None:
+        raise Http404("No such review request")
+    return review
+
+
+def dependencies_queryset(access: Access) -> QuerySet[Dependency]:
+    """The organisation's dependencies with their teams, key result and people."""
+    return Dependency.objects.filter(organization=access.organization).select_related(
+        "from_team",
+        "to_team",
+        "key_result__objective",
+        "requested_by",
+        "answered_by",
+    )
+
+
+def access_dependency(access: Access, dependency_id: int) -> Dependency:
+    """One of the organisation's dependencies, else 404."""
+    dependency = dependencies_queryset(access).filter(pk=dependency_id).first()
+    if dependency is None:
+        raise Http404("No such dependency")
+    return dependency
+
+
+def open_dependencies_of_team(access: Access, team: Team) -> list[Dependency]:
+    """Open dependencies the team asked for or was asked for, in one query."""
+    return list(
+        dependencies_queryset(access)
+        .filter(Q(from_team=team) | Q(to_team=team), state__in=Dependency.OPEN_STATES)
+        .order_by("needed_by", "id")
+    )
+
+
+def dependencies_of_objective(access: Access, objective: Objective) -> list[Dependency]:
+    """Every dependency on the objective's key results, open ones first."""
+    rows = dependencies_queryset(access).filter(key_result__objective=objective)
+    return sorted(rows, key=lambda d: (d.state not in Dependency.OPEN_STATES, d.pk))
+
+
+def find_key_result(access: Access, key_result_id: str) -> KeyResult | None:
+    """A key result named `<objective>/<key result>` in the organisation, else None."""
+    objective, _, slug = key_result_id.partition("/")
+    return (
+        KeyResult.objects.filter(
+            objective__organization=access.organization, objective__slug=objective, slug=slug
+        )
+        .select_related("objective__team")
+        .first()
+    )
+
+
+def access_launch(access: Access, launch_id: int) -> Launch:
+    """One of the organisation's launches, else 404."""
+    launch = (
+        Launch.objects.filter(organization=access.organization, pk=launch_id)
+        .select_related("team", "period", "by", "review")
+        .first()
+    )
+    if launch is None:
+        raise Http404("No such launch")
+    return launch

@@ -1,0 +1,117 @@
+"""The jobs (Django tasks on the database queue) and the scheduler that enqueues what is due.
+
+`okr worker` runs the queue and calls `schedule_due` every minute. Jobs are enqueued only after
+the enqueuing transaction commits, and each one is idempotent on its own (unique records of
+what was sent), so a job run twice, or by two workers at once, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from constellation.server.orgs.models import Organization
+from constellation.server.tracking.cadence import cadence_of, now
+from constellation.server.tracking.digests import send_digests
+from constellation.server.tracking.kpi_alerts import check_kpi, kpis_to_check
+from constellation.server.tracking.models import ScheduledJob
+from constellation.server.tracking.reminders import send_reminders
+
+logger = logging.getLogger(__name__)
+KPI_SWEEP_MINUTES = 15
+# Records of what the scheduler enqueued are only needed while their slot can still come up.
+KEEP_SCHEDULED = timedelta(days=35)
+
+
+@task()
+def reminders_job(organization_id: int, slot: str) -> int:
+    """Send the check-in reminders of one organisation's slot; how many were sent."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    return send_reminders(organization, datetime.fromisoformat(slot))
+
+
+@task()
+def digests_job(organization_id: int, slot: str) -> int:
+    """Send the weekly team digests of one organisation's slot; how many were sent."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return 0
+    return send_digests(organization, datetime.fromisoformat(slot))
+
+
+@task()
+def kpi_check_job(kpi_id: int) -> str:
+    """Open or close one KPI's alert to match its health: opened, closed or unchanged."""
+    return check_kpi(kpi_id, now())
+
+
+@task()
+def kpi_sweep_job() -> int:
+    """Check every KPI whose health no longer matches its alert; how many changed."""
+    return sum(check_kpi(kpi_id, now()) != "unchanged" for kpi_id in kpis_to_check())
+
+
+def enqueue_on_commit(job: Any, *args: Any) -> None:
+    """Enqueue a job once the current transaction commits (at once outside a transaction)."""
+    transaction.on_commit(lambda: job.enqueue(*args))
+
+
+def enqueue_kpi_check(kpi_id: int) -> None:
+    """After a KPI reading is saved: check its health (alert on a crossing) once committed."""
+    enqueue_on_commit(kpi_check_job, kpi_id)
+
+
+def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
+    """(key, job, arguments) of everything due at `moment`, one entry per slot."""
+    catch_up = timedelta(hours=settings.REMINDER_CATCH_UP_HOURS)
+    due: list[tuple[str, Any, tuple[Any, ...]]] = []
+    organizations = Organization.objects.only("id", "checkin_weekday", "checkin_time", "time_zone")
+    for organization in organizations:
+        slot = cadence_of(organization).latest_slot(moment)
+        if moment - slot > catch_up:
+            continue
+        stamp = f"{organization.pk}:{slot:%Y-%m-%dT%H:%MZ}"
+        due.append((f"reminders:{stamp}", reminders_job, (organization.pk, slot.isoformat())))
+        due.append((f"digests:{stamp}", digests_job, (organization.pk, slot.isoformat())))
+    sweep = moment.replace(second=0, microsecond=0)
+    sweep -= timedelta(minutes=sweep.minute % KPI_SWEEP_MINUTES)
+    due.append((f"kpi-sweep:{sweep:%Y-%m-%dT%H:%MZ}", kpi_sweep_job, ()))
+    return due
+
+
+def schedule_due(moment: datetime | None = None) -> list[str]:
+    """Enqueue every job due at `moment` (default: the jobs' clock) that no scheduler enqueued.
+
+    Each job's key is inserted before it is enqueued, in its own transaction: with several
+    workers, the unique key lets exactly one of them enqueue it.
+    """
+    moment = moment or now()
+    due = _due(moment)
+    known = set(
+        ScheduledJob.objects.filter(key__in=[key for key, _, _ in due]).values_list(
+            "key", flat=True
+        )
+    )
+    enqueued: list[str] = []
+    for key, job, args in due:
+        if key in known:
+            continue
+        try:
+            with transaction.atomic():
+                ScheduledJob.objects.create(key=key)
+                enqueue_on_commit(job, *args)
+        except IntegrityError:
+            continue  # another scheduler took it between the read and the insert
+        enqueued.append(key)
+    ScheduledJob.objects.filter(enqueued_at__lt=timezone.now() - KEEP_SCHEDULED).delete()
+    if enqueued:
+        logger.info("enqueued %s", ", ".join(enqueued))
+    return enqueued

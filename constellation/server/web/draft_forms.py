@@ -1,0 +1,284 @@
+"""Forms of the drafting step: the objective form, the key-result form and small choices.
+
+Choices (teams, periods, people, levers, KPIs) are the organisation's own, so a forged id
+from elsewhere is refused by the form as "not one of the available choices".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from constellation.core.language.measure import read_measure
+from constellation.server.kpis.models import Kpi
+from constellation.server.okrs.drafting import KeyResultInput, ObjectiveInput
+from constellation.server.okrs.models import KeyResult, Objective, Period
+from constellation.server.orgs.models import Organization, Team
+from constellation.server.strategy.models import Lever
+
+REASON_HELP = (
+    "This objective is launched: a change is a pivot. Say why; the reason is kept in its history."
+)
+
+
+def _choices(values: type) -> list[tuple[str, str]]:
+    return [(value, value.replace("_", " ").capitalize()) for value in values.values]
+
+
+class PersonChoice(forms.ModelChoiceField):
+    """A member of the organisation, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        """Full name when known, else the username."""
+        return obj.get_full_name() or obj.username
+
+
+def _members(organization: Organization) -> Any:
+    return (
+        get_user_model().objects.filter(memberships__organization=organization).order_by("username")
+    )
+
+
+def _reason_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason for the change",
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ObjectiveDraftForm(forms.Form):
+    """Everything an objective is made of; `version` and `reason` when editing."""
+
+    title = forms.CharField(max_length=300, label="Title")
+    slug = forms.SlugField(
+        max_length=60,
+        required=False,
+        label="Id",
+        help_text="Used in addresses and OKR files; made from the title when left empty.",
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+    period = forms.ModelChoiceField(queryset=Period.objects.none(), label="Period")
+    owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
+    focus = forms.ChoiceField(
+        choices=[("", "Not set"), *_choices(Objective.Focus)], required=False, label="Focus"
+    )
+    commitment = forms.ChoiceField(choices=_choices(Objective.Commitment), label="Commitment")
+    levers = forms.ModelMultipleChoiceField(
+        queryset=Lever.objects.none(),
+        required=False,
+        label="Levers it models",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    guardrails = forms.ModelMultipleChoiceField(
+        queryset=Kpi.objects.none(),
+        required=False,
+        label="Guardrail KPIs",
+        help_text="Health measures that must stay healthy while this objective is pushed.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = _reason_field()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        objective: Objective | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", "objective-%s")
+        super().__init__(*args, **kwargs)
+        self.objective = objective
+        fields = self.fields
+        fields["team"].queryset = Team.objects.filter(organization=organization)
+        fields["period"].queryset = Period.objects.filter(organization=organization)
+        fields["owner"].queryset = _members(organization)
+        fields["levers"].queryset = Lever.objects.filter(organization=organization)
+        fields["guardrails"].queryset = Kpi.objects.filter(organization=organization)
+        if objective is None:
+            del fields["version"], fields["reason"]
+        else:
+            del fields["slug"]
+            fields["version"].required = True
+            if objective.state != Objective.State.LAUNCHED:
+                del fields["reason"]
+
+    @classmethod
+    def for_objective(cls, organization: Organization, objective: Objective) -> ObjectiveDraftForm:
+        """An unbound form showing the objective as saved."""
+        initial = {
+            "title": objective.title,
+            "team": objective.team_id,
+            "period": objective.period_id,
+            "owner": objective.owner_id,
+            "focus": objective.focus,
+            "commitment": objective.commitment,
+            "levers": [lever.pk for lever in objective.levers.all()],
+            "guardrails": [kpi.pk for kpi in objective.guardrails.all()],
+            "version": objective.version,
+        }
+        return cls(organization=organization, objective=objective, initial=initial)
+
+    def objective_input(self) -> ObjectiveInput:
+        """The cleaned data as the input of the drafting actions."""
+        data = self.cleaned_data
+        return ObjectiveInput(
+            title=data["title"],
+            team=data["team"],
+            period=data["period"],
+            owner=data.get("owner"),
+            focus=data.get("focus") or "",
+            commitment=data["commitment"],
+            levers=list(data.get("levers") or []),
+            guardrails=list(data.get("guardrails") or []),
+            slug=data.get("slug") or "",
+        )
+
+    def with_version(self, version: int) -> None:
+        """Carry another version, keeping everything typed (after a refused concurrent edit)."""
+        data = self.data.copy()
+        data["version"] = str(version)
+        self.data = data
+
+
+class KeyResultForm(forms.Form):
+    """A key result: its statement and how it is measured; numbers read from the statement."""
+
+    title = forms.CharField(
+        max_length=300,
+        label="Statement",
+        help_text='e.g. "Raise activation from 34% to 50%": empty numbers are read from it.',
+    )
+    type = forms.ChoiceField(
+        choices=[
+            ("metric", "Metric (baseline → target)"),
+            ("milestone", "Milestone (done or not)"),
+        ],
+        label="Kind",
+    )
+    baseline = forms.FloatField(required=False, label="Baseline")
+    target = forms.FloatField(required=False, label="Target")
+    unit = forms.CharField(max_length=30, required=False, label="Unit")
+    weight = forms.FloatField(initial=1.0, label="Weight", min_value=0.01)
+    owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
+    kpi = forms.ModelChoiceField(
+        queryset=Kpi.objects.none(), required=False, label="KPI it moves", empty_label="None"
+    )
+    reason = _reason_field()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        objective: Objective,
+        key_result: KeyResult | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", "kr-%s")
+        super().__init__(*args, **kwargs)
+        self.objective = objective
+        self.key_result = key_result
+        self.fields["owner"].queryset = _members(objective.organization)
+        self.fields["kpi"].queryset = Kpi.objects.filter(organization=objective.organization)
+        for name in ("baseline", "target", "weight"):
+            self.fields[name].widget.attrs["step"] = "any"
+        if key_result is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].required = True
+        if objective.state != Objective.State.LAUNCHED:
+            del self.fields["reason"]
+
+    @classmethod
+    def for_key_result(cls, objective: Objective, key_result: KeyResult) -> KeyResultForm:
+        """An unbound form showing the key result as saved."""
+        initial = {name: getattr(key_result, name) for name in ("title", "type", "unit", "weight")}
+        initial.update(
+            baseline=key_result.baseline,
+            target=key_result.target,
+            owner=key_result.owner_id,
+            kpi=key_result.kpi_id,
+            version=key_result.version,
+        )
+        return cls(objective=objective, key_result=key_result, initial=initial)
+
+    def clean(self) -> dict[str, Any]:
+        """Fill empty baseline, target and unit from the statement (the person may correct)."""
+        data = super().clean()
+        if data.get("type") == "metric" and data.get("title"):
+            fill_measure(data, only_empty=True)
+        return data
+
+    def key_result_input(self) -> KeyResultInput:
+        """The cleaned data as the input of the drafting actions."""
+        data = self.cleaned_data
+        milestone = data["type"] == KeyResult.Type.MILESTONE
+        return KeyResultInput(
+            title=data["title"],
+            type=data["type"],
+            baseline=None if milestone else data.get("baseline"),
+            target=None if milestone else data.get("target"),
+            unit="" if milestone else data.get("unit") or "",
+            weight=data["weight"],
+            owner=data.get("owner"),
+            kpi=data.get("kpi"),
+        )
+
+    def with_version(self, version: int) -> None:
+        """Carry another version, keeping everything typed (after a refused concurrent edit)."""
+        data = self.data.copy()
+        data["version"] = str(version)
+        self.data = data
+
+
+def fill_measure(data: dict[str, Any], *, only_empty: bool) -> str | None:
+    """Put the baseline, target and unit the statement states into `data`; the reading's note.
+
+    With `only_empty`, numbers the person typed are kept.
+    """
+    measure = read_measure(str(data.get("title") or ""), data.get("baseline"))
+    if measure is None:
+        return None
+    if measure.baseline is not None and (data.get("baseline") is None or not only_empty):
+        data["baseline"] = measure.baseline
+    if measure.target is not None and (data.get("target") is None or not only_empty):
+        data["target"] = measure.target
+    if measure.unit and (not data.get("unit") or not only_empty):
+        data["unit"] = measure.unit
+    return measure.note
+
+
+class InitiativeMovesForm(forms.Form):
+    """The key results an initiative is expected to move."""
+
+    moves = forms.ModelMultipleChoiceField(
+        queryset=KeyResult.objects.none(),
+        required=False,
+        label="Key results it is expected to move",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, objective: Objective, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "initiative-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["moves"].queryset = KeyResult.objects.filter(objective=objective)
+
+
+class InitiativeForm(InitiativeMovesForm):
+    """A new initiative: its title and the key results it should move."""
+
+    title = forms.CharField(max_length=300, label="Initiative")
+
+    field_order = ["title", "moves"]
+
+
+class PivotForm(forms.Form):
+    """A reason for a change to a launched objective (deleting or moving a key result)."""
+
+    reason = _reason_field()
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,347 @@
+"""Key results drafted in the browser: create, edit, delete, read a sentence, live coach,
+and a key result that reads as an output moved to the objective's initiatives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.okrs.drafting import (
+    do_create_initiative,
+    do_create_key_result,
+    do_delete_key_result,
+    do_edit_key_result,
+    do_move_to_initiative,
+    do_set_initiative_moves,
+)
+from constellation.server.okrs.models import Initiative, KeyResult, Objective
+from constellation.server.orgs.access import Access
+from constellation.server.web.draft_forms import (
+    InitiativeForm,
+    InitiativeMovesForm,
+    KeyResultForm,
+    PivotForm,
+    fill_measure,
+)
+from constellation.server.web.views.drafting import CONFLICT_NOTE, draft_url
+from constellation.server.web.views.live_coach import key_result_findings
+from constellation.server.web.views.objective_page import find_key_result
+from constellation.server.web.views.permissions import org_view
+
+PAGE = "web/key_result_form.html"
+
+
+def _objective(access: Access, slug: str) -> Objective:
+    """One of the organisation's objectives with its key results, else 404."""
+    objective = (
+        Objective.objects.filter(organization=access.organization, slug=slug)
+        .select_related("organization", "team", "period")
+        .prefetch_related("key_results")
+        .first()
+    )
+    if objective is None:
+        raise Http404("No such objective")
+    return objective
+
+
+def _objective_url(access: Access, slug: str, anchor: str = "") -> str:
+    url = reverse("objective", kwargs={"org": access.organization.slug, "slug": slug})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _typed(form: KeyResultForm) -> dict[str, Any]:
+    """What the form holds: cleaned values where valid, the initial ones otherwise."""
+    if not form.is_bound:
+        data = dict(form.initial)
+        for name in ("owner", "kpi"):
+            if data.get(name) is not None:
+                data[name] = form.fields[name].queryset.filter(pk=data[name]).first()
+        return data
+    form.is_valid()
+    return dict(getattr(form, "cleaned_data", {}))
+
+
+def _page(
+    request: HttpRequest,
+    access: Access,
+    objective: Objective,
+    form: KeyResultForm,
+    key_result: KeyResult | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "key_result": key_result,
+        "form": form,
+        "findings": key_result_findings(access, objective, _typed(form), key_result),
+    }
+    return render(request, PAGE, context, status=status)
+
+
+def _field(form: Any, error: ActionError) -> str | None:
+    return error.field if error.field in form.fields else None
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """`/o/<org>/objectives/<slug>/key-results/new/`."""
+    objective = _objective(access, slug)
+    if not access.can_write:
+        return redirect(_objective_url(access, slug))
+    if request.method != "POST":
+        return _page(request, access, objective, KeyResultForm(objective=objective))
+    form = KeyResultForm(request.POST, objective=objective)
+    if form.is_valid():
+        reason = form.cleaned_data.get("reason") or ""
+        try:
+            kr = do_create_key_result(
+                access, objective, form.key_result_input(), request.user, reason
+            )
+        except ActionError as error:
+            form.add_error(_field(form, error), error.message)
+        else:
+            messages.success(request, f"Key result “{kr.title}” added.")
+            return redirect(draft_url(access, slug))
+    return _page(request, access, objective, form, status=422)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
+    """`/o/<org>/objectives/<slug>/key-results/<kr>/edit/`: versioned like the objective."""
+    objective = _objective(access, slug)
+    key_result = find_key_result(access, slug, kr)
+    if not access.can_write:
+        return redirect(_objective_url(access, slug, f"kr-{kr}"))
+    if request.method != "POST":
+        form = KeyResultForm.for_key_result(objective, key_result)
+        return _page(request, access, objective, form, key_result)
+    form = KeyResultForm(request.POST, objective=objective, key_result=key_result)
+    status = 422
+    if form.is_valid():
+        try:
+            changed = do_edit_key_result(
+                access,
+                key_result,
+                form.key_result_input(),
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except Conflict as conflict:
+            status = 409
+            form.add_error(None, conflict.message + CONFLICT_NOTE)
+            form.with_version(conflict.current_version)
+        except ActionError as error:
+            form.add_error(_field(form, error), error.message)
+        else:
+            messages.success(request, "Saved." if changed else "Nothing to save: no change.")
+            return redirect(draft_url(access, slug))
+    saved = find_key_result(access, slug, kr)
+    return _page(request, access, objective, form, saved, status=status)
+
+
+def _pivot_form(request: HttpRequest) -> PivotForm:
+    form = PivotForm(request.POST)
+    form.is_valid()
+    return form
+
+
+def _pivot_page(
+    request: HttpRequest,
+    access: Access,
+    objective: Objective,
+    key_result: KeyResult,
+    form: PivotForm,
+    action: str,
+    status: int,
+) -> HttpResponse:
+    """A small page asking again (with the error) for a delete or a move that was refused."""
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "key_result": key_result,
+        "form": form,
+        "action": action,
+    }
+    return render(request, "web/key_result_form_confirm.html", context, status=status)
+
+
+def _pivot_args(form: PivotForm) -> dict[str, Any]:
+    data = getattr(form, "cleaned_data", {})
+    return {"expected_version": data.get("version") or 0, "reason": data.get("reason") or ""}
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def delete_key_result(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
+    """Delete a key result (a pivot needs its reason once the objective is launched)."""
+    objective = _objective(access, slug)
+    key_result = find_key_result(access, slug, kr)
+    form = (
+        _pivot_form(request)
+        if request.method == "POST"
+        else PivotForm(initial={"version": key_result.version})
+    )
+    if request.method != "POST" or not access.can_write:
+        return _pivot_page(request, access, objective, key_result, form, "delete", 200)
+    status = 422
+    try:
+        do_delete_key_result(access, key_result, actor=request.user, **_pivot_args(form))
+    except Conflict as conflict:
+        form.add_error(None, conflict.message)
+        status = 409
+    except ActionError as error:
+        form.add_error(_field(form, error), error.message)
+    else:
+        messages.success(request, f"Key result “{key_result.title}” deleted.")
+        return redirect(draft_url(access, slug))
+    return _pivot_page(request, access, objective, key_result, form, "delete", status)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def move_to_initiative(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
+    """Turn a key result that reads as an output into an initiative, in one transaction."""
+    objective = _objective(access, slug)
+    key_result = find_key_result(access, slug, kr)
+    form = (
+        _pivot_form(request)
+        if request.method == "POST"
+        else PivotForm(initial={"version": key_result.version})
+    )
+    if request.method != "POST" or not access.can_write:
+        return _pivot_page(request, access, objective, key_result, form, "move", 200)
+    status = 422
+    try:
+        initiative = do_move_to_initiative(
+            access, key_result, actor=request.user, **_pivot_args(form)
+        )
+    except Conflict as conflict:
+        form.add_error(None, conflict.message)
+        status = 409
+    except ActionError as error:
+        form.add_error(_field(form, error), error.message)
+    else:
+        messages.success(
+            request,
+            f"“{initiative.title}” is now an initiative of this objective, no longer a key "
+            "result. Choose the key results it is expected to move.",
+        )
+        return redirect(_objective_url(access, slug, f"initiative-{initiative.pk}"))
+    return _pivot_page(request, access, objective, key_result, form, "move", status)
+
+
+@org_view(write=True, methods=("POST",))
+def coach_key_result(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """The coach's findings on the key-result form as typed (htmx, not saved)."""
+    objective = _objective(access, slug)
+    key_result = None
+    if request.POST.get("key_result"):
+        key_result = find_key_result(access, slug, request.POST["key_result"])
+    form = KeyResultForm(request.POST, objective=objective, key_result=key_result)
+    findings = key_result_findings(access, objective, _typed(form), key_result)
+    context = {
+        "organization": access.organization,
+        "objective": objective,
+        "key_result": key_result,
+        "findings": findings,
+    }
+    return render(request, "web/_coach.html", context)
+
+
+@org_view(write=True, methods=("POST",))
+def read_statement(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """The measure fields filled from the statement (htmx): every number it states."""
+    objective = _objective(access, slug)
+    form = KeyResultForm(request.POST, objective=objective)
+    form.is_valid()
+    typed = {name: form.cleaned_data.get(name) for name in ("title", "baseline", "unit")}
+    typed["target"] = form.cleaned_data.get("target")
+    note = fill_measure(typed, only_empty=request.POST.get("fill") != "all")
+    data = request.POST.copy()
+    for name in ("baseline", "target", "unit"):
+        value = typed.get(name)
+        data[name] = "" if value is None else f"{value:g}" if isinstance(value, float) else value
+    filled = KeyResultForm(data, objective=objective)
+    context = {
+        "form": filled,
+        "note": note,
+        "read": True,
+        "objective": objective,
+        "organization": access.organization,
+    }
+    return render(request, "web/key_result_form.html#measure", context)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def new_initiative(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """`/o/<org>/objectives/<slug>/initiatives/new/`: work expected to move key results."""
+    objective = _objective(access, slug)
+    if request.method != "POST" or not access.can_write:
+        form = InitiativeForm(objective=objective)
+        return _initiative_page(request, access, objective, form, None)
+    form = InitiativeForm(request.POST, objective=objective)
+    if form.is_valid():
+        try:
+            initiative = do_create_initiative(
+                access,
+                objective,
+                form.cleaned_data["title"],
+                list(form.cleaned_data["moves"]),
+                request.user,
+            )
+        except ActionError as error:
+            form.add_error(_field(form, error), error.message)
+        else:
+            messages.success(request, f"Initiative “{initiative.title}” added.")
+            return redirect(_objective_url(access, slug, f"initiative-{initiative.pk}"))
+    return _initiative_page(request, access, objective, form, None, status=422)
+
+
+def _initiative_page(
+    request: HttpRequest,
+    access: Access,
+    objective: Objective,
+    form: Any,
+    initiative: Initiative | None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "initiative": initiative,
+        "form": form,
+    }
+    return render(request, "web/draft_initiative.html", context, status=status)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def initiative_moves(
+    request: HttpRequest, access: Access, slug: str, initiative: int
+) -> HttpResponse:
+    """Choose the key results an initiative is expected to move."""
+    objective = _objective(access, slug)
+    found = (
+        Initiative.objects.filter(objective=objective, pk=initiative)
+        .prefetch_related("moves")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such initiative")
+    if request.method != "POST" or not access.can_write:
+        initial = {"moves": [kr.pk for kr in found.moves.all()]}
+        form = InitiativeMovesForm(objective=objective, initial=initial)
+        return _initiative_page(request, access, objective, form, found)
+    form = InitiativeMovesForm(request.POST, objective=objective)
+    if form.is_valid():
+        do_set_initiative_moves(access, found, list(form.cleaned_data["moves"]), request.user)
+        messages.success(request, f"Saved what “{found.title}” is expected to move.")
+        return redirect(_objective_url(access, slug, f"initiative-{found.pk}"))
+    return _initiative_page(request, access, objective, form, found, status=422)

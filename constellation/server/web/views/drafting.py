@@ -1,0 +1,191 @@
+"""Drafting objectives in the browser: a team's drafts, the objective form and its live coach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.okrs.drafting import do_create_objective, do_edit_objective
+from constellation.server.okrs.models import Objective, Period
+from constellation.server.okrs.plan import objectives_queryset
+from constellation.server.okrs.scores import period_view
+from constellation.server.orgs.access import Access
+from constellation.server.orgs.models import Team
+from constellation.server.web.draft_forms import ObjectiveDraftForm
+from constellation.server.web.views.live_coach import objective_findings
+from constellation.server.web.views.objective_page import find_objective
+from constellation.server.web.views.permissions import org_view
+from constellation.server.web.views.rows import chosen_period
+
+PAGE = "web/draft_objective.html"
+CONFLICT_NOTE = (
+    " What you typed is kept below: save again to replace their change with yours, "
+    "or reload the page to start from theirs."
+)
+
+
+def find_team(access: Access, slug: str) -> Team:
+    """One of the organisation's teams, else 404."""
+    team = Team.objects.filter(organization=access.organization, slug=slug).first()
+    if team is None:
+        raise Http404("No such team")
+    return team
+
+
+def draft_url(access: Access, slug: str) -> str:
+    """The drafting page of an objective."""
+    return reverse("objective-draft", kwargs={"org": access.organization.slug, "slug": slug})
+
+
+@org_view()
+def team_draft(request: HttpRequest, access: Access, team: str) -> HttpResponse:
+    """`/o/<org>/teams/<team>/draft/?period=KEY`: the team's objectives as they are drafted."""
+    found = find_team(access, team)
+    period, periods = chosen_period(request, access.organization)
+    rows: list[tuple[Objective, int]] = []
+    if period is not None:
+        objectives = list(
+            objectives_queryset(access.organization).filter(period=period, team=found)
+        )
+        view = period_view(access.organization, period, objectives=objectives)
+        rows = [(o, len(view.findings_by_objective.get(o.slug, []))) for o in objectives]
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "team": found,
+        "period": period,
+        "periods": periods,
+        "rows": rows,
+    }
+    return render(request, "web/draft_team.html", context)
+
+
+def _page(
+    request: HttpRequest,
+    access: Access,
+    form: ObjectiveDraftForm,
+    objective: Objective | None,
+    status: int = 200,
+) -> HttpResponse:
+    """The objective form beside the coach's findings on what it holds."""
+    data = _typed(form)
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "form": form,
+        "findings": objective_findings(access, data, objective),
+        "key_results": list(objective.key_results.all()) if objective is not None else [],
+        "initiatives": list(objective.initiatives.all()) if objective is not None else [],
+    }
+    return render(request, PAGE, context, status=status)
+
+
+def _typed(form: ObjectiveDraftForm) -> dict[str, Any]:
+    """What the form holds: cleaned values where valid, the initial ones otherwise."""
+    if not form.is_bound:
+        initial = dict(form.initial)
+        fields = form.fields
+        for name in ("team", "period", "owner"):
+            if initial.get(name) is not None:
+                initial[name] = fields[name].queryset.filter(pk=initial[name]).first()
+        for name in ("levers", "guardrails"):
+            initial[name] = list(fields[name].queryset.filter(pk__in=initial.get(name) or []))
+        return initial
+    form.is_valid()
+    return dict(getattr(form, "cleaned_data", {}))
+
+
+def _initial_new(request: HttpRequest, access: Access) -> dict[str, Any]:
+    """The team and period the new-objective link came from (`?team=&period=`)."""
+    initial: dict[str, Any] = {"commitment": Objective.Commitment.COMMITTED}
+    team = Team.objects.filter(organization=access.organization, slug=request.GET.get("team"))
+    period = Period.objects.filter(organization=access.organization, key=request.GET.get("period"))
+    initial["team"] = team.values_list("pk", flat=True).first()
+    initial["period"] = period.values_list("pk", flat=True).first()
+    return initial
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def new_objective(request: HttpRequest, access: Access) -> HttpResponse:
+    """`/o/<org>/draft/new-objective/`: create a draft objective, then add its key results."""
+    if not access.can_write:
+        return redirect("dashboard", org=access.organization.slug)
+    organization = access.organization
+    if request.method != "POST":
+        form = ObjectiveDraftForm(organization=organization, initial=_initial_new(request, access))
+        return _page(request, access, form, None)
+    form = ObjectiveDraftForm(request.POST, organization=organization)
+    if form.is_valid():
+        try:
+            objective = do_create_objective(access, form.objective_input(), request.user)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request, f"Objective “{objective.title}” created. Now add its key results."
+            )
+            return redirect(draft_url(access, objective.slug))
+    return _page(request, access, form, None, status=422)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """`/o/<org>/objectives/<slug>/draft/`: the whole objective, its key results and coach."""
+    objective = find_objective(access, slug)
+    organization = access.organization
+    if request.method != "POST":
+        return _page(
+            request, access, ObjectiveDraftForm.for_objective(organization, objective), objective
+        )
+    form = ObjectiveDraftForm(request.POST, organization=organization, objective=objective)
+    status = 422
+    if form.is_valid():
+        try:
+            changed = do_edit_objective(
+                access,
+                objective,
+                form.objective_input(),
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+                reason=form.cleaned_data.get("reason") or "",
+            )
+        except Conflict as conflict:
+            status = 409
+            form.add_error(None, conflict.message + CONFLICT_NOTE)
+            form.with_version(conflict.current_version)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Saved." if changed else "Nothing to save: no change.")
+            return redirect(draft_url(access, objective.slug))
+    return _page(request, access, form, find_objective(access, slug), status=status)
+
+
+def _coach(
+    request: HttpRequest, access: Access, form: ObjectiveDraftForm, objective: Objective | None
+) -> HttpResponse:
+    findings = objective_findings(access, _typed(form), objective)
+    return render(
+        request, "web/_coach.html", {"findings": findings, "organization": access.organization}
+    )
+
+
+@org_view(write=True, methods=("POST",))
+def coach_new_objective(request: HttpRequest, access: Access) -> HttpResponse:
+    """The coach's findings on the new-objective form as typed (htmx, not saved)."""
+    form = ObjectiveDraftForm(request.POST, organization=access.organization)
+    return _coach(request, access, form, None)
+
+
+@org_view(write=True, methods=("POST",))
+def coach_objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """The coach's findings on an objective's form as typed (htmx, not saved)."""
+    objective = find_objective(access, slug)
+    form = ObjectiveDraftForm(request.POST, organization=access.organization, objective=objective)
+    return _coach(request, access, form, objective)

@@ -1,0 +1,137 @@
+"""A period's planning page: each lever with the objectives that model it and its roadmap.
+
+A lever no objective models, and an objective linked to no lever, stand out: the first is a
+bet nobody works on this period, the second is work the strategy does not ask for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from constellation.server.okrs.models import Period
+from constellation.server.okrs.scores import current_period, period_view
+from constellation.server.orgs.access import Access
+from constellation.server.strategy.access import roadmap_of_year, strategy_in_force
+from constellation.server.strategy.models import Lever, RoadmapItem
+from constellation.server.web.views.permissions import org_view
+from constellation.server.web.views.rows import objective_urls
+
+
+@dataclass(slots=True)
+class PlannedObjective:
+    """An objective of the period as the planning page lists it."""
+
+    slug: str
+    title: str
+    team_slug: str
+    team_name: str
+    state: str
+    progress: float
+    status: str | None
+    url: str
+
+
+@dataclass(slots=True)
+class LeverRow:
+    """A lever with the period's objectives that model it and the year's roadmap under it."""
+
+    lever: Lever
+    objectives: list[PlannedObjective] = field(default_factory=list)
+    items: list[RoadmapItem] = field(default_factory=list)
+
+    @property
+    def retired(self) -> bool:
+        """Whether the bet has left the strategy."""
+        return self.lever.retired_at is not None
+
+
+def _choose(request: HttpRequest, access: Access, key: str | None) -> Period | None:
+    """The period named in the address (404 if unknown), else the current one."""
+    if key is None:
+        return current_period(access.organization)
+    period = Period.objects.filter(organization=access.organization, key=key).first()
+    if period is None:
+        raise Http404("No such period")
+    return period
+
+
+def _objectives(access: Access, period: Period) -> tuple[list[PlannedObjective], dict]:
+    """The period's objectives, scored, and the lever slugs each one models."""
+    view = period_view(access.organization, period, with_findings=False)
+    url = objective_urls(access.organization)
+    levers = {o.id: o.levers for o in view.plan.objectives}
+    rows = []
+    for objective in view.objectives:
+        score = view.scores.get(objective.slug)
+        rows.append(
+            PlannedObjective(
+                slug=objective.slug,
+                title=objective.title,
+                team_slug=objective.team.slug,
+                team_name=objective.team.name,
+                state=objective.state,
+                progress=score.progress if score is not None else 0.0,
+                status=score.status if score is not None else None,
+                url=url(objective.slug),
+            )
+        )
+    return rows, levers
+
+
+def plan_rows(access: Access, period: Period) -> dict[str, Any]:
+    """Levers with their objectives and roadmap, and the objectives that model no lever."""
+    objectives, lever_slugs = _objectives(access, period)
+    rows = {
+        lever.slug: LeverRow(lever)
+        for lever in Lever.objects.filter(organization=access.organization)
+    }
+    unlinked = []
+    for objective in objectives:
+        linked = [rows[slug] for slug in lever_slugs.get(objective.slug, []) if slug in rows]
+        for row in linked:
+            row.objectives.append(objective)
+        if not linked:
+            unlinked.append(objective)
+    by_pk = {row.lever.pk: row for row in rows.values()}
+    for item in roadmap_of_year(access.organization, period.start.year):
+        if item.lever_id in by_pk:
+            by_pk[item.lever_id].items.append(item)
+    # A retired lever shows only while objectives of this period still model it.
+    shown = [row for row in rows.values() if not row.retired or row.objectives]
+    return {
+        "levers": shown,
+        "unmodelled": [row for row in shown if not row.objectives],
+        "unlinked": unlinked,
+        "objective_count": len(objectives),
+    }
+
+
+@org_view()
+def planning(request: HttpRequest, access: Access, period: str | None = None) -> HttpResponse:
+    """`/o/<org>/plan/` (the current period) and `/o/<org>/plan/<period>/`."""
+    asked = request.GET.get("period", "").strip()
+    if asked and asked != period:
+        url = reverse("planning-period", kwargs={"org": access.organization.slug, "period": asked})
+        return redirect(url)
+    chosen = _choose(request, access, period)
+    context: dict[str, Any] = {
+        "access": access,
+        "organization": access.organization,
+        "period": chosen,
+        "periods": list(Period.objects.filter(organization=access.organization)),
+        "levers": [],
+        "unmodelled": [],
+        "unlinked": [],
+        "objective_count": 0,
+        "strategy": None,
+    }
+    if chosen is not None:
+        context.update(plan_rows(access, chosen))
+        context["strategy"] = strategy_in_force(access.organization, chosen.start.year)
+        context["year"] = chosen.start.year
+    return render(request, "web/planning.html", context)
