@@ -7,6 +7,7 @@ from constellation.cli import (  # noqa: F401  (imported for their commands)
     demo_commands,
     file_commands,
     lint_command,
+    report_command,
     score_command,
     server_commands,
     token_commands,

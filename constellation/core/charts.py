@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 
+from constellation.core.model import KeyResult
+from constellation.core.periods import Period
+from constellation.core.scoring.forecast import Forecast, forecast
+from constellation.core.scoring.status import as_period
+
 Point = tuple[date, float]
 
 
@@ -40,6 +45,8 @@ class Line:
     value: float | None = None
     points: tuple[Point, ...] = ()
     kind: str = "reference"  # a CSS hook: target, pace, forecast...
+    # Drawn dashed by the SVG itself (not only by a stylesheet): a forecast is not a fact.
+    dashed: bool = False
 
     def ends(self, start: date, end: date) -> tuple[Point, ...]:
         """The points to draw between the chart's first and last day."""
@@ -97,7 +104,15 @@ def number(value: float | None, unit: str | None = None) -> str:
     text = text.rstrip(".")
     if not unit:
         return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return f"{text}%" if unit == "%" else f"{text} {unit_for(value, unit)}"
+
+
+def unit_for(value: float, unit: str) -> str:
+    """The unit as a word agrees with its number: `1 day`, `2 days`; symbols stay (`1 ms`)."""
+    plain_plural = unit.isalpha() and unit.islower() and len(unit) > 3 and unit.endswith("s")
+    if plain_plural and not unit.endswith(("ss", "us")) and abs(float(value)) == 1:
+        return unit[:-1]
+    return unit
 
 
 def day_text(day: date) -> str:
@@ -220,10 +235,13 @@ def _band(frame: _Frame, band: Band) -> str:
     )
 
 
-def _polyline(frame: _Frame, points: Sequence[Point], css: str, label: str) -> str:
+def _polyline(
+    frame: _Frame, points: Sequence[Point], css: str, label: str, dashed: bool = False
+) -> str:
     coords = " ".join(f"{frame.x(day):.1f},{frame.y(value):.1f}" for day, value in points)
+    dash = ' stroke-dasharray="4 3"' if dashed else ""
     return (
-        f'<polyline class="{escape(css)}" fill="none" points="{coords}">'
+        f'<polyline class="{escape(css)}" fill="none"{dash} points="{coords}">'
         f"<title>{escape(label)}</title></polyline>"
     )
 
@@ -259,7 +277,8 @@ def svg(chart: Chart, chart_id: str = "chart") -> str:
     for line in chart.lines:
         points = line.ends(frame.start, frame.end)
         if points:
-            out.append(_polyline(frame, points, f"chart-line chart-line-{line.kind}", line.label))
+            css = f"chart-line chart-line-{line.kind}"
+            out.append(_polyline(frame, points, css, line.label, line.dashed))
     if len(chart.series) > 1:
         out.append(_polyline(frame, chart.series, "chart-series", chart.series_label))
     out += _dots(frame, chart)
@@ -332,4 +351,80 @@ def table_html(chart: Chart, *, newest_first: bool = True, limit: int | None = N
     return (
         f"<table class='chart-table'><caption>{escape(chart.title)}</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+SMALL = {"width": 360, "height": 160}
+
+
+def _readings(kr: KeyResult, span: Period) -> list[Point]:
+    """The check-ins with a value inside the period, oldest first (one line, left to right)."""
+    points = [
+        (check_in.on, float(check_in.value))
+        for check_in in kr.check_ins
+        if check_in.value is not None
+        and math.isfinite(check_in.value)
+        and span.start <= check_in.on <= span.end
+    ]
+    return sorted(points, key=lambda point: point[0])
+
+
+def _forecast_line(trend: Forecast, readings: list[Point], span: Period, on: date) -> Line | None:
+    """The trend from the last reading known on `on` (else `on`) to the period's last day."""
+    known = [day for day, _ in readings if day <= on]
+    start = max(known) if known else min(max(on, span.start), span.end)
+    if start >= span.end:
+        return None
+    at_start = trend.end_value - trend.slope_per_day * (span.end - start).days
+    return Line(
+        "forecast",
+        points=((start, at_start), (span.end, trend.end_value)),
+        kind="forecast",
+        dashed=True,
+    )
+
+
+def key_result_chart(
+    kr: KeyResult, period: Period | str, on: date, *, small: bool = False
+) -> Chart | None:
+    """A key result over its period: check-ins, target, expected pace and the engine's forecast.
+
+    The pace runs from the baseline (0 when there is none, as progress counts it) on the first
+    day to the target on the last; the forecast is `scoring.forecast` made on `on`, drawn
+    dashed to the period's end. A range key result shows its healthy range instead. None for
+    a milestone: it has no values to draw.
+    """
+    if kr.type == "milestone":
+        return None
+    span = as_period(period)
+    readings = _readings(kr, span)
+    lines: list[Line] = []
+    band = None
+    if kr.type == "range":
+        if kr.healthy is not None:
+            band = Band(kr.healthy.low, kr.healthy.high, "healthy range")
+    elif kr.target is not None and math.isfinite(kr.target):
+        start = kr.baseline if kr.baseline is not None and math.isfinite(kr.baseline) else 0.0
+        lines.append(Line("target", value=float(kr.target), kind="target"))
+        lines.append(
+            Line(
+                "expected pace",
+                points=((span.start, float(start)), (span.end, float(kr.target))),
+                kind="pace",
+            )
+        )
+    trend = forecast(kr, span, on)
+    trend_line = _forecast_line(trend, readings, span, on) if trend is not None else None
+    if trend_line is not None:
+        lines.append(trend_line)
+    return Chart(
+        title=f"Check-ins of “{kr.title}”",
+        series=readings,
+        unit=kr.unit,
+        band=band,
+        lines=lines,
+        start=span.start,
+        end=span.end,
+        series_label="check-in",
+        **(SMALL if small else {}),
     )

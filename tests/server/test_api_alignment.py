@@ -93,3 +93,18 @@ def test_outsiders_and_anonymous_callers_change_nothing(world: World) -> None:
         removed = client.delete("/orgs/acme/objectives/activation/aligns-to/retention")
         assert (added.status_code, removed.status_code) == (status, status)
     assert _links(world) == before
+
+
+def test_a_target_in_another_quarter_is_a_422_naming_both_periods(world: World) -> None:
+    from tests.server.factories import make_period
+
+    later = make_period(world.org, "2027-Q1")
+    make_objective(world.org, world.team, later, "next", "Next quarter's bet")
+    client = client_for(world.member, world.org)
+    response = client.post("/orgs/acme/objectives/activation/aligns-to", {"target": "next"})
+    assert response.status_code == 422
+    problem = response.data["detail"][0]
+    assert problem["path"] == "$.target"
+    assert "same period (2026-Q4)" in problem["msg"]
+    assert "is in 2027-Q1" in problem["msg"]
+    assert not Alignment.objects.filter(source__slug="activation", target__slug="next").exists()

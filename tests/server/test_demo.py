@@ -144,6 +144,33 @@ def test_the_previous_quarter_is_closed_with_final_values() -> None:
         assert kr.current == final.value
 
 
+def test_the_previous_quarter_was_reviewed_into_the_data_bank_and_carried_on() -> None:
+    from constellation.server.reviews.models import (
+        InitiativeResult,
+        Learning,
+        ObjectiveReview,
+        TeamReflection,
+    )
+
+    org = build_demo(TODAY).organization
+    previous = Period.objects.get(organization=org, closed=True)
+    reviews = ObjectiveReview.objects.filter(objective__period=previous)
+    assert reviews.count() == Objective.objects.filter(period=previous).count()
+    assert {r.decision for r in reviews} == {"done", "carry_over", "rethink", "drop"}
+    assert all(0 <= r.grade <= 1 for r in reviews)
+    carried = Objective.objects.filter(period=_current(org), carried_from__isnull=False)
+    assert {o.carried_from.review.decision for o in carried} == {"carry_over", "rethink"}
+    assert TeamReflection.objects.filter(period=previous).count() == 5
+    learnings = Learning.objects.filter(period=previous)
+    assert learnings.count() >= 10
+    assert all(learning.tags and learning.key_result_id for learning in learnings)
+    assert {r.outcome for r in InitiativeResult.objects.filter(period=previous)} == {
+        "worked",
+        "partly",
+        "did_not_work",
+    }
+
+
 def test_the_coach_finds_the_deliberate_mistakes_and_little_else() -> None:
     org = build_demo(TODAY).organization
     findings = coach.lint(build_plan(org, _current(org)))

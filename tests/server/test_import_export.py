@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -310,23 +309,18 @@ def test_export_runs_the_same_number_of_queries_for_10_or_200_objectives() -> No
     assert queries(10) == queries(200)
 
 
-def test_two_thousand_objectives_import_in_a_few_seconds() -> None:
+def test_two_thousand_objectives_import_and_a_second_import_changes_nothing() -> None:
+    # How long this takes is recorded by benchmarks/server.py, not asserted here.
     plan = load_file(EXAMPLES[0])
     template = plan.objectives[1]
     plan.objectives = [
         dataclasses.replace(template, id=f"o{i}", aligns_to=[f"o{i // 10}"] if i >= 10 else [])
         for i in range(2000)
     ]
-    started = time.perf_counter()
     report = import_plan(plan, "big")
-    first = time.perf_counter() - started
     assert report.counts()["objective"]["created"] == 2000
     assert report.counts()["key result"]["created"] == 4000
-    started = time.perf_counter()
     assert not import_plan(plan, "big").changed
-    second = time.perf_counter() - started
-    # Generous bounds for a loaded 2-core machine; typical times are about 2 s and 0.5 s.
-    assert first < 20.0 and second < 10.0, (first, second)
 
 
 def test_an_initiative_that_gains_an_id_is_updated_not_duplicated() -> None:

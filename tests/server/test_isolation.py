@@ -29,7 +29,9 @@ from constellation.server.okrs.models import Alignment, Initiative, KeyResult, O
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.strategy.models import Lever
 from constellation.server.tracking.models import CheckIn
+from tests.server.databank_factories import ACME_LEARNING, add_secret_learning
 from tests.server.factories import World
+from tests.server.reviews_factories import make_review_rows, reviews_state
 from tests.server.sharing_factories import sharing_ids, sharing_state
 from tests.server.strategy_factories import strategy_ids, strategy_state
 
@@ -42,6 +44,7 @@ SECRETS = (
     "Raise week-1 activation",
     "Monthly logo churn",
     "Win self-serve",
+    ACME_LEARNING,
 )
 # A form body that would be accepted by any web form here, so refusals come from permissions.
 FORM = {
@@ -218,6 +221,8 @@ def parameter_values(world: World) -> Any:
     }
     by_name.update(sharing_ids(world))
     by_name.update(strategy_ids(world))
+    make_review_rows(world)
+    add_secret_learning(world)
 
     def value(name: str, converter: str | None) -> Any:
         if name in by_name:
@@ -268,6 +273,7 @@ def acme_state(world: World, *, personal: bool = True) -> dict[str, Any]:
         "audit": audit.exclude(action__in=["create_token", "revoke_token"]).count(),
         "sharing": sharing_state(world),
         "strategy": strategy_state(world),
+        "reviews": reviews_state(world),
     }
     if personal:
         state["tokens"] = list(
@@ -310,6 +316,9 @@ def test_the_walk_covers_the_web_app_the_admin_and_the_api(world: World) -> None
     paths = {address.path for address in found}
     assert "/o/acme/objectives/activation/key-results/week1-activation/check-ins/" in paths
     assert "/o/acme/tokens/" in paths
+    assert {"/o/acme/report/2026-Q4/report.pdf", "/o/acme/teams/growth/report/2026-Q4/"} <= paths
+    bank = {"/o/acme/data-bank/", "/o/acme/draft/data-bank/", "/api/v1/orgs/acme/data-bank"}
+    assert bank <= paths
     assert any(path.startswith("/admin/okrs/objective/") for path in paths)
     api_paths = [a for a in found if a.is_api and a.in_acme]
     assert len(api_paths) >= 5

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core import mail
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from constellation.server.kpis.actions import do_add_reading
 from constellation.server.kpis.models import Kpi
 from constellation.server.notifications.models import Notification
+from constellation.server.orgs.access import access_org
 from constellation.server.tracking import kpi_alerts
-from constellation.server.tracking.jobs import enqueue_kpi_check, kpi_check_job, kpi_sweep_job
+from constellation.server.tracking.jobs import (
+    enqueue_kpi_check,
+    kpi_check_job,
+    kpi_checks_job,
+    kpi_sweep_job,
+)
 from constellation.server.tracking.kpi_alerts import check_kpi, kpis_to_check, watchers
 from constellation.server.tracking.models import KpiAlert
 from tests.server.factories import World
@@ -109,3 +116,17 @@ def test_a_kpi_without_a_reading_or_range_never_alerts(world: World) -> None:
     assert check_kpi(world.kpi.pk, AT) == "unchanged"
     assert check_kpi(123456, AT) == "unchanged"
     assert kpis_to_check() == []
+
+
+def test_saving_readings_enqueues_one_check_of_their_kpis_after_commit(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        do_add_reading(
+            access_org(world.admin, "acme"), world.kpi, date(2026, 11, 16), 4.0, world.admin
+        )
+    job = DBTaskResult.objects.get()
+    assert job.task_path.endswith("kpi_checks_job")
+    assert job.args_kwargs == {"args": [[world.kpi.pk]], "kwargs": {}}
+    assert job.task.call(*job.args_kwargs["args"]) == 1
+    assert kpi_checks_job.call([world.kpi.pk]) == 0

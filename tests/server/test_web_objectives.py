@@ -48,7 +48,7 @@ def test_key_results_show_progress_current_baseline_target_and_unit(client, worl
     assert '<strong class="current">41%</strong>' in row
     assert "34% → 50%" in row
     days = html[html.index('id="kr-time-to-value"') :]
-    assert "3 days → 1 days" in days
+    assert "3 days → 1 day" in days
 
 
 def test_the_latest_confidence_and_the_check_in_history_are_shown(client, world: World) -> None:

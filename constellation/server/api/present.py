@@ -187,6 +187,7 @@ def objective_detail(
             check_in_out(objective.slug, kr.slug, c) for c in history.get(kr.pk, [])
         ]
         item["findings"] = [f.as_dict() for f in findings if f.object == item["id"]]
+        item["version"] = kr.version
     data["initiatives"] = [
         {
             "id": initiative.slug or None,

@@ -202,6 +202,7 @@ class KeyResultDetail(KeyResultOut):
 
     check_ins: list[CheckInOut]
     findings: list[FindingOut]
+    version: int = Field(description="Send it back with PATCH; a stale version gets a 409.")
 
 
 class ObjectiveDetail(ObjectiveOut):

@@ -6,8 +6,11 @@ from ninja.openapi.docs import Swagger
 
 from constellation.server.api import errors
 from constellation.server.api.auth import bearer, session
+from constellation.server.api.routers import databank as databank_router
+from constellation.server.api.routers import drafting as drafting_router
 from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
 from constellation.server.api.routers import reminders as reminders_router
+from constellation.server.api.routers import reviews as reviews_router
 from constellation.server.api.routers import sharing as sharing_router
 from constellation.server.api.routers import strategy as strategy_router
 
@@ -52,3 +55,6 @@ for router in (
     api.add_router("", router)
 api.add_router("", strategy_router.router)
 api.add_router("", reminders_router.router)
+api.add_router("", drafting_router.router)
+api.add_router("", databank_router.router)
+api.add_router("", reviews_router.router)

@@ -19,8 +19,10 @@ from constellation.server.demo import content, series
 from constellation.server.demo.content import KrSpec, ObjectiveSpec
 from constellation.server.demo.current import CURRENT
 from constellation.server.demo.previous import PREVIOUS
+from constellation.server.demo.reviewed import review_last_quarter
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
 from constellation.server.tracking.models import CheckIn
@@ -115,6 +117,8 @@ def _create(today: date) -> Organization:
     _objectives(ctx, CURRENT, current_row, quarter, today, closed=False)
     previous_specs = [_renamed(spec, previous) for spec in PREVIOUS]
     _objectives(ctx, previous_specs, previous_row, previous, today, closed=True)
+    membership = Membership.objects.get(organization=org, user=ctx.people["demo"])
+    review_last_quarter(Access(org, membership), org, previous_row, ctx.teams, ctx.people)
     record(org.pk, ctx.people["demo"], "create", org, reason="demo organisation built")
     return org
 

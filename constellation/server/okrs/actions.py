@@ -150,6 +150,14 @@ def check_alignment(source: Objective, target: Objective) -> None:
     """Refuse a link across organisations or one that closes a cycle (naming the cycle)."""
     if source.organization_id != target.organization_id:
         raise ActionError("aligns_to", "no such objective")
+    # An objective supports one that runs at the same time: its own period or one enclosing it.
+    here, there = source.period, target.period
+    if not (there.start <= here.start and there.end >= here.end):
+        raise ActionError(
+            "aligns_to",
+            f"choose an objective of the same period ({here.key}) or of a period that "
+            f"encloses it; “{target.title[:80]}” is in {there.key}",
+        )
     cycle = cycle_if_linked(source, target)
     if cycle:
         names = " → ".join(o.slug for o in cycle)

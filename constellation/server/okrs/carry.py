@@ -7,6 +7,7 @@ when their targets are still in the organisation.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,12 +88,19 @@ def _copy_key_results(source: Objective, copy: Objective) -> list[KeyResult]:
 
 
 def do_carry_objectives(
-    access: Access, sources: list[Objective], period: Period, actor: Any
+    access: Access,
+    sources: list[Objective],
+    period: Period,
+    actor: Any,
+    *,
+    without_key_results: Collection[int] = (),
 ) -> list[Objective]:
     """Bring these objectives into `period` as drafts; each copy links to its predecessor.
 
     `sources` must come prefetched (`objectives_queryset`); the copies are written in bulk,
-    so carrying ten objectives costs the same number of queries as carrying one.
+    so carrying ten objectives costs the same number of queries as carrying one. Sources
+    whose id is in `without_key_results` come over bare (a team rethinking how to measure
+    an objective starts its key results afresh).
     """
     access.require_write()
     if period.organization_id != access.organization.pk:
@@ -106,7 +114,12 @@ def do_carry_objectives(
         pairs = list(zip(sources, copies, strict=True))
         _copy_links(pairs)
         key_results = KeyResult.objects.bulk_create(
-            [kr for source, copy in pairs for kr in _key_results(source, copy)]
+            [
+                kr
+                for source, copy in pairs
+                if source.pk not in without_key_results
+                for kr in _key_results(source, copy)
+            ]
         )
         targets = _alignment_targets(access, sources)
         Alignment.objects.bulk_create(

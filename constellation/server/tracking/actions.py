@@ -3,6 +3,7 @@ organisation's check-in cadence."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -99,6 +100,40 @@ def do_check_in(access: Access, key_result: KeyResult, data: CheckInInput, actor
         )
     key_result.refresh_from_db()
     return check_in
+
+
+class CheckInsError(ValueError):
+    """Some check-ins of a batch cannot be recorded: each error by its key result's id."""
+
+    def __init__(self, errors: dict[int, CheckInError]) -> None:
+        super().__init__(f"{len(errors)} check-ins cannot be recorded")
+        self.errors = errors
+
+
+def check_check_ins(entries: Sequence[tuple[KeyResult, CheckInInput]]) -> None:
+    """Refuse a batch in which any check-in does not fit its key result, naming them all."""
+    errors: dict[int, CheckInError] = {}
+    for key_result, data in entries:
+        try:
+            check_check_in(key_result, data)
+        except CheckInError as error:
+            errors[key_result.pk] = error
+    if errors:
+        raise CheckInsError(errors)
+
+
+def do_check_ins(
+    access: Access, entries: Sequence[tuple[KeyResult, CheckInInput]], actor: Any
+) -> list[CheckIn]:
+    """Record several check-ins at once (a person's week): all of them or, on any error, none.
+
+    Every one goes through `do_check_in`, so each is locked, audited and moves its key result
+    exactly as a single check-in does; the outer transaction makes the batch all or nothing.
+    """
+    access.require_write()
+    check_check_ins(entries)
+    with transaction.atomic():
+        return [do_check_in(access, key_result, data, actor) for key_result, data in entries]
 
 
 class CadenceError(ValueError):

@@ -59,6 +59,13 @@ def kpi_sweep_job() -> int:
     return sum(check_kpi(kpi_id, now()) != "unchanged" for kpi_id in kpis_to_check())
 
 
+@task()
+def kpi_checks_job(kpi_ids: list[int]) -> int:
+    """Check the health of the KPIs one upload of readings touched; how many alerts changed."""
+    at = now()
+    return sum(check_kpi(kpi_id, at) != "unchanged" for kpi_id in kpi_ids)
+
+
 def enqueue_on_commit(job: Any, *args: Any) -> None:
     """Enqueue a job once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(lambda: job.enqueue(*args))
@@ -67,6 +74,11 @@ def enqueue_on_commit(job: Any, *args: Any) -> None:
 def enqueue_kpi_check(kpi_id: int) -> None:
     """After a KPI reading is saved: check its health (alert on a crossing) once committed."""
     enqueue_on_commit(kpi_check_job, kpi_id)
+
+
+def enqueue_kpi_checks(kpi_ids: list[int]) -> None:
+    """After readings of several KPIs are saved: one job checks them all, once committed."""
+    enqueue_on_commit(kpi_checks_job, sorted(set(kpi_ids)))
 
 
 def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:

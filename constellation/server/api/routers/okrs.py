@@ -1,4 +1,4 @@
-"""Objectives: list and detail with scores from the core engine, edits, and alignment links."""
+"""Objectives: list and detail with scores from the core engine, drafts, edits, alignment."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from constellation.core import coach
-from constellation.server.api import present
+from constellation.server.api import lookups, present
 from constellation.server.api.auth import api_access
+from constellation.server.api.drafting_schemas import ObjectiveIn
 from constellation.server.api.errors import FieldError
 from constellation.server.api.periods import PERIOD_HELP, choose_period
 from constellation.server.api.schemas import (
@@ -27,11 +28,14 @@ from constellation.server.api.schemas import (
     State,
     ValidationProblems,
 )
+from constellation.server.kpis.models import Kpi
 from constellation.server.okrs import actions
+from constellation.server.okrs.drafting import ObjectiveInput, do_create_objective
 from constellation.server.okrs.models import Objective
 from constellation.server.okrs.plan import objectives_queryset
 from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
+from constellation.server.strategy.models import Lever
 from constellation.server.tracking.models import CheckIn
 
 router = Router(tags=["objectives"])
@@ -118,6 +122,31 @@ def _page_address(request: HttpRequest, offset: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+@router.post(
+    "/orgs/{org}/objectives",
+    response={201: ObjectiveDetail, **WRITE},
+    summary="Create a draft objective (the coach's findings come with it)",
+)
+def create_objective(
+    request: HttpRequest, org: str, payload: ObjectiveIn
+) -> Status[dict[str, Any]]:
+    """A new objective in state `draft`, modelling the levers named; 422 names each bad field."""
+    access = api_access(request, org, write=True)
+    data = ObjectiveInput(
+        title=payload.title,
+        team=lookups.body_team(access, payload.team),
+        period=lookups.body_period(access, payload.period),
+        owner=lookups.body_member(access, payload.owner),
+        focus=payload.focus or "",
+        commitment=payload.commitment,
+        levers=lookups.rows_by_slug(Lever, access, payload.levers, "levers"),
+        guardrails=lookups.rows_by_slug(Kpi, access, payload.guardrails, "guardrails"),
+        slug=payload.id or "",
+    )
+    created = do_create_objective(access, data, request.user)
+    return Status(201, objective_detail(access, find_objective(access, created.slug)))
+
+
 @router.get(
     "/orgs/{org}/objectives/{objective}",
     response={200: ObjectiveDetail, **READ},
@@ -131,9 +160,13 @@ def get_objective(
 ) -> dict[str, Any]:
     """The objective, each key result's check-ins (oldest first) and what the coach says."""
     access = api_access(request, org)
-    row = find_objective(access, objective)
+    return objective_detail(access, find_objective(access, objective), at)
+
+
+def objective_detail(access: Access, row: Objective, on: dt.date | None = None) -> dict[str, Any]:
+    """One prefetched objective with its scores, check-ins and what the coach says."""
     view = period_view(
-        access.organization, row.period, objectives=[row], on=at, with_findings=False
+        access.organization, row.period, objectives=[row], on=on, with_findings=False
     )
     findings = coach.lint_objective(view.plan, row.slug)
     history = _history(row)

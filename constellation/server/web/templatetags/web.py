@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from constellation.core.charts import unit_for
+
 register = template.Library()
 
 STATUS_LABELS = {
@@ -68,7 +70,12 @@ def with_unit(value: Any, unit: str | None) -> str:
     text = num(value)
     if not unit or text == "—":
         return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    if unit == "%":
+        return f"{text}%"
+    try:
+        return f"{text} {unit_for(float(value), unit)}"
+    except (TypeError, ValueError):
+        return f"{text} {unit}"
 
 
 # Simple tags building HTML directly, not inclusion tags: the dashboard draws one per

@@ -8,7 +8,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
+from constellation.core import model
+from constellation.core.charts import Chart, key_result_chart
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.okrs.plan import objectives_queryset
@@ -32,6 +35,13 @@ class KeyResultItem:
     history: list[CheckIn]
     form: CheckInForm
     findings: list = field(default_factory=list)
+    # Check-ins, target, pace and forecast over the period; None for a milestone.
+    chart: Chart | None = None
+
+    @property
+    def chart_id(self) -> str:
+        """The id of the key result's chart, unique on the page."""
+        return f"kr-chart-{self.key_result.pk}"
 
 
 @dataclass(slots=True)
@@ -128,8 +138,21 @@ def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
     return entries
 
 
+def _charts(objective: Objective, plan: model.Plan) -> dict[str, Chart | None]:
+    """Each key result's chart (by id), drawn from the core's copy with its check-ins."""
+    found = next((o for o in plan.objectives if o.id == objective.slug), None)
+    if found is None:
+        return {}
+    on = timezone.localdate()
+    return {kr.id: key_result_chart(kr, objective.period.key, on) for kr in found.key_results}
+
+
 def _items(
-    objective: Objective, score: Any, findings: list, forms: dict[int, CheckInForm]
+    objective: Objective,
+    score: Any,
+    findings: list,
+    forms: dict[int, CheckInForm],
+    charts: dict[str, Chart | None],
 ) -> list[KeyResultItem]:
     scores = {kr.id: kr for kr in score.key_results} if score is not None else {}
     history = _history(objective)
@@ -147,6 +170,7 @@ def _items(
                 history=past,
                 form=forms.get(kr.pk) or CheckInForm(key_result=kr),
                 findings=[f for f in findings if f.object == f"{objective.slug}/{kr.slug}"],
+                chart=charts.get(kr.slug),
             )
         )
     return items
@@ -177,7 +201,9 @@ def objective_context(
         "organization": access.organization,
         "objective": objective,
         "score": score,
-        "items": _items(objective, score, findings, check_in_forms or {}),
+        "items": _items(
+            objective, score, findings, check_in_forms or {}, _charts(objective, view.plan)
+        ),
         "findings": findings,
         "aligns_to": aligns_to,
         "aligned_from": aligned_from,

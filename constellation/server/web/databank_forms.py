@@ -1,0 +1,86 @@
+"""The data bank's search form: a query and filters, all read from the page's address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from constellation.server.okrs.models import KeyResult, Period
+from constellation.server.orgs.access import Access
+from constellation.server.orgs.models import Team
+from constellation.server.reviews.databank import Filters
+from constellation.server.reviews.models import InitiativeResult
+from constellation.server.strategy.models import Lever
+
+OUTCOMES = [("", "Any outcome"), *InitiativeResult.Outcome.choices]
+
+
+class KeyResultChoice(forms.ModelChoiceField):
+    """A key result named with its objective, so two alike titles can be told apart."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        """“Objective title › key result title”."""
+        return f"{obj.objective.title} › {obj.title}"
+
+
+class DataBankForm(forms.Form):
+    """What to look for in the data bank; every field may be left empty."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Search",
+        help_text="Words or “quoted phrases”; records matching more of them come first.",
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, to_field_name="slug", label="Team"
+    )
+    lever = forms.ModelChoiceField(
+        queryset=Lever.objects.none(), required=False, to_field_name="slug", label="Lever"
+    )
+    key_result = KeyResultChoice(
+        queryset=KeyResult.objects.none(), required=False, label="Metric (key result)"
+    )
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.none(), required=False, to_field_name="key", label="Period"
+    )
+    outcome = forms.ChoiceField(
+        choices=OUTCOMES,
+        required=False,
+        label="Outcome",
+        help_text="Only initiative results with this outcome.",
+    )
+    tag = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Tag",
+        help_text="Only learnings with this tag.",
+    )
+
+    def __init__(
+        self, *args: Any, access: Access, key_results: QuerySet[KeyResult], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", "bank-%s")
+        super().__init__(*args, **kwargs)
+        org = access.organization
+        fields = self.fields
+        fields["team"].queryset = Team.objects.filter(organization=org).order_by("name")
+        fields["lever"].queryset = Lever.objects.filter(organization=org).order_by("title")
+        fields["period"].queryset = Period.objects.filter(organization=org).order_by("-start")
+        fields["key_result"].queryset = key_results
+        for name in ("team", "lever", "key_result", "period"):
+            fields[name].empty_label = "Any"
+
+    def filters(self) -> Filters:
+        """The filters chosen (call after `is_valid`)."""
+        data = self.cleaned_data
+        return Filters(
+            team=data.get("team"),
+            lever=data.get("lever"),
+            key_result=data.get("key_result"),
+            period=data.get("period"),
+            outcome=data.get("outcome") or "",
+            tag=(data.get("tag") or "").strip(),
+        )

@@ -1,0 +1,240 @@
+"""A team's quarterly review: grades and decisions, reflection, learnings, initiative results.
+
+Every form posts to its own address; with htmx the answer is the review's body (the form
+with its errors and 422 when refused), without htmx a redirect back or the whole page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.orgs.access import Access
+from constellation.server.reviews import actions
+from constellation.server.reviews.access import (
+    TeamReview,
+    access_period,
+    access_team,
+    team_review,
+)
+from constellation.server.web.review_forms import (
+    InitiativeResultForm,
+    LearningForm,
+    ObjectiveReviewForm,
+    ReflectionForm,
+)
+from constellation.server.web.views.permissions import org_view
+
+PAGE = "web/quarterly_review.html"
+CONFLICT_HINT = (
+    " What you typed is kept below and the page shows the saved version: save again to "
+    "replace it with yours."
+)
+WRITE_METHODS = ("GET", "HEAD", "POST")
+
+
+def review_url(access: Access, team: str, period: str) -> str:
+    """The quarterly review page of a team's period."""
+    kwargs = {"org": access.organization.slug, "team": team, "period": period}
+    return reverse("quarterly-review", kwargs=kwargs)
+
+
+def _load(access: Access, team: str, period: str) -> TeamReview:
+    return team_review(access, access_team(access, team), access_period(access, period))
+
+
+def _context(access: Access, review: TeamReview, **bound: Any) -> dict[str, Any]:
+    """The page's context; `bound` holds forms refused with their input and errors."""
+    objective_forms = bound.get("objective_forms", {})
+    rows = [
+        (item, objective_forms.get(item.objective.pk) or ObjectiveReviewForm.for_item(item))
+        for item in review.items
+    ]
+    links = {"key_results": review.key_results, "initiatives": review.initiatives}
+    return {
+        "access": access,
+        "organization": access.organization,
+        "team": review.team,
+        "period": review.period,
+        "review": review,
+        "rows": rows,
+        "reflection_form": bound.get("reflection_form")
+        or ReflectionForm.for_reflection(review.reflection),
+        "learning_form": bound.get("learning_form") or LearningForm(**links),
+        "result_form": bound.get("result_form") or InitiativeResultForm(**links),
+        "finish_error": bound.get("finish_error", ""),
+        "saved": bound.get("saved", ""),
+    }
+
+
+def _answer(
+    request: HttpRequest, access: Access, review: TeamReview, status: int, **bound: Any
+) -> HttpResponse:
+    """The page (or with htmx its body) after a refused write, or after a saved htmx one."""
+    context = _context(access, review, **bound)
+    template = f"{PAGE}#review_body" if request.htmx else PAGE
+    return render(request, template, context, status=status)
+
+
+def _saved(request: HttpRequest, access: Access, review: TeamReview, message: str) -> HttpResponse:
+    """After a successful write: the fresh body for htmx, else back to the page."""
+    if request.htmx:
+        fresh = team_review(access, review.team, review.period)
+        return _answer(request, access, fresh, 200, saved=message)
+    messages.success(request, message)
+    return redirect(review_url(access, review.team.slug, review.period.key))
+
+
+@org_view()
+def quarterly_review(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+    """`/o/<org>/teams/<team>/quarterly-review/<period>/`."""
+    return render(request, PAGE, _context(access, _load(access, team, period)))
+
+
+@org_view(write=True, methods=WRITE_METHODS)
+def review_objective(
+    request: HttpRequest, access: Access, team: str, period: str, slug: str
+) -> HttpResponse:
+    """Save one objective's grade, reason, decision and note."""
+    review = _load(access, team, period)
+    item = next((i for i in review.items if i.objective.slug == slug), None)
+    if item is None:
+        raise Http404("No such objective in this review")
+    if request.method != "POST":
+        return redirect(review_url(access, team, period))
+    form = ObjectiveReviewForm(request.POST, item=item)
+    status = 422
+    if form.is_valid():
+        try:
+            actions.do_review_objective(
+                access,
+                item.objective,
+                form.review_input(),
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except Conflict as conflict:
+            status = 409
+            form.add_error(None, conflict.message + CONFLICT_HINT)
+            form.with_version(conflict.current_version)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return _saved(request, access, review, f"Review of “{item.objective.title}” saved.")
+    return _answer(request, access, review, status, objective_forms={item.objective.pk: form})
+
+
+@org_view(write=True, methods=WRITE_METHODS)
+def save_reflection(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+    """Save the team's answers to the reflection prompts."""
+    review = _load(access, team, period)
+    if request.method != "POST":
+        return redirect(review_url(access, team, period))
+    form = ReflectionForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            actions.do_save_reflection(
+                access,
+                review.team,
+                review.period,
+                form.reflection_input(),
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except Conflict as conflict:
+            status = 409
+            form.add_error(None, conflict.message + CONFLICT_HINT)
+            form.with_version(conflict.current_version)
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return _saved(request, access, review, "Reflection saved.")
+    return _answer(request, access, review, status, reflection_form=form)
+
+
+@org_view(write=True, methods=WRITE_METHODS)
+def record_learning(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+    """Record one learning of the team's period."""
+    review = _load(access, team, period)
+    if request.method != "POST":
+        return redirect(review_url(access, team, period))
+    links = {"key_results": review.key_results, "initiatives": review.initiatives}
+    form = LearningForm(request.POST, **links)
+    if form.is_valid():
+        try:
+            actions.do_record_learning(
+                access,
+                review.team,
+                review.period,
+                form.cleaned_data["text"],
+                request.user,
+                tags=form.tag_list(),
+                key_result=form.chosen("key_result"),
+                initiative=form.chosen("initiative"),
+            )
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return _saved(request, access, review, "Learning recorded.")
+    return _answer(request, access, review, 422, learning_form=form)
+
+
+@org_view(write=True, methods=WRITE_METHODS)
+def record_result(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+    """Record what an initiative did to a key result."""
+    review = _load(access, team, period)
+    if request.method != "POST":
+        return redirect(review_url(access, team, period))
+    links = {"key_results": review.key_results, "initiatives": review.initiatives}
+    form = InitiativeResultForm(request.POST, **links)
+    if form.is_valid():
+        try:
+            actions.do_record_initiative_result(
+                access, review.team, review.period, form.result_input(), request.user
+            )
+        except ActionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return _saved(request, access, review, "Initiative result recorded.")
+    return _answer(request, access, review, 422, result_form=form)
+
+
+def _expected_versions(request: HttpRequest, review: TeamReview) -> dict[str, int]:
+    """The review versions the page showed (`version-<objective slug>`), ignoring junk."""
+    expected: dict[str, int] = {}
+    for item in review.items:
+        value = request.POST.get(f"version-{item.objective.slug}", "")
+        if value.isdigit():
+            expected[item.objective.slug] = int(value)
+    return expected
+
+
+@org_view(write=True, methods=WRITE_METHODS)
+def finish_review(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+    """Close the reviewed objectives and carry over those decided so."""
+    review = _load(access, team, period)
+    if request.method != "POST":
+        return redirect(review_url(access, team, period))
+    try:
+        finished = actions.do_finish_review(
+            access,
+            review.team,
+            review.period,
+            request.user,
+            expected_versions=_expected_versions(request, review),
+        )
+    except Conflict as conflict:
+        fresh = team_review(access, review.team, review.period)
+        return _answer(request, access, fresh, 409, finish_error=conflict.message)
+    except ActionError as error:
+        return _answer(request, access, review, 422, finish_error=error.message)
+    message = f"Review finished: {len(finished.closed)} objective(s) closed"
+    if finished.carried and finished.next_period is not None:
+        message += f", {len(finished.carried)} carried into {finished.next_period.key} as drafts"
+    return _saved(request, access, review, message + ".")

@@ -1,0 +1,72 @@
+"""In chromium: the data bank suggests lessons while a title is typed, then searches by filter."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.server.databank_factories import make_bank
+from tests.server.factories import PASSWORD, make_world
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A headless chromium; Playwright's sync API runs an event loop in this thread."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's loop makes Django think the ORM is called from async code; it is not.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield launched
+        launched.close()
+
+
+def log_in(page: Any, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_sees_lessons_while_typing_a_title_then_searches_the_data_bank(
+    live_server: Any, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world()
+    make_bank(world)
+    page = browser.new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/o/acme/draft/new-objective/")
+
+    box = page.locator("#bank-suggestions")
+    expect(box).to_contain_text("Type a title")
+    page.get_by_label("Title").press_sequentially("Cold emails for small teams", delay=20)
+    expect(box.locator("mark").first).to_be_visible()
+    expect(box).to_contain_text("Cold emails to small teams rarely answered")
+    expect(box).not_to_contain_text("Globex")
+
+    box.get_by_role("link", name="Search the data bank for more").click()
+    expect(page.get_by_role("heading", name="Data bank")).to_be_visible()
+    expect(page.get_by_label("Search", exact=True)).to_have_value("Cold emails for small teams")
+    page.get_by_label("Team").select_option(label="Sales")
+    page.get_by_label("Search", exact=True).press("Enter")
+    expect(page.get_by_role("heading", name="1 match")).to_be_visible()
+    expect(page.locator(".bank-results")).to_contain_text("rarely answered")
+    page.get_by_role("link", name="Fill the pipe").click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/objectives/pipeline/")

@@ -1,0 +1,123 @@
+"""In chromium: a team runs its quarterly review through to a carried-over draft."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from constellation.server.okrs.models import Initiative, KeyResult, Objective
+from constellation.server.reviews.models import (
+    InitiativeResult,
+    Learning,
+    ObjectiveReview,
+    TeamReflection,
+)
+from tests.server.factories import PASSWORD, make_world
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests",
+    ),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A headless chromium; Playwright's sync API runs an event loop in this thread."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's loop makes Django think the ORM is called from async code; it is not.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield launched
+        launched.close()
+
+
+def log_in(page: Any, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quarterly_review_ends_with_a_carried_over_draft_linked_to_its_history(
+    live_server: Any, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world()
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched")
+    initiative = Initiative.objects.create(
+        objective=world.objective, slug="guided-setup", title="Guided setup wizard"
+    )
+    initiative.moves.add(world.key_result)
+    page = browser.new_page()
+    log_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/o/acme/teams/growth/?period=2026-Q4")
+    page.get_by_role("link", name="Quarterly review of 2026-Q4").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Quarterly review of Growth")
+    body = page.locator("#quarterly-review")
+    card = page.locator("#review-activation")
+    expect(card.locator(".computed-grade")).to_have_text("0.5")
+
+    # Changing the grade without a reason is refused next to the field, input kept.
+    page.get_by_label("Grade (0.0 to 1.0)").fill("0.8")
+    page.get_by_label("Decision", exact=True).select_option("carry_over")
+    page.get_by_role("button", name="Save the review of this objective").click()
+    expect(card.locator(".field-override_reason .errorlist")).to_contain_text("say why")
+    expect(page.get_by_label("Grade (0.0 to 1.0)")).to_have_value("0.8")
+    page.get_by_label("Why this grade?").fill("Activation jumped once the wizard shipped")
+    page.get_by_role("button", name="Save the review of this objective").click()
+    expect(body.get_by_role("status")).to_contain_text("Review of “New teams get")
+    expect(card.locator(".decision")).to_have_text("carry over")
+
+    page.get_by_label("What did we learn?").fill("Setup is the bottleneck")
+    page.get_by_label("What surprised us?").fill("Reminder emails did nothing")
+    page.get_by_label("What would we do differently?").fill("Ship the wizard first")
+    page.get_by_role("button", name="Save the reflection").click()
+    expect(body.get_by_role("status")).to_have_text("Reflection saved.")
+
+    page.get_by_label("What did you learn?").fill("A guided setup beats emails")
+    page.get_by_label("Tags").fill("onboarding, activation")
+    page.get_by_label("About the key result").select_option(label=world.key_result.title)
+    page.get_by_label("About the initiative").select_option(label="Guided setup wizard")
+    page.get_by_role("button", name="Record the learning").click()
+    expect(page.locator("ul.learnings")).to_contain_text("A guided setup beats emails")
+
+    page.get_by_label("Initiative", exact=True).select_option(label="Guided setup wizard")
+    page.get_by_label("Effect on the key result").select_option(label=world.key_result.title)
+    page.get_by_label("Expected effect").fill("Activation up 16 points")
+    page.get_by_label("Observed effect").fill("Activation up 7 points")
+    page.get_by_label("Outcome", exact=True).select_option("partly")
+    page.get_by_role("button", name="Record the result").click()
+    expect(page.locator("table.results")).to_contain_text("Activation up 7 points")
+
+    page.get_by_role("button", name="Finish the review").click()
+    expect(body.get_by_role("status").first).to_contain_text("carried into 2027-Q1 as drafts")
+    expect(page.locator("#finish")).to_contain_text("This review is finished.")
+
+    copy = Objective.objects.get(carried_from=world.objective)
+    assert (copy.period.key, copy.state) == ("2027-Q1", "draft")
+    assert KeyResult.objects.filter(objective=copy).count() == 2
+    assert Objective.objects.get(pk=world.objective.pk).state == "closed"
+    review = ObjectiveReview.objects.get(objective=world.objective)
+    assert (review.grade_override, review.decision) == (0.8, "carry_over")
+    assert TeamReflection.objects.get().learned == "Setup is the bottleneck"
+    assert Learning.objects.get().initiative == initiative
+    assert InitiativeResult.objects.get().outcome == "partly"
+
+    # The draft in the next period links back to the objective it came from.
+    card.locator("dl").get_by_role("link", name=copy.title).click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/objectives/{copy.slug}/")
+    expect(page.locator("#objective-summary")).to_contain_text("Carried from")
+    page.locator("#objective-summary dl").get_by_role("link", name=world.objective.title).click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/objectives/activation/")
