@@ -166,6 +166,8 @@ def demo(
         data_dir = DEFAULT_DEMO_DIR
     if not no_serve:
         _check_port(host, port)
+        # Links in the demo's emails (reminders, alerts) point at this very server.
+        os.environ.setdefault("SITE_URL", _url(host, port).rstrip("/"))
     _prepare(data_dir)
     from django.utils import timezone
 
