@@ -3,8 +3,6 @@ dependency → launch, each in their own browser, checking what each of them see
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,34 +11,12 @@ from constellation.server.orgs.models import Team
 from tests.server.factories import make_objective, make_world
 from tests.server.sharing_factories import join
 
-CHROMIUM = "/usr/bin/chromium"
 YEAR = 2026
 OBJECTIVE = "Self-serve teams succeed without a sales call"
 LEVER = "Grow through self-serve"
 OUTPUT = "Launch the new onboarding"
 OUTCOME = "Raise week-1 activation from 34% to 50%"
 NEED = "An API that lists each team's onboarding checklist"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A headless chromium; Playwright's sync API runs an event loop in this thread."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's loop makes Django think the ORM is called from async code; it is not.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield launched
-        launched.close()
 
 
 def person(browser: Any, base_url: str, username: str) -> Any:

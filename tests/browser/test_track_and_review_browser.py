@@ -3,8 +3,6 @@ chart and the status change, then run the quarterly review to a carried-over dra
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,37 +12,8 @@ from constellation.core.periods import parse_period
 from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.reviews.models import Learning, ObjectiveReview
 from constellation.server.tracking.models import CheckIn
-from tests.server.factories import PASSWORD, make_world
-
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A headless chromium; Playwright's sync API runs an event loop in this thread."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's loop makes Django think the ORM is called from async code; it is not.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield launched
-        launched.close()
-
-
-def log_in(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.browser.people import log_in
+from tests.server.factories import make_world
 
 
 def next_quarter(key: str) -> str:
