@@ -89,6 +89,7 @@ def test_an_outsider_gets_404(world: World) -> None:
 
 def test_the_page_runs_the_same_queries_for_10_and_300_objectives(world: World) -> None:
     client = _client(world.member)
+    client.get(PAGE)  # both counts below then find a cached view that a write made stale
     add_objectives(world, 10)
     _changed(world)
     with CaptureQueriesContext(connection) as few:

@@ -105,6 +105,15 @@ class ObjectiveRecord:
     guardrails: Related = field(default_factory=Related)
 
 
+@dataclass(frozen=True, slots=True)
+class KeyResultPlace:
+    """Where a key result row sits in a plan: its objective's id and the positions of both."""
+
+    objective_id: int
+    objective: int
+    key_result: int
+
+
 @dataclass(slots=True)
 class PlanRows:
     """A plan for the core, with the rows it came from.
@@ -112,13 +121,15 @@ class PlanRows:
     `records` are the objectives asked for, in the organisation's order; the plan also holds
     the objectives they align to from other periods, so the coach can compare key results.
     `aligns_to` and `aligned_from` give, by objective id, the slugs of every linked objective
-    (of any period), oldest link first.
+    (of any period), oldest link first; `key_results` where each key result row (by id) sits
+    in the plan.
     """
 
     plan: model.Plan
     records: list[ObjectiveRecord] = field(default_factory=list)
     aligns_to: Links = field(default_factory=dict)
     aligned_from: Links = field(default_factory=dict)
+    key_results: dict[int, KeyResultPlace] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,45 +183,74 @@ def _alignments(scope: Scope) -> tuple[list[tuple], list[int]]:
     return rows, sorted(extra)
 
 
-def _key_results(scope: Scope, extra: list[int], with_check_ins: bool) -> dict[int, list]:
-    """The key results of the objectives read, by objective id, with their check-ins."""
+def _readings(where: Q) -> dict[int, list[model.CheckIn]]:
+    """The check-ins matching `where`, by key result id, oldest first."""
     readings: dict[int, list[model.CheckIn]] = defaultdict(list)
+    check_ins = (
+        CheckIn.objects.filter(where)
+        .order_by("checked_on", "id")
+        .values_list("key_result_id", "checked_on", "value", "confidence", "note", "done")
+    )
+    for kr_id, on, value, confidence, note, done in check_ins:
+        readings[kr_id].append(model.CheckIn(on, value, confidence, note, done))
+    return readings
+
+
+def _key_result(row: tuple, check_ins: list[model.CheckIn]) -> model.KeyResult:
+    """One key result row (KEY_RESULT_COLUMNS) as the core's dataclass."""
+    (_, _, slug, slug_given, title, kind, baseline, target, current, unit, done, weight, low,
+     high, confidence, owner, kpi) = row  # fmt: skip
+    return model.KeyResult(
+        id=slug,
+        title=title,
+        type=kind,
+        baseline=baseline,
+        target=target,
+        current=current,
+        unit=unit or None,
+        done=done,
+        kpi=kpi,
+        weight=weight,
+        healthy=_range(low, high),
+        confidence=confidence,
+        owner=owner,
+        check_ins=check_ins,
+        id_given=slug_given,
+    )
+
+
+def _key_results(
+    scope: Scope, extra: list[int], with_check_ins: bool
+) -> tuple[dict[int, list[model.KeyResult]], dict[int, list[int]]]:
+    """The key results of the objectives read, by objective id, with their check-ins; and
+    their ids in the same order."""
+    readings: dict[int, list[model.CheckIn]] = {}
     if with_check_ins:
-        check_ins = (
-            CheckIn.objects.filter(scope.on("key_result__objective__", extra))
-            .order_by("checked_on", "id")
-            .values_list("key_result_id", "checked_on", "value", "confidence", "note", "done")
-        )
-        for kr_id, on, value, confidence, note, done in check_ins:
-            readings[kr_id].append(model.CheckIn(on, value, confidence, note, done))
+        readings = _readings(scope.on("key_result__objective__", extra))
     by_objective: dict[int, list[model.KeyResult]] = defaultdict(list)
+    ids: dict[int, list[int]] = defaultdict(list)
     rows = (
         KeyResult.objects.filter(scope.on("objective__", extra))
         .order_by("position", "id")
         .values_list(*KEY_RESULT_COLUMNS)
     )
-    for (pk, objective_id, slug, slug_given, title, kind, baseline, target, current, unit,
-         done, weight, low, high, confidence, owner, kpi) in rows:  # fmt: skip
-        by_objective[objective_id].append(
-            model.KeyResult(
-                id=slug,
-                title=title,
-                type=kind,
-                baseline=baseline,
-                target=target,
-                current=current,
-                unit=unit or None,
-                done=done,
-                kpi=kpi,
-                weight=weight,
-                healthy=_range(low, high),
-                confidence=confidence,
-                owner=owner,
-                check_ins=readings.get(pk, []),
-                id_given=slug_given,
-            )
-        )
-    return by_objective
+    for row in rows:
+        by_objective[row[1]].append(_key_result(row, readings.get(row[0], [])))
+        ids[row[1]].append(row[0])
+    return by_objective, ids
+
+
+def read_key_results(
+    organization: Organization, ids: Sequence[int], *, with_check_ins: bool
+) -> dict[int, tuple[int, model.KeyResult]]:
+    """Some key results of the organisation, by id, with their objective's id (two queries)."""
+    where = Q(key_result__objective__organization_id=organization.pk, key_result_id__in=ids)
+    readings = _readings(where) if with_check_ins else {}
+    rows = KeyResult.objects.filter(objective__organization_id=organization.pk, id__in=ids)
+    return {
+        row[0]: (row[1], _key_result(row, readings.get(row[0], [])))
+        for row in rows.values_list(*KEY_RESULT_COLUMNS)
+    }
 
 
 def _links(scope: Scope, extra: list[int]) -> tuple[Links, Links, dict[int, list]]:
@@ -313,7 +353,7 @@ def read_plan(
     period_id = period.pk if period is not None and ids is None else None
     scope = Scope(organization.pk, period_id, ids)
     alignments, extra = _alignments(scope)
-    key_results = _key_results(scope, extra, with_check_ins)
+    key_results, key_result_ids = _key_results(scope, extra, with_check_ins)
     levers, guardrails, initiatives = _links(scope, extra)
     teams, team_data = _teams(organization)
     rows = (
@@ -354,7 +394,12 @@ def read_plan(
         _record(row, teams, Related(kpis[k] for k in guardrails.get(row[0], []) if k in kpis))
         for row in own
     ]
-    return PlanRows(plan, records, dict(aligns_to), dict(aligned_from))
+    places = {
+        kr_id: KeyResultPlace(row[0], index, position)
+        for index, row in enumerate(own + others)
+        for position, kr_id in enumerate(key_result_ids.get(row[0], []))
+    }
+    return PlanRows(plan, records, dict(aligns_to), dict(aligned_from), places)
 
 
 def _objective(

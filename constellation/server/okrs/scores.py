@@ -3,7 +3,8 @@
 A whole period's view (scores and findings) is computed once per revision of the
 organisation's data and kept in this process: the revision is read from the database on every
 request (the number and the last id of the organisation's audit events, which every action
-records), so a change made through any server is seen by the very next request.
+records), so a change made through any server is seen by the very next request. After
+check-ins alone the cached view is patched (`okrs.incremental`) rather than computed again.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
 from constellation.core import coach, scoring
 from constellation.core.model import Plan
-from constellation.server.audit.models import AuditEvent
+from constellation.server.audit.models import AuditRevision
+from constellation.server.okrs import incremental
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.okrs.plan import Links, PlanRows, read_plan
 from constellation.server.orgs.models import Organization
@@ -89,6 +91,11 @@ class ViewCache:
             self._entries.move_to_end(key)
             return entry[1]
 
+    def entry(self, key: tuple) -> tuple[tuple, Computed] | None:
+        """The view stored under `key` with the revision it was built at, current or not."""
+        with self._lock:
+            return self._entries.get(key)
+
     def put(self, key: tuple, revision: tuple, computed: Computed) -> None:
         """Keep a view, forgetting the least recently used one beyond the size."""
         with self._lock:
@@ -107,14 +114,16 @@ views = ViewCache(CACHED_VIEWS)
 
 
 def revision(organization: Organization) -> tuple[int, int]:
-    """A value that changes whenever the organisation's data does, in one query.
+    """A value that changes whenever the organisation's data does, in one small query.
 
     Every action records an audit event in its transaction. The last id alone could miss a
     transaction that commits after a later one (ids are taken before commit); the number of
-    events grows with every commit, so the pair changes with every committed write.
+    events grows with every commit, so the pair changes with every committed write. Both come
+    from the organisation's few `AuditRevision` counters, which the same transactions update,
+    so the query costs the same however long the history is.
     """
-    found = AuditEvent.objects.filter(organization_id=organization.pk).aggregate(
-        count=Count("id"), last=Max("id")
+    found = AuditRevision.objects.filter(organization_id=organization.pk).aggregate(
+        count=Sum("events"), last=Max("last_event_id")
     )
     return found["count"] or 0, found["last"] or 0
 
@@ -139,6 +148,8 @@ def computed_period(
 
     The revision is read before the rows: a write landing in between makes the next request
     read a newer revision and compute again, never keep older rows under a newer revision.
+    A cached view that only check-ins have made stale is patched instead; the patch is a new
+    `Computed`, so a request still reading the old one never sees it half changed.
     """
     key = (
         organization.pk,
@@ -149,11 +160,37 @@ def computed_period(
     )
     current = revision(organization)
     found = views.get(key, current)
-    if found is None:
-        rows = read_plan(organization, period, with_check_ins=with_check_ins)
-        found = compute(rows, on, with_findings=False)
-        views.put(key, current, found)
+    if found is not None:
+        return found
+    stale = views.entry(key)
+    if stale is not None:
+        patched = _patched(organization, stale, on, with_check_ins=with_check_ins)
+        if patched is not None:
+            views.put(key, *patched)
+            return patched[1]
+    rows = read_plan(organization, period, with_check_ins=with_check_ins)
+    found = compute(rows, on, with_findings=False)
+    views.put(key, current, found)
     return found
+
+
+def _patched(
+    organization: Organization, stale: tuple[tuple, Computed], on: date, *, with_check_ins: bool
+) -> tuple[tuple, Computed] | None:
+    """A stale view brought up to date after check-ins alone, with its revision; else None."""
+    since, computed = stale
+    found = incremental.refresh(
+        organization, since, computed.rows, computed.scores, on, with_check_ins=with_check_ins
+    )
+    if found is None:
+        return None
+    current, rows, scores = found
+    patched = Computed(rows, scores)
+    # No coach rule reads what a check-in changes (see okrs.incremental): the findings hold.
+    if computed.findings is not None:
+        patched.findings_by_objective = computed.findings_by_objective
+        patched.findings = computed.findings
+    return current, patched
 
 
 def period_view(

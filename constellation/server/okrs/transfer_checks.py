@@ -24,7 +24,9 @@ USERNAME_MAX = 150
 class Checker:
     """Collects problems with a plan, each as `FILE:LINE:COL: message`."""
 
-    def __init__(self, plan: model.Plan, rows: OrgRows, db_alignments: list[tuple[str, str]]):
+    def __init__(
+        self, plan: model.Plan, rows: OrgRows, db_alignments: list[tuple[str, str]]
+    ) -> None:
         """Check `plan` against the organisation's rows and its alignment links (as slugs)."""
         self.plan = plan
         self.rows = rows
