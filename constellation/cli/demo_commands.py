@@ -79,7 +79,7 @@ def run_gunicorn(host: str, port: int, *, workers: int, threads: int) -> None:
     from django.db import connections
     from gunicorn.app.base import BaseApplication
 
-    class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": _bind(host, port),

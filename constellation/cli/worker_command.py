@@ -43,7 +43,7 @@ def _make_worker(*, interval: float, batch: bool) -> Any:
     from django.utils.crypto import get_random_string
     from django_tasks_db.management.commands.db_worker import Worker
 
-    class QueueWorker(Worker):  # type: ignore[misc]  # the backend ships partial type hints
+    class QueueWorker(Worker):
         ran = 0
         failed = 0
 

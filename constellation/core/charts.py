@@ -354,7 +354,7 @@ def table_html(chart: Chart, *, newest_first: bool = True, limit: int | None = N
     )
 
 
-SMALL = {"width": 360, "height": 160}
+SMALL_WIDTH, SMALL_HEIGHT = 360, 160
 
 
 def _readings(kr: KeyResult, span: Period) -> list[Point]:
@@ -417,7 +417,7 @@ def key_result_chart(
     trend_line = _forecast_line(trend, readings, span, on) if trend is not None else None
     if trend_line is not None:
         lines.append(trend_line)
-    return Chart(
+    chart = Chart(
         title=f"Check-ins of “{kr.title}”",
         series=readings,
         unit=kr.unit,
@@ -426,5 +426,7 @@ def key_result_chart(
         start=span.start,
         end=span.end,
         series_label="check-in",
-        **(SMALL if small else {}),
     )
+    if small:
+        chart.width, chart.height = SMALL_WIDTH, SMALL_HEIGHT
+    return chart

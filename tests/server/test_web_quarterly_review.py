@@ -335,3 +335,31 @@ def test_the_page_runs_the_same_queries_whatever_the_review_size(world: World) -
     with CaptureQueriesContext(connection) as many:
         assert client.get(PAGE).status_code == 200
     assert len(few) == len(many)
+
+
+def _carry(world: World, following: Period, prefix: str, count: int) -> None:
+    """`count` objectives of the period, each carried over into the following period."""
+    for index in range(count):
+        slug = f"{prefix}{index}"
+        objective = make_objective(world.org, world.team, world.period, slug, f"Obj {slug}")
+        make_objective(
+            world.org, world.team, following, f"{slug}-next", f"Next {slug}", carried_from=objective
+        )
+
+
+def test_the_page_runs_the_same_queries_whatever_number_of_objectives_were_carried(
+    world: World,
+) -> None:
+    following = Period.objects.create(
+        organization=world.org, key="2027-Q1", start="2027-01-01", end="2027-03-31"
+    )
+    client = _client(world.member)
+    _carry(world, following, "small", 1)
+    client.get(PAGE)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(PAGE).status_code == 200
+    _carry(world, following, "large", 15)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(PAGE).content.decode()
+    assert "/o/acme/objectives/large14-next/" in html
+    assert len(few) == len(many)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +21,8 @@ class Finding:
     message: str
     hint: str
 
-    def as_dict(self) -> dict[str, object]:
+    # builtins.object: inside the class body "object" names the field above.
+    def as_dict(self) -> dict[str, builtins.object]:
         """The finding as the spec's JSON object (rule, severity, object, line, message, hint)."""
         return {
             "rule": self.rule,

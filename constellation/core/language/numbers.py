@@ -296,7 +296,7 @@ def _first_quantity(text: str) -> Change | None:
             if amount is not None:
                 value, unit, _ = _value(amount)
                 return Change(None, value, unit)
-    match = _WORD_NUMBER_RE.search(text)
-    if match is not None:
-        return Change(None, NUMBER_WORDS[match.group(1).lower()], None)
+    word = _WORD_NUMBER_RE.search(text)
+    if word is not None:
+        return Change(None, NUMBER_WORDS[word.group(1).lower()], None)
     return None

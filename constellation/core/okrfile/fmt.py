@@ -51,6 +51,7 @@ class Verbatim(str):
     """A plain number, yes/no, null or date kept exactly as written, with the tag it resolved to."""
 
     __slots__ = ("tag",)
+    tag: str | None
 
 
 class _Constructor(RoundTripConstructor):

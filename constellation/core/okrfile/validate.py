@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from constellation.core.model import (
     CheckIn,
@@ -105,15 +105,15 @@ _CHECK_IN: dict[str, ValueReader] = {
 
 
 def _is_null(node: Node) -> bool:
-    return node.__class__ is Scalar and node.value is None  # type: ignore[union-attr]
+    return node.__class__ is Scalar and node.value is None
 
 
 def build_plan(root: Node | None, path: str, problems: list[Problem]) -> Plan:
     """The Plan a file's tree describes; raises OkrFileError listing every problem found."""
-    entries = _top_entries(root, path)
+    top = _top_map(root, path)
     builder = Builder(path)
     builder.problems.extend(problems)
-    plan = builder.plan(root, entries)  # type: ignore[arg-type]
+    plan = builder.plan(top, top.entries)
     builder.check_references(plan)
     if builder.problems:
         builder.problems.sort(key=lambda p: (p.line or 0, p.column or 0))
@@ -121,9 +121,9 @@ def build_plan(root: Node | None, path: str, problems: list[Problem]) -> Plan:
     return plan
 
 
-def _top_entries(root: Node | None, path: str) -> dict:
+def _top_map(root: Node | None, path: str) -> Map:
     """The top-level mapping, or one problem when the file is empty, not a mapping or not v1."""
-    if root is None or _is_null(root):  # type: ignore[arg-type]
+    if root is None or _is_null(root):
         message = "is empty; expected an OKR file starting with 'version: 1'"
         raise OkrFileError([Problem(path, None, None, message)])
     if root.__class__ is not Map:
@@ -132,7 +132,7 @@ def _top_entries(root: Node | None, path: str) -> dict:
             f"got {describe(root)}"
         )
         raise OkrFileError([Problem(path, root.line, root.column, message)])
-    entries = root.entries  # type: ignore[union-attr]
+    entries = root.entries
     version = entries.get("version")
     if version is not None:
         value = version.value.value if version.value.__class__ is Scalar else BAD
@@ -144,7 +144,7 @@ def _top_entries(root: Node | None, path: str) -> dict:
             )
             node = version.value
             raise OkrFileError([Problem(path, node.line, node.column, message)])
-    return entries
+    return root
 
 
 class Builder(Reader):
@@ -246,6 +246,7 @@ class Builder(Reader):
 
     def objective(self, node: Node) -> Objective | None:
         """One objective with its key results and initiatives."""
+        # A blank to fill from the file; a `period` left None here becomes the file's period.
         objective = Objective(id="", team="", title="", period=None)  # type: ignore[arg-type]
         if self.fill(objective, node, schema.OBJECTIVE, _OBJECTIVE) is None:
             return None
@@ -255,15 +256,19 @@ class Builder(Reader):
             [i for i in objective.initiatives if i.id], f"initiative of objective '{objective.id}'"
         )
         for initiative in objective.initiatives:
-            self.moves.extend((objective, kr_id, item) for kr_id, item in initiative.moves)
-            initiative.moves = [kr_id for kr_id, _ in initiative.moves]
+            # While reading, `moves` holds Reader.idents' (id, node) pairs; ids alone from here.
+            pending = cast("list[tuple[str, Node]]", initiative.moves)
+            self.moves.extend((objective, kr_id, item) for kr_id, item in pending)
+            initiative.moves = [kr_id for kr_id, _ in pending]
         return objective
 
     def key_result(self, node: Node) -> KeyResult | None:
         """One key result; its id is derived from the title when absent."""
-        kr = self.fill(KeyResult(id=None, title=""), node, schema.KEY_RESULT, _KEY_RESULT)  # type: ignore[arg-type]
-        if kr is not None:
-            self._check_kr_type(kr, node)  # type: ignore[arg-type]
+        # `id` stays None without one in the file, until _derive_kr_ids makes it from the title.
+        blank = KeyResult(id=None, title="")  # type: ignore[arg-type]
+        kr = self.fill(blank, node, schema.KEY_RESULT, _KEY_RESULT)
+        if kr is not None and node.__class__ is Map:  # fill() reads mappings only
+            self._check_kr_type(kr, node)
         return kr
 
     def initiative(self, node: Node) -> Initiative | None:
@@ -308,8 +313,8 @@ class Builder(Reader):
                     f"duplicate id '{obj.id}': another {what} has it (line {first.line});"
                     " ids are unique within their kind"
                 )
-                where = (at.line, at.column) if at is not None else (obj.line, None)
-                self.problems.append(Problem(self.path, *where, message))
+                line, column = (at.line, at.column) if at is not None else (obj.line, None)
+                self.problems.append(Problem(self.path, line, column, message))
         return seen
 
     def check_references(self, plan: Plan) -> None:

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from constellation.core.model import HealthyRange, parse_healthy
 from constellation.core.okrfile.problems import Problem
@@ -30,7 +30,7 @@ def describe(node: Node) -> str:
         return "a list"
     if node.__class__ is Map:
         return "a mapping"
-    value = node.value  # type: ignore[union-attr]
+    value = cast(Scalar, node).value  # neither a list nor a mapping
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
@@ -68,7 +68,7 @@ class Reader:
                 node, f"{kind.name} must be a mapping of keys ({shown}, ...), got {describe(node)}"
             )
             return None
-        entries: dict[str, Entry] = node.entries  # type: ignore[union-attr]
+        entries: dict[str, Entry] = node.entries
         keys, required = kind.key_set, kind.required_set
         if not entries.keys() <= keys:  # set comparisons in C: the common case costs nothing
             for key, entry in entries.items():
@@ -88,15 +88,15 @@ class Reader:
     def items(self, node: Node, key: str) -> list[Node]:
         """The items of a list; null stands for an empty list."""
         if node.__class__ is Seq:
-            return node.items  # type: ignore[union-attr]
-        if node.__class__ is Scalar and node.value is None:  # type: ignore[union-attr]
+            return node.items
+        if node.__class__ is Scalar and node.value is None:
             return []
         self.add(node, f"'{key}' must be a list, got {describe(node)}")
         return []
 
     def text(self, node: Node, key: str) -> Any:
         """Optional text: a string or null."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is None or value.__class__ is str:
             return value
         self.add(node, f"'{key}' must be text, got {describe(node)}; put it in quotes")
@@ -133,7 +133,7 @@ class Reader:
 
     def number(self, node: Node, key: str) -> Any:
         """A finite number or null; yes/no values are not numbers."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is None or value.__class__ is int:
             return value
         if value.__class__ is float and math.isfinite(value):
@@ -151,7 +151,7 @@ class Reader:
 
     def confidence(self, node: Node, key: str) -> Any:
         """A whole number from 0 to 10, or null."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is None or (value.__class__ is int and 0 <= value <= MAX_CONFIDENCE):
             return value
         self.add(node, f"'{key}' must be a whole number from 0 to 10, got {describe(node)}")
@@ -159,7 +159,7 @@ class Reader:
 
     def boolean(self, node: Node, key: str) -> Any:
         """true, false or null."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is None or value.__class__ is bool:
             return value
         self.add(node, f"'{key}' must be true or false, got {describe(node)}")
@@ -167,7 +167,7 @@ class Reader:
 
     def choice(self, node: Node, key: str, values: tuple[str, ...]) -> Any:
         """One of a few words, or null."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is None or value in values:
             return value
         hint = suggestion(value, values) if isinstance(value, str) else ""
@@ -177,7 +177,7 @@ class Reader:
 
     def period(self, node: Node, key: str) -> Any:
         """A period key: YYYY-Qn or YYYY (a bare year reads as a number, which is fine)."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is not BAD and value.__class__ is not bool and is_period(value):
             return str(value)
         self.add(
@@ -187,7 +187,7 @@ class Reader:
 
     def healthy(self, node: Node, key: str) -> HealthyRange | None:
         """A healthy range written '<= x', '>= x' or 'a..b', or null."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value is None:
             return None
         if isinstance(value, str):
@@ -201,7 +201,7 @@ class Reader:
 
     def day(self, node: Node, key: str) -> Any:
         """A calendar date YYYY-MM-DD (YAML reads it as a date; quoted text is fine too)."""
-        value = node.value if node.__class__ is Scalar else BAD  # type: ignore[union-attr]
+        value = node.value if node.__class__ is Scalar else BAD
         if value.__class__ is date:
             return value
         if isinstance(value, str) and _DATE.match(value):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from constellation.core.model import CheckIn, Commitment, KeyResult, Objective
 
@@ -32,7 +32,7 @@ COMMITTED_GRADE = 1.0
 ASPIRATIONAL_GRADE = 0.7
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
     """Whether a reading is a usable number (YAML accepts .nan and .inf as floats)."""
     return value is not None and math.isfinite(value)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -12,6 +12,9 @@ from ninja.security import HttpBearer, SessionAuth
 
 from constellation.server.api.models import ApiToken, hash_token
 from constellation.server.orgs.access import Access, access_org
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Writing last_used_at on every call would turn each read into a write; once a minute is
 # precise enough to tell a live token from a forgotten one.
@@ -34,6 +37,8 @@ class BearerToken(HttpBearer):
             raise AuthenticationError(401, BAD_TOKEN)
         _touch(found)
         request.user = found.user
+        # Attributes of this request only (HttpRequest declares no such fields); read back with
+        # getattr, so a session-authenticated request simply has none.
         request.organization = found.organization  # type: ignore[attr-defined]
         request.api_token = found  # type: ignore[attr-defined]
         return found
@@ -57,6 +62,14 @@ class Session(SessionAuth):
         if user is not None and user.is_authenticated:
             return user
         return None
+
+
+def api_user(request: HttpRequest) -> User:
+    """The person the API's authentication signed in; 401 for anyone else."""
+    user = request.user
+    if not user.is_authenticated:
+        raise AuthenticationError()
+    return user
 
 
 def api_access(request: HttpRequest, org: str, *, write: bool = False) -> Access:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -12,6 +12,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError, Valida
 from constellation.server.okrs.actions import ActionError, Conflict
 from constellation.server.orgs.access import ReadOnly
 from constellation.server.tracking.actions import CheckInError
+
+ErrorT = TypeVar("ErrorT", bound=Exception)
 
 NOT_FOUND = "Not found"
 UNAUTHORIZED = (
@@ -74,6 +76,15 @@ class ConstellationAPI(NinjaAPI):
         return ValidationError(errors)
 
 
+def _on(
+    api: NinjaAPI, error: type[ErrorT], handler: Callable[[HttpRequest, ErrorT], HttpResponse]
+) -> None:
+    """Answer `error` (and its subclasses) with `handler`."""
+    # ninja's hint lets a handler receive the exception class too; it is only ever given
+    # the raised instance, which is what the handlers here read.
+    api.add_exception_handler(error, handler)  # type: ignore[arg-type]
+
+
 def install(api: NinjaAPI) -> None:
     """Register the JSON handlers of every error the API's views may raise."""
 
@@ -113,11 +124,11 @@ def install(api: NinjaAPI) -> None:
         message = getattr(exc, "message", None) or str(exc)
         return unprocessable(api, request, [error_item([source, field], message)])
 
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(AuthenticationError, on_unauthenticated)
-    api.add_exception_handler(ReadOnly, on_read_only)
-    api.add_exception_handler(Conflict, on_conflict)
-    api.add_exception_handler(ValidationError, on_validation)
+    _on(api, Http404, on_404)
+    _on(api, HttpError, on_http_error)
+    _on(api, AuthenticationError, on_unauthenticated)
+    _on(api, ReadOnly, on_read_only)
+    _on(api, Conflict, on_conflict)
+    _on(api, ValidationError, on_validation)
     for error in (FieldError, ActionError, CheckInError):
-        api.add_exception_handler(error, on_field_error)
+        _on(api, error, on_field_error)

@@ -208,6 +208,7 @@ class KeyResultDetail(KeyResultOut):
 class ObjectiveDetail(ObjectiveOut):
     """An objective with check-in history per key result, initiatives and coach findings."""
 
+    # The detail's key results are the richer kind: a narrower type than the summary's list.
     key_results: list[KeyResultDetail]  # type: ignore[assignment]
     initiatives: list[InitiativeOut]
     findings: list[FindingOut] = Field(description="Findings on the objective and its KRs.")

@@ -37,11 +37,13 @@ def record(
 ) -> AuditEvent:
     """Add one audit event (inside the caller's transaction)."""
     actor_id = getattr(actor, "pk", None) if actor is not None else None
+    if not object_type and instance is not None:
+        object_type = instance._meta.model_name or ""
     return AuditEvent.objects.create(
         organization_id=organization_id,
         actor_id=actor_id,
         action=action,
-        object_type=object_type or (instance._meta.model_name if instance is not None else ""),
+        object_type=object_type,
         object_id=instance.pk if instance is not None else None,
         object_repr=str(instance)[:300] if instance is not None else "",
         before=before,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -24,13 +24,30 @@ from django.db.models.functions import Greatest
 REVISION_SLOTS = 8
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """Audit events; rows added in bulk are counted like rows added one by one."""
 
-    def bulk_create(self, objs: Iterable[AuditEvent], *args: Any, **kwargs: Any) -> list:
+    # The stubs' plugin makes this class generic over a model type bound to AuditEvent that
+    # cannot be named here: the events and the result are typed through it, hence Any.
+    def bulk_create(
+        self,
+        objs: Iterable[Any],
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Collection[str] | None = None,
+        unique_fields: Collection[str] | None = None,
+    ) -> list[Any]:
         """Insert the events and count them, in one transaction."""
         with transaction.atomic(using=self.db, savepoint=False):
-            made = super().bulk_create(objs, *args, **kwargs)
+            made = super().bulk_create(
+                objs,
+                batch_size=batch_size,
+                ignore_conflicts=ignore_conflicts,
+                update_conflicts=update_conflicts,
+                update_fields=update_fields,
+                unique_fields=unique_fields,
+            )
             by_organization: dict[int, list[int | None]] = defaultdict(list)
             for event in made:
                 by_organization[event.organization_id].append(event.pk)
@@ -126,8 +143,8 @@ def count_events(organization_id: int, events: int, last: int) -> None:
     """Count `events` new events of an organisation (up to id `last`) in the caller's
     transaction: one UPDATE of a counter row no other writer holds."""
     free = AuditRevision.objects.filter(organization_id=organization_id).order_by("slot")
-    free = free.select_for_update(skip_locked=True).values("pk")[:1]
-    if _add(AuditRevision.objects.filter(pk__in=free), events, last):
+    unlocked = free.select_for_update(skip_locked=True).values("pk")[:1]
+    if _add(AuditRevision.objects.filter(pk__in=unlocked), events, last):
         return
     # Every counter held by another writer, or none yet (an organisation created before them).
     make_counters(organization_id)

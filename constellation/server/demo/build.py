@@ -349,7 +349,7 @@ def _follow(row: KeyResult, readings: list[series.Reading]) -> None:
     row.confidence = latest.confidence
 
 
-def _check_in(row: KeyResult, author: User, reading: series.Reading) -> CheckIn:
+def _check_in(row: KeyResult, author: User | None, reading: series.Reading) -> CheckIn:
     return CheckIn(
         key_result=row,
         value=reading.value,

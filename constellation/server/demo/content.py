@@ -7,6 +7,7 @@ Plain data only: `current.py` and `previous.py` hold the two quarters' objective
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 ORG_SLUG = "demo"
 ORG_NAME = "Lumen Analytics (demo)"
@@ -130,6 +131,6 @@ NOTES_BEHIND = (
 )
 
 
-def kr(slug: str, title: str, baseline: float, target: float, unit: str, **extra: object) -> KrSpec:
+def kr(slug: str, title: str, baseline: float, target: float, unit: str, **extra: Any) -> KrSpec:
     """A metric key result from baseline to target."""
-    return KrSpec(slug, title, baseline, target, unit, **extra)  # type: ignore[arg-type]
+    return KrSpec(slug, title, baseline, target, unit, **extra)

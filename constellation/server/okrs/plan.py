@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -308,7 +308,7 @@ def _organization_parts(organization: Organization, year: int | None = None) -> 
             id=slug,
             title=title,
             unit=unit or None,
-            direction=direction,
+            direction=cast("model.Direction", direction),
             healthy=_range(low, high),
             current=current,
         )
@@ -336,7 +336,8 @@ def _teams(organization: Organization) -> tuple[dict[int, TeamRecord], list[mode
     )
     for pk, slug, name, parent, phase in rows:
         records[pk] = TeamRecord(pk, slug, name)
-        teams.append(model.Team(id=slug, name=name, parent=parent, phase=phase or None))
+        phase_given = cast("model.Phase | None", phase or None)
+        teams.append(model.Team(id=slug, name=name, parent=parent, phase=phase_given))
     return records, teams
 
 

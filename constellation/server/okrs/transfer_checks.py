@@ -93,7 +93,8 @@ class Checker:
     def check_teams(self) -> None:
         """Team ids, names, phases, parents that exist, and an org chart without loops."""
         phases = set(Team.Phase.values)
-        parents = {r.slug: self.rows.team_slugs.get(r.parent_id) for r in self.rows.teams}
+        slugs = self.rows.team_slugs
+        parents = {r.slug: slugs.get(r.parent_id) if r.parent_id else None for r in self.rows.teams}
         for team in self.plan.teams:
             self.check_id(team.line, "team", team.id, 60)
             self.check_text(team.line, "name", team.name, 200)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from constellation.core import model
@@ -82,7 +83,12 @@ class OrgRows:
     def team_data(self, team: Team) -> model.Team:
         """One team row as the core's dataclass."""
         parent = self.team_slugs.get(team.parent_id) if team.parent_id else None
-        return model.Team(id=team.slug, name=team.name, parent=parent, phase=team.phase or None)  # type: ignore[arg-type]
+        return model.Team(
+            id=team.slug,
+            name=team.name,
+            parent=parent,
+            phase=cast("model.Phase | None", team.phase or None),
+        )
 
     def kpi_data(self, kpi: Kpi) -> model.Kpi:
         """One KPI row as the core's dataclass."""
@@ -90,7 +96,7 @@ class OrgRows:
             id=kpi.slug,
             title=kpi.title,
             unit=kpi.unit or None,
-            direction=kpi.direction,  # type: ignore[arg-type]
+            direction=cast("model.Direction", kpi.direction),
             healthy=healthy_range(kpi.healthy_low, kpi.healthy_high),
             current=kpi.current,
         )
@@ -110,7 +116,7 @@ class OrgRows:
         return model.KeyResult(
             id=kr.slug,
             title=kr.title,
-            type=kr.type,  # type: ignore[arg-type]
+            type=cast("model.KrType", kr.type),
             baseline=kr.baseline,
             target=kr.target,
             current=kr.current,
@@ -144,14 +150,14 @@ class OrgRows:
             team=self.team_slugs[objective.team_id],
             title=objective.title,
             period=self.period_keys[objective.period_id],
-            focus=objective.focus or None,  # type: ignore[arg-type]
+            focus=cast("model.Focus | None", objective.focus or None),
             levers=[self.lever_slugs[i] for i in self.lever_links.get(objective.id, [])],
             aligns_to=[self.objective_slugs[i] for i in self.alignments.get(objective.id, [])],
             guardrails=[self.kpi_slugs[i] for i in self.guardrail_links.get(objective.id, [])],
             key_results=[self.key_result_data(kr) for kr in key_results],
             initiatives=[self.initiative_data(i, kr_slugs) for i in initiatives],
-            commitment=objective.commitment,  # type: ignore[arg-type]
-            state=objective.state if objective.state_given else None,  # type: ignore[arg-type]
+            commitment=cast("model.Commitment", objective.commitment),
+            state=cast("model.State | None", objective.state if objective.state_given else None),
             owner=self.username(objective.owner_id),
         )
 
@@ -219,15 +225,15 @@ def _read_children(rows: OrgRows, objectives: QuerySet[Objective], *, lock: bool
     check_ins = CheckIn.objects.filter(key_result__objective__in=objectives)
     for check_in in check_ins.order_by("checked_on", "id"):
         rows.check_ins.setdefault(check_in.key_result_id, []).append(check_in)
-    owner_ids = {o.owner_id for o in rows.objectives} | {kr.owner_id for kr in key_results}
-    owner_ids.discard(None)
+    owner_ids = {o.owner_id for o in rows.objectives if o.owner_id is not None}
+    owner_ids |= {kr.owner_id for kr in key_results if kr.owner_id is not None}
     if owner_ids:
         users = get_user_model().objects.filter(id__in=owner_ids)
         rows.usernames = dict(users.values_list("id", "username"))
 
 
 def _links(
-    link_model: type,
+    link_model: type[Model],
     owner: str,
     linked: str,
     objectives: QuerySet[Objective],
@@ -235,7 +241,7 @@ def _links(
 ) -> QuerySet:
     """(objective id, linked id) rows of a link table for these objectives, oldest first."""
     return (
-        link_model.objects.filter(**{f"{relation}__in": objectives})
+        link_model._default_manager.filter(**{f"{relation}__in": objectives})
         .order_by("id")
         .values_list(owner, linked)
     )

@@ -8,8 +8,9 @@ change: no write, no audit event, no version bump. Rows the file does not mentio
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -71,6 +72,8 @@ STEPS = (
 BATCH = 500
 UPDATE_BATCH = 100
 
+RowT = TypeVar("RowT", bound=models.Model)
+
 
 def _blank(value: Any) -> Any:
     """Empty text and no value are the same thing in a column that stores blank for none."""
@@ -119,10 +122,10 @@ class Importer:
         self.reason = reason
         self.progress = progress or (lambda step: None)
         self.audit: list[tuple[models.Model, dict | None, dict | None]] = []
-        self.to_create: dict[type, list[models.Model]] = defaultdict(list)
+        self.to_create: dict[type[models.Model], list[models.Model]] = defaultdict(list)
         # Changed rows grouped by the columns that changed, so each bulk update sets only those.
-        self.to_update: dict[type, dict[frozenset[str], list[models.Model]]] = defaultdict(
-            lambda: defaultdict(list)
+        self.to_update: dict[type[models.Model], dict[frozenset[str], list[models.Model]]] = (
+            defaultdict(lambda: defaultdict(list))
         )
         self.kept: dict[str, list[str]] = defaultdict(list)
         self.rows: OrgRows
@@ -156,12 +159,12 @@ class Importer:
         self,
         kind: str,
         key: str,
-        row: models.Model | None,
-        make: Callable[[], models.Model],
+        row: RowT | None,
+        make: Callable[[], RowT],
         values: dict[str, Any],
         changes: list[FieldChange],
         data: dict[str, Any],
-    ) -> models.Model:
+    ) -> RowT:
         """Create the row, update it when something changed, or count it as unchanged."""
         if row is None:
             row = make()
@@ -178,10 +181,10 @@ class Importer:
         """Write the pending new and changed rows of one model, in bulk."""
         new = self.to_create.pop(model_class, [])
         if new:
-            model_class.objects.bulk_create(new, batch_size=BATCH)
+            model_class._default_manager.bulk_create(new, batch_size=BATCH)
         for columns, rows in self.to_update.pop(model_class, {}).items():
             # Small batches: each is one UPDATE with a CASE per column over its rows.
-            model_class.objects.bulk_update(rows, sorted(columns), batch_size=UPDATE_BATCH)
+            model_class._default_manager.bulk_update(rows, sorted(columns), batch_size=UPDATE_BATCH)
 
     # -- the import ----------------------------------------------------------------------------
 
@@ -238,7 +241,7 @@ class Importer:
             changes = diff(old, self.plan, names)
         values = {"vision": self.plan.vision or "", "mission": self.plan.mission or ""}
         data = _data(self.plan, names)
-        self.rows.strategy = self.upsert(  # type: ignore[assignment]
+        self.rows.strategy = self.upsert(
             "strategy",
             self.org.slug,
             row,
@@ -258,11 +261,11 @@ class Importer:
             if row is not None:
                 changes = diff(self.rows.lever_data(row), lever, ("title",)) + _position(row, index)
             values = {"title": lever.title, "position": index}
-            existing[lever.id] = self.upsert(  # type: ignore[assignment]
+            existing[lever.id] = self.upsert(
                 "lever",
                 lever.id,
                 row,
-                lambda lever=lever: Lever(organization=self.org, slug=lever.id),
+                partial(Lever, organization=self.org, slug=lever.id),
                 values,
                 changes,
                 _data(lever, ("id", "title")),
@@ -277,11 +280,11 @@ class Importer:
             row = existing.get(team.id)
             changes = diff(self.rows.team_data(row), team, TEAM_FIELDS) if row else []
             values = {"name": team.name, "phase": team.phase or ""}
-            existing[team.id] = self.upsert(  # type: ignore[assignment]
+            existing[team.id] = self.upsert(
                 "team",
                 team.id,
                 row,
-                lambda team=team: Team(organization=self.org, slug=team.id),
+                partial(Team, organization=self.org, slug=team.id),
                 values,
                 changes,
                 _data(team, ("id", *TEAM_FIELDS)),
@@ -311,11 +314,11 @@ class Importer:
                 "healthy_high": kpi.healthy.high if kpi.healthy else None,
                 "current": kpi.current,
             }
-            existing[kpi.id] = self.upsert(  # type: ignore[assignment]
+            existing[kpi.id] = self.upsert(
                 "kpi",
                 kpi.id,
                 row,
-                lambda kpi=kpi: Kpi(organization=self.org, slug=kpi.id),
+                partial(Kpi, organization=self.org, slug=kpi.id),
                 values,
                 changes,
                 _data(kpi, ("id", *KPI_FIELDS)),
@@ -408,11 +411,11 @@ class Importer:
                 changes = diff(old, objective, OBJECTIVE_FIELDS) + _position(row, index)
             changed = {c.field for c in changes}
             self.relink[objective.id] = set(LINK_FIELDS) if row is None else changed
-            self.objective_rows[objective.id] = self.upsert(  # type: ignore[assignment]
+            self.objective_rows[objective.id] = self.upsert(
                 "objective",
                 objective.id,
                 row,
-                lambda objective=objective: Objective(organization=self.org, slug=objective.id),
+                partial(Objective, organization=self.org, slug=objective.id),
                 self.objective_values(objective, index),
                 changes,
                 _data(objective, ("id", *OBJECTIVE_FIELDS)),
@@ -423,13 +426,14 @@ class Importer:
 
     def import_links(self) -> None:
         """Levers, guardrails and alignment of objectives whose lists are new or changed."""
-        tables = (
+        tables: tuple[tuple[str, type[models.Model], str, str, dict[str, int]], ...] = (
             ("levers", LeverLink, "objective_id", "lever_id", self.lever_ids),
             ("guardrails", GuardrailLink, "objective_id", "kpi_id", self.kpi_ids),
             ("aligns_to", Alignment, "source_id", "target_id", self.objective_ids),
         )
         for name, table, owner, linked, ids in tables:
-            stale, fresh = [], []
+            stale: list[int] = []
+            fresh: list[models.Model] = []
             for objective in self.plan.objectives:
                 if name not in self.relink[objective.id]:
                     continue
@@ -439,8 +443,8 @@ class Importer:
                     table(**{owner: row_id, linked: ids[x]}) for x in getattr(objective, name)
                 ]
             if stale:
-                table.objects.filter(**{f"{owner}__in": stale}).delete()
-            table.objects.bulk_create(fresh, batch_size=BATCH)
+                table._default_manager.filter(**{f"{owner}__in": stale}).delete()
+            table._default_manager.bulk_create(fresh, batch_size=BATCH)
 
     def key_result_values(self, kr: model.KeyResult, index: int) -> dict[str, Any]:
         """The columns of a key result row, from the file."""
@@ -468,19 +472,19 @@ class Importer:
         for objective in self.plan.objectives:
             parent = self.objective_rows[objective.id]
             existing = {row.slug: row for row in self.rows.key_results.get(parent.pk, [])}
-            for slug, row in existing.items():
-                self.kr_rows[(objective.id, slug)] = row
+            for slug, known in existing.items():
+                self.kr_rows[(objective.id, slug)] = known
             for index, kr in enumerate(objective.key_results):
                 row = existing.get(kr.id)
                 changes: list[FieldChange] = []
                 if row is not None:
                     changes = diff(self.rows.key_result_data(row), kr, KR_FIELDS)
                     changes += _position(row, index)
-                self.kr_rows[(objective.id, kr.id)] = self.upsert(  # type: ignore[assignment]
+                self.kr_rows[(objective.id, kr.id)] = self.upsert(
                     "key result",
                     f"{objective.id}/{kr.id}",
                     row,
-                    lambda kr=kr, parent=parent: KeyResult(objective=parent, slug=kr.id),
+                    partial(KeyResult, objective=parent, slug=kr.id),
                     self.key_result_values(kr, index),
                     changes,
                     _data(kr, ("id", *KR_FIELDS)),
@@ -495,8 +499,8 @@ class Importer:
             existing: dict[str, list[Initiative]] = defaultdict(list)
             rows = self.rows.initiatives.get(parent.pk, [])
             kr_slugs = {kr.id: kr.slug for kr in self.rows.key_results.get(parent.pk, [])}
-            for row in rows:
-                existing[row.slug or f"title:{row.title}"].append(row)
+            for known in rows:
+                existing[known.slug or f"title:{known.title}"].append(known)
             for index, item in enumerate(objective.initiatives):
                 # An id added to an initiative that had none still names the same initiative.
                 candidates = existing.get(item.id or "") or existing.get(f"title:{item.title}")
@@ -511,17 +515,17 @@ class Importer:
                     "status": item.status or "",
                     "position": index,
                 }
-                row = self.upsert(  # type: ignore[assignment]
+                written = self.upsert(
                     "initiative",
                     f"{objective.id}/{item.id or item.title}",
                     row,
-                    lambda parent=parent: Initiative(objective=parent),
+                    partial(Initiative, objective=parent),
                     values,
                     changes,
                     _data(item, INITIATIVE_FIELDS),
                 )
-                if row.pk is None or any(c.field == "moves" for c in changes):
-                    relink.append((row, item, objective.id))
+                if written.pk is None or any(c.field == "moves" for c in changes):
+                    relink.append((written, item, objective.id))
             self.kept["initiative"] += [
                 f"{objective.id}/{r.slug or r.title}" for rows in existing.values() for r in rows
             ]
@@ -586,7 +590,7 @@ class Importer:
                 organization_id=self.org.pk,
                 actor_id=self.actor_id,
                 action="import",
-                object_type=row._meta.model_name,
+                object_type=row._meta.model_name or "",
                 object_id=row.pk,
                 object_repr=str(row)[:300],
                 before=before,
@@ -600,7 +604,7 @@ class Importer:
     def report_kept(self) -> None:
         """What the database holds that the file does not mention: left as it is."""
         plan, rows = self.plan, self.rows
-        on_server = {
+        on_server: dict[str, tuple[list[str], Sequence[Any]]] = {
             "lever": ([r.slug for r in rows.levers], plan.levers),
             "team": ([r.slug for r in rows.teams], plan.teams),
             "kpi": ([r.slug for r in rows.kpis], plan.kpis),

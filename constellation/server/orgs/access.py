@@ -22,6 +22,11 @@ class Access:
     membership: Membership
 
     @property
+    def user_id(self) -> int:
+        """The id of the person whose view this is."""
+        return self.membership.user_id
+
+    @property
     def can_write(self) -> bool:
         """Whether the person may change this organisation's OKRs."""
         return self.membership.can_write

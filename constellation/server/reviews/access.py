@@ -149,7 +149,8 @@ def team_review(access: Access, team: Team, period: Period) -> TeamReview:
     carried: dict[int, Objective] = {}
     if following is not None:
         copies = Objective.objects.filter(period=following, carried_from__in=objectives)
-        carried = {copy.carried_from_id: copy for copy in copies.only("id", "slug", "title")}
+        rows = copies.only("id", "slug", "title", "carried_from")
+        carried = {c.carried_from_id: c for c in rows if c.carried_from_id is not None}
     items = [
         ReviewItem(o, grades.get(o.pk, 0.0), reviews.get(o.pk), carried.get(o.pk))
         for o in objectives

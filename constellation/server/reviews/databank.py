@@ -295,15 +295,15 @@ def _records(ranked: list[tuple[str, int, float]]) -> dict[tuple[str, int], Any]
     wanted = {kind: [i for k, i, _ in ranked if k == kind] for kind in (LEARNING, RESULT) if ranked}
     found: dict[tuple[str, int], Any] = {}
     if wanted.get(LEARNING):
-        rows = Learning.objects.filter(pk__in=wanted[LEARNING]).select_related(
+        learnings = Learning.objects.filter(pk__in=wanted[LEARNING]).select_related(
             "team", "period", "objective", "key_result__objective"
         )
-        found.update(((LEARNING, row.pk), row) for row in rows)
+        found.update(((LEARNING, row.pk), row) for row in learnings)
     if wanted.get(RESULT):
-        rows = InitiativeResult.objects.filter(pk__in=wanted[RESULT]).select_related(
+        results = InitiativeResult.objects.filter(pk__in=wanted[RESULT]).select_related(
             "team", "period", "key_result__objective", "initiative__objective"
         )
-        found.update(((RESULT, row.pk), row) for row in rows)
+        found.update(((RESULT, row.pk), row) for row in results)
     return found
 
 

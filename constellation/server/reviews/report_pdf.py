@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 
 from fpdf import FPDF
+from fpdf.fonts import CoreFont
 
 from constellation.core.charts import day_text
 from constellation.server.reviews.report import (
@@ -64,7 +65,10 @@ def safe(text: object) -> str:
 
 def _measure(pdf: FPDF) -> Callable[[str], float]:
     """The width (mm) of safe text in the current core font, from the font's own metrics."""
-    widths, scale = pdf.current_font.cw, pdf.font_size_pt * 0.001 / pdf.k
+    font = pdf.current_font
+    if not isinstance(font, CoreFont):
+        raise TypeError("text is measured in a core font: set one first")
+    widths, scale = font.cw, pdf.font_size_pt * 0.001 / pdf.k
 
     def measure(text: str) -> float:
         # The core fonts' metrics are keyed by the Windows-1252 byte, as fpdf2 writes it.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,8 +240,8 @@ def do_answer_review(
     return reviewer
 
 
-def _stale(model: type, pk: int, expected: int, what: str) -> Conflict:
-    current = model.objects.filter(pk=pk).values_list("version", flat=True).first()
+def _stale(model: type[Model], pk: int, expected: int, what: str) -> Conflict:
+    current = model._default_manager.filter(pk=pk).values_list("version", flat=True).first()
     version = current if current is not None else expected
     return Conflict(
         version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -69,10 +69,10 @@ class SendForReviewForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", "review-%s")
         super().__init__(*args, **kwargs)
-        self.fields["objectives"].queryset = objectives
+        cast(forms.ModelChoiceField, self.fields["objectives"]).queryset = objectives
         leaders = people.filter(role__in=[Membership.Role.ADMIN, Membership.Role.LEADER])
-        self.fields["leaders"].queryset = leaders
-        self.fields["stakeholders"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["leaders"]).queryset = leaders
+        cast(forms.ModelChoiceField, self.fields["stakeholders"]).queryset = people
 
 
 class AnswerForm(forms.Form):
@@ -210,8 +210,8 @@ class DependencyForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", "dependency-%s")
         super().__init__(*args, **kwargs)
-        self.fields["key_result"].queryset = key_results
-        self.fields["team"].queryset = teams
+        cast(forms.ModelChoiceField, self.fields["key_result"]).queryset = key_results
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = teams
 
 
 class DependencyAnswerForm(forms.Form):

@@ -61,15 +61,15 @@ def _versioned_update(row: Model, values: dict[str, Any], expected_version: int,
     """Write `values` only if the row is still at `expected_version`, bumping it."""
     model = type(row)
     if not values:  # nothing to write, but a stale form is still told so
-        current = model.objects.filter(pk=row.pk).values_list("version", flat=True).first()
+        current = model._default_manager.filter(pk=row.pk).values_list("version", flat=True).first()
         if current != expected_version:
             raise _stale(kind, current or expected_version, expected_version)
         return
-    updated = model.objects.filter(pk=row.pk, version=expected_version).update(
+    updated = model._default_manager.filter(pk=row.pk, version=expected_version).update(
         **values, version=F("version") + 1
     )
     if not updated:
-        current = model.objects.filter(pk=row.pk).values_list("version", flat=True).first()
+        current = model._default_manager.filter(pk=row.pk).values_list("version", flat=True).first()
         raise _stale(kind, current or expected_version, expected_version)
     row.refresh_from_db()
 

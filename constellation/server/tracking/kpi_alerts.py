@@ -71,6 +71,9 @@ def alert_text(kpi: Kpi) -> tuple[str, str]:
 
 def _open(kpi: Kpi, at: datetime) -> Outcome:
     """Open an alert and tell the watchers, unless another worker just did."""
+    value = kpi.current
+    if value is None:  # only a reading is ever unhealthy: there is nothing to alert on
+        return "unchanged"
     people = watchers(kpi)
     title, body = alert_text(kpi)
     with transaction.atomic():
@@ -79,7 +82,7 @@ def _open(kpi: Kpi, at: datetime) -> Outcome:
                 alert = KpiAlert.objects.create(
                     organization_id=kpi.organization_id,
                     kpi=kpi,
-                    value=kpi.current,
+                    value=value,
                     recipients=len(people),
                     opened_at=at,
                 )
@@ -94,7 +97,7 @@ def _open(kpi: Kpi, at: datetime) -> Outcome:
             url=f"/o/{kpi.organization.slug}/kpis/{kpi.slug}/",
             email=True,
         )
-        after = {"kpi": kpi.slug, "value": kpi.current, "recipients": len(people)}
+        after = {"kpi": kpi.slug, "value": value, "recipients": len(people)}
         record(kpi.organization_id, None, "open_kpi_alert", alert, after=after)
     return "opened"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -65,13 +65,15 @@ class DataBankForm(forms.Form):
         kwargs.setdefault("auto_id", "bank-%s")
         super().__init__(*args, **kwargs)
         org = access.organization
-        fields = self.fields
-        fields["team"].queryset = Team.objects.filter(organization=org).order_by("name")
-        fields["lever"].queryset = Lever.objects.filter(organization=org).order_by("title")
-        fields["period"].queryset = Period.objects.filter(organization=org).order_by("-start")
-        fields["key_result"].queryset = key_results
-        for name in ("team", "lever", "key_result", "period"):
-            fields[name].empty_label = "Any"
+        choices: dict[str, QuerySet[Any]] = {
+            "team": Team.objects.filter(organization=org).order_by("name"),
+            "lever": Lever.objects.filter(organization=org).order_by("title"),
+            "period": Period.objects.filter(organization=org).order_by("-start"),
+            "key_result": key_results,
+        }
+        for name, rows in choices.items():
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset, field.empty_label = rows, "Any"
 
     def filters(self) -> Filters:
         """The filters chosen (call after `is_valid`)."""

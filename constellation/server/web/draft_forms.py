@@ -6,10 +6,12 @@ from elsewhere is refused by the form as "not one of the available choices".
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import QuerySet
 
 from constellation.core.language.measure import read_measure
 from constellation.server.kpis.models import Kpi
@@ -17,13 +19,14 @@ from constellation.server.okrs.drafting import KeyResultInput, ObjectiveInput
 from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.strategy.models import Lever
+from constellation.server.web.forms import with_value
 
 REASON_HELP = (
     "This objective is launched: a change is a pivot. Say why; the reason is kept in its history."
 )
 
 
-def _choices(values: type) -> list[tuple[str, str]]:
+def _choices(values: type[models.TextChoices]) -> list[tuple[str, str]]:
     return [(value, value.replace("_", " ").capitalize()) for value in values.values]
 
 
@@ -95,11 +98,15 @@ class ObjectiveDraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.objective = objective
         fields = self.fields
-        fields["team"].queryset = Team.objects.filter(organization=organization)
-        fields["period"].queryset = Period.objects.filter(organization=organization)
-        fields["owner"].queryset = _members(organization)
-        fields["levers"].queryset = Lever.objects.filter(organization=organization)
-        fields["guardrails"].queryset = Kpi.objects.filter(organization=organization)
+        choices: dict[str, QuerySet[Any]] = {
+            "team": Team.objects.filter(organization=organization),
+            "period": Period.objects.filter(organization=organization),
+            "owner": _members(organization),
+            "levers": Lever.objects.filter(organization=organization),
+            "guardrails": Kpi.objects.filter(organization=organization),
+        }
+        for name, rows in choices.items():
+            cast(forms.ModelChoiceField, fields[name]).queryset = rows
         if objective is None:
             del fields["version"], fields["reason"]
         else:
@@ -141,9 +148,7 @@ class ObjectiveDraftForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
-        data = self.data.copy()
-        data["version"] = str(version)
-        self.data = data
+        self.data = with_value(self.data, "version", str(version))
 
 
 class KeyResultForm(forms.Form):
@@ -183,8 +188,10 @@ class KeyResultForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.objective = objective
         self.key_result = key_result
-        self.fields["owner"].queryset = _members(objective.organization)
-        self.fields["kpi"].queryset = Kpi.objects.filter(organization=objective.organization)
+        owners = _members(objective.organization)
+        kpis = Kpi.objects.filter(organization=objective.organization)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        cast(forms.ModelChoiceField, self.fields["kpi"]).queryset = kpis
         for name in ("baseline", "target", "weight"):
             self.fields[name].widget.attrs["step"] = "any"
         if key_result is None:
@@ -209,7 +216,8 @@ class KeyResultForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """Fill empty baseline, target and unit from the statement (the person may correct)."""
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("type") == "metric" and data.get("title"):
             fill_measure(data, only_empty=True)
         return data
@@ -231,9 +239,7 @@ class KeyResultForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
-        data = self.data.copy()
-        data["version"] = str(version)
-        self.data = data
+        self.data = with_value(self.data, "version", str(version))
 
 
 def fill_measure(data: dict[str, Any], *, only_empty: bool) -> str | None:
@@ -266,7 +272,8 @@ class InitiativeMovesForm(forms.Form):
     def __init__(self, *args: Any, objective: Objective, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "initiative-%s")
         super().__init__(*args, **kwargs)
-        self.fields["moves"].queryset = KeyResult.objects.filter(objective=objective)
+        key_results = KeyResult.objects.filter(objective=objective)
+        cast(forms.ModelMultipleChoiceField, self.fields["moves"]).queryset = key_results
 
 
 class InitiativeForm(InitiativeMovesForm):

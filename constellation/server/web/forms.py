@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django import forms
+from django.db import models
+from django.http import QueryDict
 
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.tracking.actions import CheckInInput
@@ -13,7 +16,22 @@ EDITABLE_OBJECTIVE_FIELDS = ("title", "focus", "commitment", "state")
 DONE_CHOICES = [("", "—"), ("yes", "Done"), ("no", "Not done yet")]
 
 
-def _choices(values: type) -> list[tuple[str, str]]:
+def with_value(data: Mapping[str, Any], key: str, value: str) -> Mapping[str, Any]:
+    """A copy of a form's data (a posted QueryDict or a plain dict) with one value replaced."""
+    copied = data.copy() if isinstance(data, QueryDict) else dict(data)
+    copied[key] = value
+    return copied
+
+
+def offered_rows(form: forms.BaseForm, name: str) -> models.QuerySet[Any]:
+    """The rows a model-choice field of `form` offers (forms set them in `__init__`)."""
+    rows = cast(forms.ModelChoiceField, form.fields[name]).queryset
+    if rows is None:
+        raise ValueError(f"the field {name!r} was given no rows to offer")
+    return rows
+
+
+def _choices(values: type[models.TextChoices]) -> list[tuple[str, str]]:
     """A model's choices labelled alike (`in_review` → `In review`)."""
     return [(value, value.replace("_", " ").capitalize()) for value in values.values]
 
@@ -109,9 +127,7 @@ class ObjectiveForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
-        data = self.data.copy()
-        data["version"] = str(version)
-        self.data = data
+        self.data = with_value(self.data, "version", str(version))
 
 
 class TokenForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +11,7 @@ from constellation.server.kpis.actions import KpiInput
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.models import Team
+from constellation.server.web.forms import with_value
 
 DIRECTIONS = [
     (Kpi.Direction.INCREASE, "Increase (higher is better)"),
@@ -52,7 +53,10 @@ class KpiForm(forms.Form):
         kwargs.setdefault("auto_id", "kpi-%s")
         super().__init__(*args, **kwargs)
         self.teams = {team.slug: team for team in teams}
-        self.fields["team"].choices = [("", "No team"), *((t.slug, t.name) for t in teams)]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [
+            ("", "No team"),
+            *((t.slug, t.name) for t in teams),
+        ]
 
     @classmethod
     def for_kpi(cls, kpi: Kpi, teams: list[Team]) -> KpiForm:
@@ -90,9 +94,7 @@ class KpiForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
-        data = self.data.copy()
-        data["version"] = str(version)
-        self.data = data
+        self.data = with_value(self.data, "version", str(version))
 
 
 class ReadingForm(forms.Form):
@@ -155,7 +157,10 @@ class PromoteForm(forms.Form):
         for objective in objectives:
             label = f"{objective.title} ({objective.get_state_display()})"
             groups.setdefault(objective.team.name, []).append((objective.slug, label))
-        self.fields["objective"].choices = [("", "Choose an objective"), *groups.items()]
+        cast(forms.ChoiceField, self.fields["objective"]).choices = [
+            ("", "Choose an objective"),
+            *groups.items(),
+        ]
 
     def chosen(self) -> Objective:
         """The objective picked (the field only offers the period's open ones)."""

@@ -3,7 +3,7 @@ learnings and initiative results."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -11,6 +11,7 @@ from constellation.server.okrs.models import Initiative, KeyResult
 from constellation.server.reviews.access import ReviewItem
 from constellation.server.reviews.actions import ReflectionInput, ResultInput, ReviewInput
 from constellation.server.reviews.models import InitiativeResult, TeamReflection
+from constellation.server.web.forms import with_value
 
 DECISION_LABELS = {
     "done": "Done",
@@ -44,9 +45,7 @@ class VersionedForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
-        data = self.data.copy()
-        data[self.add_prefix("version")] = str(version)
-        self.data = data
+        self.data = with_value(self.data, self.add_prefix("version"), str(version))
 
 
 class ObjectiveReviewForm(VersionedForm):
@@ -78,7 +77,7 @@ class ObjectiveReviewForm(VersionedForm):
     def for_item(cls, item: ReviewItem) -> ObjectiveReviewForm:
         """An unbound form showing the review as saved (or the computed grade)."""
         review = item.review
-        initial = {"grade_override": item.grade, "version": item.version}
+        initial: dict[str, Any] = {"grade_override": item.grade, "version": item.version}
         if review is not None:
             initial.update(
                 override_reason=review.override_reason, decision=review.decision, note=review.note
@@ -145,9 +144,9 @@ class _LinksForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.key_results = {str(kr.pk): kr for kr in key_results}
         self.initiatives = {str(i.pk): i for i in initiatives}
-        self.fields["key_result"].choices = _options(key_results, "None")
+        cast(forms.ChoiceField, self.fields["key_result"]).choices = _options(key_results, "None")
         blank = "None" if not self.fields["initiative"].required else "Choose an initiative"
-        self.fields["initiative"].choices = _options(initiatives, blank)
+        cast(forms.ChoiceField, self.fields["initiative"]).choices = _options(initiatives, blank)
 
     def chosen(self, name: str) -> Any:
         """The key result or initiative picked in field `name`, or None."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from constellation.core.readiness import QUESTIONS, Answers
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
+from constellation.server.web.forms import with_value
 
 FOCUS_CHOICES = [
     ("", "Not set"),
@@ -36,9 +37,7 @@ class VersionedForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
-        data = self.data.copy()
-        data["version"] = str(version)
-        self.data = data
+        self.data = with_value(self.data, "version", str(version))
 
 
 class StrategyForm(VersionedForm):
@@ -124,11 +123,11 @@ class RoadmapItemForm(VersionedForm):
         choices = [(lever.slug, lever.title) for lever in levers]
         if item is not None and item.lever is not None and item.lever not in levers:
             choices.append((item.lever.slug, f"{item.lever.title} (retired)"))
-        self.fields["lever"].choices = [("", "No lever"), *choices]
+        cast(forms.ChoiceField, self.fields["lever"]).choices = [("", "No lever"), *choices]
         periods = year_periods(year)
         if item is not None and item.period is not None and item.period.key not in dict(periods):
             periods.append((item.period.key, item.period.key))
-        self.fields["period"].choices = periods
+        cast(forms.ChoiceField, self.fields["period"]).choices = periods
 
     @classmethod
     def for_item(cls, item: RoadmapItem, year: int, levers: list[Lever]) -> RoadmapItemForm:
@@ -181,6 +180,4 @@ class ReadinessForm(forms.Form):
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping the answers given (after a refused concurrent check)."""
-        data = self.data.copy()
-        data["version"] = str(version)
-        self.data = data
+        self.data = with_value(self.data, "version", str(version))

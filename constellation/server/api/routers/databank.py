@@ -16,6 +16,7 @@ from constellation.server.okrs.models import KeyResult, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
 from constellation.server.reviews.databank import Filters, Hit, search
+from constellation.server.reviews.models import InitiativeResult, Learning
 from constellation.server.strategy.models import Lever
 
 router = Router(tags=["data bank"])
@@ -55,7 +56,6 @@ def _key_result(access: Access, value: str | None) -> KeyResult | None:
 
 def _hit_out(hit: Hit) -> dict[str, Any]:
     record, objective, key_result = hit.record, hit.objective, hit.key_result
-    is_result = hit.kind == "result"
     return {
         "kind": hit.kind,
         "id": record.pk,
@@ -69,8 +69,8 @@ def _hit_out(hit: Hit) -> dict[str, Any]:
         "key_result": (
             kr_id(key_result.objective.slug, key_result.slug) if key_result is not None else None
         ),
-        "outcome": record.outcome if is_result else None,
-        "tags": [] if is_result else list(record.tags or []),
+        "outcome": record.outcome if isinstance(record, InitiativeResult) else None,
+        "tags": list(record.tags or []) if isinstance(record, Learning) else [],
         "created_at": record.created_at,
     }
 

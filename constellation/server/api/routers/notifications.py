@@ -43,7 +43,9 @@ def notification_out(notification: Notification) -> dict[str, Any]:
 def _own(request: HttpRequest, org: str) -> tuple[Access, QuerySet[Notification]]:
     """The caller's access and their notifications here (never anyone else's)."""
     access = api_access(request, org)
-    rows = Notification.objects.filter(recipient=request.user, organization=access.organization)
+    rows = Notification.objects.filter(
+        recipient_id=access.user_id, organization=access.organization
+    )
     return access, rows
 
 

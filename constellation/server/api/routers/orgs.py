@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from constellation.server.api.auth import api_access
+from constellation.server.api.auth import api_access, api_user
 from constellation.server.api.schemas import (
     LeverOut,
     Message,
@@ -27,7 +27,7 @@ READ = {401: Message, 404: Message}
 @router.get("/orgs", response={200: list[OrganizationOut], 401: Message})
 def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
     """The organisations the caller belongs to (a token: its own organisation only)."""
-    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    memberships = Membership.objects.filter(user=api_user(request)).select_related("organization")
     token = getattr(request, "api_token", None)
     if token is not None:
         memberships = memberships.filter(organization_id=token.organization_id)

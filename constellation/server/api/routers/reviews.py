@@ -408,5 +408,6 @@ def finish(
         "carried": [
             {"id": c.slug, "carried_from": c.carried_from.slug, "key_results": c.pk in measured}
             for c in done.carried
+            if c.carried_from is not None  # always: a carried copy names its source
         ],
     }

@@ -297,7 +297,7 @@ def create_roadmap_item(request: HttpRequest, org: str, payload: RoadmapItemIn) 
     """Put a piece of work on the roadmap (leaders and admins)."""
     access = api_access(request, org, write=True)
     payload_fields = {"title", "lever", "period", "status"}
-    changes = {"lever": None, "period": None, "status": payload.status}
+    changes: dict[str, Any] = {"lever": None, "period": None, "status": payload.status}
     changes.update(_item_changes(access, payload, payload_fields))
     item = actions.do_create_roadmap_item(access, **changes, actor=request.user)
     return Status(201, _item_out(item))

@@ -40,7 +40,7 @@ def token_out(token: ApiToken) -> dict[str, Any]:
 def list_tokens(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """The caller's tokens in this organisation, newest first."""
     access = api_access(request, org)
-    tokens = ApiToken.objects.filter(user=request.user, organization=access.organization)
+    tokens = ApiToken.objects.filter(user_id=access.user_id, organization=access.organization)
     return [token_out(token) for token in tokens]
 
 
@@ -69,7 +69,7 @@ def revoke_token(request: HttpRequest, org: str, token_id: int) -> Status[None]:
     """Revoke one of the caller's own tokens here (anyone else's: 404)."""
     access = api_access(request, org)
     token = ApiToken.objects.filter(
-        pk=token_id, user=request.user, organization=access.organization
+        pk=token_id, user_id=access.user_id, organization=access.organization
     ).first()
     if token is None:
         raise Http404("No such token")

@@ -92,7 +92,7 @@ def create_check_in(
         checked_on=payload.date,
     )
     check_in = do_check_in(access, kr, data, request.user)
-    check_in.author = request.user if getattr(request.user, "pk", None) else None
+    check_in.author = request.user if request.user.is_authenticated else None
     row = objectives_queryset(access.organization).get(pk=kr.objective_id)
     view = period_view(access.organization, row.period, objectives=[row], with_findings=False)
     score = view.scores.get(row.slug)

@@ -10,13 +10,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.okrs.actions import ActionError, cycle_if_linked, do_align, do_unalign
 from constellation.server.okrs.models import Alignment, Objective
 from constellation.server.orgs.access import Access
+from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.views.objective_page import objective_context
 from constellation.server.web.views.permissions import org_view
 
@@ -77,7 +78,7 @@ def _query(data: Any) -> str:
 
 
 def _render(
-    request: HttpRequest, access: Access, slug: str, extra: dict[str, Any], status: int = 200
+    request: HtmxHttpRequest, access: Access, slug: str, extra: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     """The alignment section (htmx) or the whole objective page, with the search's state."""
     context = objective_context(access, slug)
@@ -87,7 +88,7 @@ def _render(
 
 
 @org_view()
-def search(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+def search(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """Objectives to align to, matching `?q=`: a list for htmx, else the whole page."""
     source = _source(access, slug)
     query = _query(request.GET)
@@ -129,7 +130,7 @@ def _target(access: Access, source: Objective, slug: str) -> Objective:
 
 # GET too: after a refused form the address bar shows this URL; opening it leads back.
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
-def align(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+def align(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """Link the objective to the chosen one (`target`), refusing a cycle with its path."""
     source = _source(access, slug)
     page = reverse("objective", kwargs={"org": access.organization.slug, "slug": slug})
@@ -144,7 +145,11 @@ def align(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     except ActionError as error:
         # The action names the loop by ids; the page also shows it by title, with links.
         cycle = cycle_if_linked(source, target) if target and "cycle" in error.message else None
-        extra = {"align_query": query, "align_error": error.message, "align_cycle": cycle}
+        extra: dict[str, Any] = {
+            "align_query": query,
+            "align_error": error.message,
+            "align_cycle": cycle,
+        }
         if query:
             extra["align_results"], extra["align_more"] = search_targets(source, query)
         return _render(request, access, slug, extra, status=422)
@@ -156,7 +161,7 @@ def align(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
 
 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
-def unalign(request: HttpRequest, access: Access, slug: str, target: str) -> HttpResponse:
+def unalign(request: HtmxHttpRequest, access: Access, slug: str, target: str) -> HttpResponse:
     """Remove the link from this objective to `target` (only this objective's own link)."""
     source = _source(access, slug)
     page = reverse("objective", kwargs={"org": access.organization.slug, "slug": slug})

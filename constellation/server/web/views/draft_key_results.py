@@ -28,6 +28,7 @@ from constellation.server.web.draft_forms import (
     PivotForm,
     fill_measure,
 )
+from constellation.server.web.forms import offered_rows
 from constellation.server.web.views.drafting import CONFLICT_NOTE, draft_url
 from constellation.server.web.views.live_coach import key_result_findings
 from constellation.server.web.views.objective_page import find_key_result
@@ -60,7 +61,7 @@ def _typed(form: KeyResultForm) -> dict[str, Any]:
         data = dict(form.initial)
         for name in ("owner", "kpi"):
             if data.get(name) is not None:
-                data[name] = form.fields[name].queryset.filter(pk=data[name]).first()
+                data[name] = offered_rows(form, name).filter(pk=data[name]).first()
         return data
     form.is_valid()
     return dict(getattr(form, "cleaned_data", {}))

@@ -17,6 +17,7 @@ from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
 from constellation.server.web.draft_forms import ObjectiveDraftForm
+from constellation.server.web.forms import offered_rows
 from constellation.server.web.views.live_coach import objective_findings
 from constellation.server.web.views.objective_page import find_objective
 from constellation.server.web.views.permissions import org_view
@@ -90,12 +91,11 @@ def _typed(form: ObjectiveDraftForm) -> dict[str, Any]:
     """What the form holds: cleaned values where valid, the initial ones otherwise."""
     if not form.is_bound:
         initial = dict(form.initial)
-        fields = form.fields
         for name in ("team", "period", "owner"):
             if initial.get(name) is not None:
-                initial[name] = fields[name].queryset.filter(pk=initial[name]).first()
+                initial[name] = offered_rows(form, name).filter(pk=initial[name]).first()
         for name in ("levers", "guardrails"):
-            initial[name] = list(fields[name].queryset.filter(pk__in=initial.get(name) or []))
+            initial[name] = list(offered_rows(form, name).filter(pk__in=initial.get(name) or []))
         return initial
     form.is_valid()
     return dict(getattr(form, "cleaned_data", {}))

@@ -8,7 +8,7 @@ the engine's, never repeated here.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from django.utils.text import slugify
 
@@ -66,7 +66,8 @@ def objective_findings(
 def _typed_key_result(data: dict[str, Any], base: model.KeyResult | None) -> model.KeyResult:
     """The core key result with the form's values."""
     title = str(data.get("title") or "")
-    kind = data.get("type") or "metric"
+    # The form's choices are the core's types: a typed value is one of them.
+    kind = cast("model.KrType", data.get("type") or "metric")
     milestone = kind == "milestone"
     typed = model.KeyResult(
         id=base.id if base is not None else (slugify(title)[:60] or "new-key-result"),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from constellation.core.scoring import latest_confidence
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.access import OwnedKeyResult, Week, my_week
 from constellation.server.tracking.actions import CheckInsError, do_check_ins
+from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.my_week_forms import WeekForm, WeekRowForm
 from constellation.server.web.views.permissions import org_view
 
@@ -74,14 +75,14 @@ def _context(access: Access, week: Week, form: WeekForm, **extra: Any) -> dict[s
     }
 
 
-def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _page(request: HtmxHttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The whole page, or only its form section when htmx asked."""
     template = f"{PAGE}#week" if request.htmx else PAGE
     return render(request, template, context, status=status)
 
 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
-def my_week_page(request: HttpRequest, access: Access) -> HttpResponse:
+def my_week_page(request: HtmxHttpRequest, access: Access) -> HttpResponse:
     """Show the person's week; a POST checks in on every filled row in one transaction."""
     week = my_week(access, request.user)
     key_results = [owned.key_result for owned in week.key_results]

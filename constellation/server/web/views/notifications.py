@@ -21,7 +21,7 @@ PER_PAGE = 25
 def own_notifications(request: HttpRequest, access: Access) -> QuerySet[Notification]:
     """The signed-in person's notifications here, newest first (never anyone else's)."""
     return Notification.objects.filter(
-        recipient=request.user, organization=access.organization
+        recipient_id=access.user_id, organization=access.organization
     ).select_related("actor")
 
 

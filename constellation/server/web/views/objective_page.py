@@ -125,7 +125,9 @@ def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
     for event in events:
         before, after = event.before or {}, event.after or {}
         names = list(dict.fromkeys([*before, *after]))
-        subject = "objective" if event.object_type == "objective" else titles.get(event.object_id)
+        subject: str | None = "objective"
+        if event.object_type != "objective":
+            subject = titles.get(event.object_id) if event.object_id is not None else None
         if event.action in {"create", "delete", "move_to_initiative", "carry"}:
             names = []  # a whole new or removed row: its name says enough
         entries.append(

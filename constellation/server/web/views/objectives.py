@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -11,6 +11,7 @@ from constellation.server.okrs.actions import ActionError, Conflict, do_update_o
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.actions import CheckInError, do_check_in
 from constellation.server.web.forms import CheckInForm, ObjectiveForm
+from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.views.objective_page import (
     find_key_result,
     find_objective,
@@ -27,7 +28,7 @@ def _objective_url(access: Access, slug: str, anchor: str = "") -> str:
 
 
 @org_view()
-def objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+def objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/`."""
     return render(request, PAGE, objective_context(access, slug))
 
@@ -35,7 +36,7 @@ def objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
 # GET too: after a refused form the address bar shows this URL, and opening it again
 # should lead back to the page, not to an error.
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
-def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+def edit_objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """Save the edit form, refusing an edit that started from an older version."""
     saved = find_objective(access, slug)
     if request.method != "POST":
@@ -72,7 +73,7 @@ def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpRespo
 
 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
-def check_in(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
+def check_in(request: HtmxHttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
     """Record a check-in; with htmx answer with the key result's row, else redirect."""
     key_result = find_key_result(access, slug, kr)
     if request.method != "POST":

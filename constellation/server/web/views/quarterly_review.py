@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -22,6 +22,7 @@ from constellation.server.reviews.access import (
     access_team,
     team_review,
 )
+from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.review_forms import (
     InitiativeResultForm,
     LearningForm,
@@ -73,7 +74,7 @@ def _context(access: Access, review: TeamReview, **bound: Any) -> dict[str, Any]
 
 
 def _answer(
-    request: HttpRequest, access: Access, review: TeamReview, status: int, **bound: Any
+    request: HtmxHttpRequest, access: Access, review: TeamReview, status: int, **bound: Any
 ) -> HttpResponse:
     """The page (or with htmx its body) after a refused write, or after a saved htmx one."""
     context = _context(access, review, **bound)
@@ -81,7 +82,9 @@ def _answer(
     return render(request, template, context, status=status)
 
 
-def _saved(request: HttpRequest, access: Access, review: TeamReview, message: str) -> HttpResponse:
+def _saved(
+    request: HtmxHttpRequest, access: Access, review: TeamReview, message: str
+) -> HttpResponse:
     """After a successful write: the fresh body for htmx, else back to the page."""
     if request.htmx:
         fresh = team_review(access, review.team, review.period)
@@ -91,14 +94,16 @@ def _saved(request: HttpRequest, access: Access, review: TeamReview, message: st
 
 
 @org_view()
-def quarterly_review(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+def quarterly_review(
+    request: HtmxHttpRequest, access: Access, team: str, period: str
+) -> HttpResponse:
     """`/o/<org>/teams/<team>/quarterly-review/<period>/`."""
     return render(request, PAGE, _context(access, _load(access, team, period)))
 
 
 @org_view(write=True, methods=WRITE_METHODS)
 def review_objective(
-    request: HttpRequest, access: Access, team: str, period: str, slug: str
+    request: HtmxHttpRequest, access: Access, team: str, period: str, slug: str
 ) -> HttpResponse:
     """Save one objective's grade, reason, decision and note."""
     review = _load(access, team, period)
@@ -130,7 +135,9 @@ def review_objective(
 
 
 @org_view(write=True, methods=WRITE_METHODS)
-def save_reflection(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+def save_reflection(
+    request: HtmxHttpRequest, access: Access, team: str, period: str
+) -> HttpResponse:
     """Save the team's answers to the reflection prompts."""
     review = _load(access, team, period)
     if request.method != "POST":
@@ -159,7 +166,9 @@ def save_reflection(request: HttpRequest, access: Access, team: str, period: str
 
 
 @org_view(write=True, methods=WRITE_METHODS)
-def record_learning(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+def record_learning(
+    request: HtmxHttpRequest, access: Access, team: str, period: str
+) -> HttpResponse:
     """Record one learning of the team's period."""
     review = _load(access, team, period)
     if request.method != "POST":
@@ -186,7 +195,7 @@ def record_learning(request: HttpRequest, access: Access, team: str, period: str
 
 
 @org_view(write=True, methods=WRITE_METHODS)
-def record_result(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+def record_result(request: HtmxHttpRequest, access: Access, team: str, period: str) -> HttpResponse:
     """Record what an initiative did to a key result."""
     review = _load(access, team, period)
     if request.method != "POST":
@@ -205,7 +214,7 @@ def record_result(request: HttpRequest, access: Access, team: str, period: str) 
     return _answer(request, access, review, 422, result_form=form)
 
 
-def _expected_versions(request: HttpRequest, review: TeamReview) -> dict[str, int]:
+def _expected_versions(request: HtmxHttpRequest, review: TeamReview) -> dict[str, int]:
     """The review versions the page showed (`version-<objective slug>`), ignoring junk."""
     expected: dict[str, int] = {}
     for item in review.items:
@@ -216,7 +225,7 @@ def _expected_versions(request: HttpRequest, review: TeamReview) -> dict[str, in
 
 
 @org_view(write=True, methods=WRITE_METHODS)
-def finish_review(request: HttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+def finish_review(request: HtmxHttpRequest, access: Access, team: str, period: str) -> HttpResponse:
     """Close the reviewed objectives and carry over those decided so."""
     review = _load(access, team, period)
     if request.method != "POST":

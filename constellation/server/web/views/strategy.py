@@ -56,13 +56,14 @@ def _context(access: Access, year: int, **forms: Any) -> dict[str, Any]:
     lever_forms = forms.pop("lever_forms", {})
     item_forms = forms.pop("item_forms", {})
     editable = can_edit_strategy(access)
-    for plan in [*space.levers, *space.retired]:
+    plans = [*space.levers, *space.retired]
+    for plan in plans:
         if editable:
             plan.form = lever_forms.get(plan.lever.pk) or LeverForm.for_lever(plan.lever)
-        for item in plan.items:
-            item.form = item_forms.get(item.pk) or RoadmapItemForm.for_item(item, year, active)
-    for item in space.unlinked:
-        item.form = item_forms.get(item.pk) or RoadmapItemForm.for_item(item, year, active)
+    for item in [*(item for plan in plans for item in plan.items), *space.unlinked]:
+        form = item_forms.get(item.pk) or RoadmapItemForm.for_item(item, year, active)
+        # The template reads each row's form from the row: an attribute the model leaves undeclared.
+        item.form = form  # type: ignore[attr-defined]
     return {
         "access": access,
         "organization": access.organization,

@@ -55,6 +55,7 @@ def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
         context["findings"] = findings
         context["summary"] = summarise(rows, len(findings) + sum(row.findings for row in rows))
     context.update(team_sharing(access, found, period))
-    context["readiness"] = latest_readiness(found)
-    context["readiness_advice"] = advice_of(context["readiness"])
+    readiness = latest_readiness(found)
+    context["readiness"] = readiness
+    context["readiness_advice"] = advice_of(readiness)
     return render(request, "web/team.html", context)

@@ -43,7 +43,7 @@ def tokens(request: HttpRequest, access: Access) -> HttpResponse:
         "form": form,
         "created": created,
         "tokens": list(
-            ApiToken.objects.filter(user=request.user, organization=access.organization)
+            ApiToken.objects.filter(user_id=access.user_id, organization=access.organization)
         ),
     }
     response = render(request, "web/tokens.html", context, status=status)
@@ -57,7 +57,7 @@ def tokens(request: HttpRequest, access: Access) -> HttpResponse:
 def revoke_token(request: HttpRequest, access: Access, token_id: int) -> HttpResponse:
     """Revoke one of the person's own tokens in this organisation (anyone else's: 404)."""
     token = ApiToken.objects.filter(
-        pk=token_id, user=request.user, organization=access.organization
+        pk=token_id, user_id=access.user_id, organization=access.organization
     ).first()
     if token is None:
         raise Http404("No such token")
