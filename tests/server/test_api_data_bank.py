@@ -132,3 +132,10 @@ def test_pages_link_to_the_next_and_cost_the_same_queries_whatever_the_size(
     assert len(page["results"]) == 100
     assert "offset=100" in page["next"] and "period=2026-Q4" in page["next"]
     assert first["next"] is None
+
+
+def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World) -> None:
+    api = client_for(world.member, world.org)
+    response = api.get("/orgs/acme/data-bank", q="onboarding", offset=10**30)
+    assert response.status_code == 422
+    assert response.data["detail"][0]["path"] == "offset"

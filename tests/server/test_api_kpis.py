@@ -165,3 +165,18 @@ def test_lists_run_a_fixed_number_of_queries(
         assert len(api.get("/orgs/acme/kpis").data) == count + 1
     with django_assert_num_queries(4):
         assert len(api.get("/orgs/acme/kpis/k-0/readings").data) == count * 6
+
+
+@pytest.mark.parametrize("path", [f"{READINGS}/csv", "/orgs/acme/kpis/readings/csv"])
+def test_a_multipart_upload_without_its_file_is_a_documented_422_naming_file(
+    world: World, path: str
+) -> None:
+    _, token = do_create_token(world.leader, world.org, "csv")
+    readings = KpiReading.objects.count()
+    response = Client().post(
+        "/api/v1" + path, {"note": "no file"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    check_against_schema("post", path, response.status_code, response.json())
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["path"] == "$.file"
+    assert KpiReading.objects.count() == readings

@@ -153,3 +153,10 @@ def test_the_list_runs_the_same_queries_for_5_and_300_notifications(world: World
     assert len(response.data["items"]) == 200
     assert response.data["count"] == 300
     assert len(many) == len(few)
+
+
+def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World) -> None:
+    api = client_for(world.member, world.org)
+    response = api.get("/orgs/acme/notifications", offset=10**30)
+    assert response.status_code == 422
+    assert response.data["detail"][0]["path"] == "offset"

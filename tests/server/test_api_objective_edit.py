@@ -118,3 +118,20 @@ def test_an_unknown_objective_is_a_404(world: World) -> None:
         "/orgs/acme/objectives/nothing", {"version": 1}
     )
     assert response.status_code == 404
+
+
+def test_a_nul_character_is_422_naming_its_field_and_nothing_is_saved(world: World) -> None:
+    # PostgreSQL refuses NUL in text; the client hears which field holds it.
+    response = client_for(world.member, world.org).patch(URL, {"version": 1, "title": "a\x00b"})
+    assert response.status_code == 422
+    assert response.data["detail"][0]["path"] == "$.title"
+    assert "NUL" in response.data["detail"][0]["msg"]
+    assert Objective.objects.get(slug="activation").version == 1
+
+
+def test_a_nul_character_in_an_id_is_404_and_in_a_filter_422_naming_it(world: World) -> None:
+    api = client_for(world.member, world.org)
+    assert api.get("/orgs/acme/objectives/a\x00b").status_code == 404
+    response = api.get("/orgs/acme/objectives", team="a\x00b")
+    assert response.status_code == 422
+    assert response.data["detail"][0]["path"] == "team"

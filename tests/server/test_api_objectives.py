@@ -168,3 +168,10 @@ def test_the_detail_runs_a_bounded_number_of_queries(world: World) -> None:
     with CaptureQueriesContext(connection) as many:
         client.get("/orgs/acme/objectives/activation")
     assert len(few) == len(many)
+
+
+def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World) -> None:
+    api = client_for(world.member, world.org)
+    response = api.get("/orgs/acme/objectives", offset=10**30)
+    assert response.status_code == 422
+    assert response.data["detail"][0]["path"] == "offset"

@@ -287,3 +287,20 @@ def test_the_initiative_results_list_runs_the_same_queries_whatever_its_size(
     assert (response.data["count"], len(response.data["results"])) == (41, 30)
     assert response.data["results"][0]["key_result"] == KR
     assert len(few) == len(many)
+
+
+@pytest.mark.parametrize("path", ["/orgs/acme/learnings", "/orgs/acme/initiative-results"])
+def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World, path: str) -> None:
+    api = client_for(world.member, world.org)
+    response = api.get(path, offset=10**30)
+    assert response.status_code == 422
+    assert response.data["detail"][0]["path"] == "offset"
+    assert api.get(path, offset=1_000_000_000).status_code == 200
+
+
+def test_a_learning_with_a_nul_character_is_422_naming_the_field(world: World) -> None:
+    body = {"team": "growth", "period": "2026-Q4", "text": "A wizard\x00", "tags": ["a\x00"]}
+    response = client_for(world.member, world.org).post("/orgs/acme/learnings", body)
+    assert response.status_code == 422
+    assert {item["path"] for item in response.data["detail"]} == {"$.text", "$.tags"}
+    assert not Learning.objects.exists()

@@ -208,3 +208,9 @@ def test_the_page_reads_no_audit_of_other_organisations(client, world: World) ->
     client.force_login(world.member)
     html = client.get(objective_url()).content.decode()
     assert "globex-only" not in html
+
+
+def test_an_address_with_a_nul_character_is_404(client, world: World) -> None:
+    client.force_login(world.member)
+    assert client.get("/o/acme/objectives/a%00b/").status_code == 404
+    assert client.get("/o/acme/kpis/a%00b/").status_code == 404

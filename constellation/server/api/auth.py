@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from constellation.server.api.errors import FieldError
 from constellation.server.api.models import ApiToken, hash_token
 from constellation.server.orgs.access import Access, access_org
 
@@ -72,8 +73,20 @@ def api_user(request: HttpRequest) -> User:
     return user
 
 
+def refuse_nul(request: HttpRequest) -> None:
+    """404 for a NUL in the address, 422 naming a query parameter that holds one."""
+    # PostgreSQL cannot compare text with NUL: any lookup by such an id or filter is a 500.
+    if "\x00" in request.path:
+        raise Http404("No such object")
+    for name, values in request.GET.lists():
+        if any("\x00" in value for value in values):
+            message = "must not contain the NUL character (\\u0000)"
+            raise FieldError(name, message, source="query")
+
+
 def api_access(request: HttpRequest, org: str, *, write: bool = False) -> Access:
     """The caller's access to organisation `org`; 404 outside it or outside the token's org."""
+    refuse_nul(request)
     token = getattr(request, "api_token", None)
     if token is not None and token.organization.slug != org:
         raise Http404("No such organisation")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 Status = Literal["on_track", "at_risk", "off_track"]
 Focus = Literal["customer", "business", "both"]
 State = Literal["draft", "in_review", "launched", "closed"]
 Commitment = Literal["committed", "aspirational"]
+
+# OFFSET is a signed 64-bit integer in SQLite and PostgreSQL; a larger offset would crash the
+# query, and no list is anywhere near this long.
+MAX_OFFSET = 1_000_000_000
 
 KR_ID = (
     "The key result's id: `<objective id>/<key result slug>`, e.g. `activation/week1-activation`. "
@@ -24,10 +28,24 @@ class Out(BaseModel):
     """An answer built from plain dicts: pydantic alone, without ninja's per-object ORM getter."""
 
 
+def _refuse_nul(value: Any) -> Any:
+    """Refuse a NUL character in a string (or a list of strings)."""
+    # PostgreSQL cannot store NUL in text: without this the write fails with a 500.
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return value
+
+
 class Strict(Schema):
-    """A request body that refuses fields it does not know (almost always a typo)."""
+    """A request body that refuses fields it does not know (almost always a typo) and NULs."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
 
 
 class Message(Out):

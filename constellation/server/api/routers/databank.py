@@ -11,7 +11,7 @@ from constellation.server.api.auth import api_access
 from constellation.server.api.databank_schemas import DataBankPage, Outcome
 from constellation.server.api.errors import FieldError
 from constellation.server.api.present import kr_id
-from constellation.server.api.schemas import KR_ID, Message, ValidationProblems
+from constellation.server.api.schemas import KR_ID, MAX_OFFSET, Message, ValidationProblems
 from constellation.server.okrs.models import KeyResult, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
@@ -97,7 +97,7 @@ def search_data_bank(
         str | None, Query(max_length=100, description="Only learnings with this tag.")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Ranked by relevance (bm25 on SQLite, ts_rank on PostgreSQL), in a fixed number of
     queries whatever the data bank's size; never another organisation's records."""

@@ -256,7 +256,9 @@ def _save_csv(request: HttpRequest, access: Access, kpi: Kpi | None) -> Status[d
     return Status(201, saved_out(result))
 
 
-CSV_RESPONSES = {201: ReadingsSaved, 401: Message, 403: Message, 404: Message, 422: CsvProblemsOut}
+# A 422 lists the file's bad lines, or (no file sent, a bad request field) the bad fields.
+CSV_REFUSED = CsvProblemsOut | ValidationProblems
+CSV_RESPONSES = {201: ReadingsSaved, 401: Message, 403: Message, 404: Message, 422: CSV_REFUSED}
 
 
 @router.post(

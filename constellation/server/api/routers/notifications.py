@@ -10,6 +10,7 @@ from ninja import Query, Router
 
 from constellation.server.api.auth import api_access
 from constellation.server.api.schemas import (
+    MAX_OFFSET,
     Message,
     NotificationList,
     NotificationOut,
@@ -60,7 +61,7 @@ def list_notifications(
     org: str,
     unread: Annotated[bool | None, Query(description=UNREAD_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """The caller's notifications here, newest first, with the unread count."""
     access, rows = _own(request, org)

@@ -17,6 +17,7 @@ from constellation.server.api.drafting_schemas import ObjectiveIn
 from constellation.server.api.errors import FieldError
 from constellation.server.api.periods import PERIOD_HELP, choose_period
 from constellation.server.api.schemas import (
+    MAX_OFFSET,
     AlignIn,
     AlignmentOut,
     ConflictMessage,
@@ -79,7 +80,9 @@ def list_objectives(
     team: Annotated[str | None, Query(description=TEAM_HELP)] = None,
     state: Annotated[State | None, Query(description="Only objectives in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=LIMIT_HELP)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="How many matching objectives to skip.")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="How many matching objectives to skip.")
+    ] = 0,
 ) -> dict[str, Any]:
     """Objectives with progress, grade and status computed by the same engine as `okr score`.
 

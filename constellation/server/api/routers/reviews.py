@@ -27,7 +27,12 @@ from constellation.server.api.review_schemas import (
     ReflectionIn,
     ReflectionOut,
 )
-from constellation.server.api.schemas import ConflictMessage, Message, ValidationProblems
+from constellation.server.api.schemas import (
+    MAX_OFFSET,
+    ConflictMessage,
+    Message,
+    ValidationProblems,
+)
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
@@ -240,7 +245,9 @@ def list_learnings(
     team: Annotated[str | None, Query(description=TEAM_HELP)] = None,
     period: Annotated[str | None, Query(description=PERIOD_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=LIMIT_HELP)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="How many matching rows to skip.")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="How many matching rows to skip.")
+    ] = 0,
 ) -> dict[str, Any]:
     """The organisation's learnings, filtered by team and period; the same few queries per page."""
     access = api_access(request, org)
@@ -340,7 +347,9 @@ def list_results(
     team: Annotated[str | None, Query(description=TEAM_HELP)] = None,
     period: Annotated[str | None, Query(description=PERIOD_HELP)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=LIMIT_HELP)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="How many matching rows to skip.")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MAX_OFFSET, description="How many matching rows to skip.")
+    ] = 0,
 ) -> dict[str, Any]:
     """The organisation's initiative results, filtered by team and period."""
     access = api_access(request, org)
