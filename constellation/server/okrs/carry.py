@@ -63,30 +63,6 @@ def candidates(access: Access, team: Team, previous: Period, period: Period) -> 
     return [Candidate(o, view.scores.get(o.slug), o.pk in carried) for o in rows]
 
 
-def _copy_key_results(source: Objective, copy: Objective) -> list[KeyResult]:
-    """The source's key results on the copy, starting from where the last period ended."""
-    copies = [
-        KeyResult(
-            objective=copy,
-            slug=kr.slug,
-            slug_given=kr.slug_given,
-            title=kr.title,
-            type=kr.type,
-            baseline=kr.current if kr.current is not None else kr.baseline,
-            target=kr.target,
-            unit=kr.unit,
-            weight=kr.weight,
-            healthy_low=kr.healthy_low,
-            healthy_high=kr.healthy_high,
-            owner_id=kr.owner_id,
-            kpi_id=kr.kpi_id,
-            position=kr.position,
-        )
-        for kr in source.key_results.all()
-    ]
-    return KeyResult.objects.bulk_create(copies)
-
-
 def do_carry_objectives(
     access: Access,
     sources: list[Objective],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.db import models
@@ -21,6 +21,21 @@ def with_value(data: Mapping[str, Any], key: str, value: str) -> Mapping[str, An
     copied = data.copy() if isinstance(data, QueryDict) else dict(data)
     copied[key] = value
     return copied
+
+
+class Refusal(Protocol):
+    """What every action's error carries: the field it is about (or none) and why."""
+
+    @property
+    def field(self) -> str | None: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+def add_action_error(form: forms.BaseForm, error: Refusal) -> None:
+    """Put an action's refusal next to the field it names, or above the form when it has none."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def offered_rows(form: forms.BaseForm, name: str) -> models.QuerySet[Any]:

@@ -17,6 +17,7 @@ from constellation.server.sharing.access import NotAllowed, access_dependency, s
 from constellation.server.sharing.actions import do_answer_dependency, do_ask_dependency
 from constellation.server.sharing.forms import DependencyAnswerForm, DependencyForm
 from constellation.server.sharing.models import Dependency
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.views.objective_page import find_objective
 from constellation.server.web.views.permissions import forbidden, org_view
 from constellation.server.web.views.review import with_version
@@ -66,7 +67,7 @@ def ask(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
             except NotAllowed as refused:
                 return forbidden(request, access, str(refused))
             except ActionError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_action_error(form, error)
             else:
                 messages.success(request, f"{data['team'].name} was asked for support.")
                 return redirect(dependency_url(access, dependency))
@@ -132,7 +133,7 @@ def answer_dependency(request: HttpRequest, access: Access, dependency: int) -> 
             form.add_error(None, conflict.message)
             with_version(form, conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"Answer sent to {found.from_team.name}.")
             return redirect(dependency_url(access, found))

@@ -28,7 +28,7 @@ from constellation.server.web.draft_forms import (
     PivotForm,
     fill_measure,
 )
-from constellation.server.web.forms import offered_rows
+from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.drafting import CONFLICT_NOTE, draft_url
 from constellation.server.web.views.live_coach import key_result_findings
 from constellation.server.web.views.objective_page import find_key_result
@@ -86,10 +86,6 @@ def _page(
     return render(request, PAGE, context, status=status)
 
 
-def _field(form: Any, error: ActionError) -> str | None:
-    return error.field if error.field in form.fields else None
-
-
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/key-results/new/`."""
@@ -106,7 +102,7 @@ def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpRespo
                 access, objective, form.key_result_input(), request.user, reason
             )
         except ActionError as error:
-            form.add_error(_field(form, error), error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"Key result “{kr.title}” added.")
             return redirect(draft_url(access, slug))
@@ -140,7 +136,7 @@ def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) ->
             form.add_error(None, conflict.message + CONFLICT_NOTE)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(_field(form, error), error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, "Saved." if changed else "Nothing to save: no change.")
             return redirect(draft_url(access, slug))
@@ -199,7 +195,7 @@ def delete_key_result(request: HttpRequest, access: Access, slug: str, kr: str) 
         form.add_error(None, conflict.message)
         status = 409
     except ActionError as error:
-        form.add_error(_field(form, error), error.message)
+        add_action_error(form, error)
     else:
         messages.success(request, f"Key result “{key_result.title}” deleted.")
         return redirect(draft_url(access, slug))
@@ -227,7 +223,7 @@ def move_to_initiative(request: HttpRequest, access: Access, slug: str, kr: str)
         form.add_error(None, conflict.message)
         status = 409
     except ActionError as error:
-        form.add_error(_field(form, error), error.message)
+        add_action_error(form, error)
     else:
         messages.success(
             request,
@@ -298,7 +294,7 @@ def new_initiative(request: HttpRequest, access: Access, slug: str) -> HttpRespo
                 request.user,
             )
         except ActionError as error:
-            form.add_error(_field(form, error), error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"Initiative “{initiative.title}” added.")
             return redirect(_objective_url(access, slug, f"initiative-{initiative.pk}"))

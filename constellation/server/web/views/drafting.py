@@ -17,7 +17,7 @@ from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
 from constellation.server.web.draft_forms import ObjectiveDraftForm
-from constellation.server.web.forms import offered_rows
+from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.live_coach import objective_findings
 from constellation.server.web.views.objective_page import find_objective
 from constellation.server.web.views.permissions import org_view
@@ -125,7 +125,7 @@ def new_objective(request: HttpRequest, access: Access) -> HttpResponse:
         try:
             objective = do_create_objective(access, form.objective_input(), request.user)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(
                 request, f"Objective “{objective.title}” created. Now add its key results."
@@ -160,7 +160,7 @@ def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpRespo
             form.add_error(None, conflict.message + CONFLICT_NOTE)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, "Saved." if changed else "Nothing to save: no change.")
             return redirect(draft_url(access, objective.slug))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from constellation.server.kpis.models import Kpi
 from constellation.server.kpis.readings_csv import CsvProblems, readings_from_upload
 from constellation.server.okrs.actions import ActionError, Conflict
 from constellation.server.orgs.access import Access
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.kpi_forms import KpiForm, PromoteForm, ReadingForm, UploadForm
 from constellation.server.web.views.kpi_page import (
     kpi_context,
@@ -39,11 +39,6 @@ NEW = "web/kpi_form.html"
 def _kpi_url(access: Access, slug: str, anchor: str = "") -> str:
     url = reverse("kpi", kwargs={"org": access.organization.slug, "kpi": slug})
     return f"{url}#{anchor}" if anchor else url
-
-
-def _refuse(form: Form, error: ActionError) -> None:
-    """Put an action's error next to its field (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @org_view()
@@ -69,7 +64,7 @@ def new_kpi(request: HttpRequest, access: Access) -> HttpResponse:
             try:
                 kpi = do_create_kpi(access, form.kpi_input(), request.user)
             except ActionError as error:
-                _refuse(form, error)
+                add_action_error(form, error)
             else:
                 messages.success(request, f"KPI “{kpi.title}” created.")
                 return redirect(_kpi_url(access, kpi.slug))
@@ -112,7 +107,7 @@ def edit_kpi(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
             )
             form.with_version(conflict.current_version)
         except ActionError as error:
-            _refuse(form, error)
+            add_action_error(form, error)
         else:
             messages.success(request, "Saved." if changes else "Nothing to save: no change.")
             return redirect(_kpi_url(access, found.slug))
@@ -132,7 +127,7 @@ def add_reading(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
             data = form.cleaned_data
             result = do_add_reading(access, found, data["date"], data["value"], request.user)
         except ActionError as error:
-            _refuse(form, error)
+            add_action_error(form, error)
         else:
             messages.success(request, result.summary())
             return redirect(_kpi_url(access, found.slug))
@@ -216,7 +211,7 @@ def promote(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
                 reason=data.get("reason") or "",
             )
         except ActionError as error:
-            _refuse(form, error)
+            add_action_error(form, error)
         else:
             messages.success(
                 request,

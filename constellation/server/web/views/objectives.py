@@ -10,7 +10,7 @@ from django.urls import reverse
 from constellation.server.okrs.actions import ActionError, Conflict, do_update_objective
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.actions import CheckInError, do_check_in
-from constellation.server.web.forms import CheckInForm, ObjectiveForm
+from constellation.server.web.forms import CheckInForm, ObjectiveForm, add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.views.objective_page import (
     find_key_result,
@@ -64,7 +64,7 @@ def edit_objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpR
             )
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, "Saved." if changes else "Nothing to save: no change.")
             return redirect(_objective_url(access, slug))

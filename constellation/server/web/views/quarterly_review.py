@@ -22,6 +22,7 @@ from constellation.server.reviews.access import (
     access_team,
     team_review,
 )
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.review_forms import (
     InitiativeResultForm,
@@ -128,7 +129,7 @@ def review_objective(
             form.add_error(None, conflict.message + CONFLICT_HINT)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             return _saved(request, access, review, f"Review of “{item.objective.title}” saved.")
     return _answer(request, access, review, status, objective_forms={item.objective.pk: form})
@@ -159,7 +160,7 @@ def save_reflection(
             form.add_error(None, conflict.message + CONFLICT_HINT)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             return _saved(request, access, review, "Reflection saved.")
     return _answer(request, access, review, status, reflection_form=form)
@@ -188,7 +189,7 @@ def record_learning(
                 initiative=form.chosen("initiative"),
             )
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             return _saved(request, access, review, "Learning recorded.")
     return _answer(request, access, review, 422, learning_form=form)
@@ -208,7 +209,7 @@ def record_result(request: HtmxHttpRequest, access: Access, team: str, period: s
                 access, review.team, review.period, form.result_input(), request.user
             )
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             return _saved(request, access, review, "Initiative result recorded.")
     return _answer(request, access, review, 422, result_form=form)

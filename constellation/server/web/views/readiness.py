@@ -14,6 +14,7 @@ from constellation.server.orgs.access import Access
 from constellation.server.orgs.actions import ANSWER_FIELDS, do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness
 from constellation.server.orgs.readiness import advice_of, latest_readiness
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.strategy_forms import ReadinessForm
 from constellation.server.web.views.permissions import org_view
 
@@ -76,7 +77,7 @@ def readiness(request: HttpRequest, access: Access, team: str) -> HttpResponse:
             )
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"Readiness check of {found.name} saved.")
             url = reverse("team-readiness", kwargs={"org": access.organization.slug, "team": team})

@@ -15,6 +15,7 @@ from constellation.server.tracking.actions import CadenceError, do_set_cadence
 from constellation.server.tracking.cadence import cadence_of, now, time_zone_names
 from constellation.server.tracking.forms import CadenceForm
 from constellation.server.tracking.models import SentReminder
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.views.permissions import forbidden, org_view
 
 ADMIN_MESSAGE = (
@@ -35,7 +36,7 @@ def _save(request: HttpRequest, access: Access, form: CadenceForm) -> int:
             actor=request.user,
         )
     except CadenceError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        add_action_error(form, error)
         return 422
     except Conflict as conflict:
         form.add_error(None, f"{conflict.message} Reload the page to see it, then try again.")

@@ -22,6 +22,7 @@ from constellation.server.sharing.access import (
 from constellation.server.sharing.actions import do_answer_review, do_resubmit, launch_readiness
 from constellation.server.sharing.forms import AnswerForm, VersionForm
 from constellation.server.sharing.models import Reviewer, ReviewRequest
+from constellation.server.web.forms import add_action_error, with_value
 from constellation.server.web.views.permissions import forbidden, org_view
 
 PAGE = "web/sharing/review.html"
@@ -58,9 +59,7 @@ def launch_form(review: ReviewRequest, data: Any = None) -> VersionForm:
 
 def with_version(form: Any, version: int) -> None:
     """Carry another version, keeping what was typed (after a refused stale change)."""
-    data = form.data.copy()
-    data["version"] = str(version)
-    form.data = data
+    form.data = with_value(form.data, "version", str(version))
 
 
 def _objectives(review: ReviewRequest) -> list[Objective]:
@@ -137,7 +136,7 @@ def answer(request: HttpRequest, access: Access, review_request: int) -> HttpRes
             form.add_error(None, conflict.message)
             with_version(form, conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, "Your answer was sent to the team.")
             return redirect(review_url(access, found, "reviewers"))

@@ -22,6 +22,7 @@ from constellation.server.sharing.access import (
 from constellation.server.sharing.actions import do_send_for_review
 from constellation.server.sharing.forms import SendForReviewForm
 from constellation.server.sharing.models import ReviewRequest
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.views.permissions import forbidden, org_view
 from constellation.server.web.views.rows import chosen_period
 
@@ -90,7 +91,7 @@ def send_for_review(request: HttpRequest, access: Access, team: str) -> HttpResp
             except NotAllowed as refused:
                 return forbidden(request, access, str(refused))
             except ActionError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_action_error(form, error)
             else:
                 url = reverse(
                     "review-request",

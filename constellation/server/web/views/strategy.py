@@ -27,6 +27,7 @@ from constellation.server.strategy.access import (
     workspace,
 )
 from constellation.server.strategy.models import Lever, RoadmapItem
+from constellation.server.web.forms import add_action_error
 from constellation.server.web.strategy_forms import LeverForm, RoadmapItemForm, StrategyForm
 from constellation.server.web.views.permissions import forbidden, org_view
 
@@ -129,7 +130,7 @@ def save_strategy(request: HttpRequest, access: Access, year: int) -> HttpRespon
             form.add_error(None, conflict.message + STALE)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"Vision and mission of {year} saved.")
             return redirect(_url(access, year, "vision"))
@@ -149,7 +150,7 @@ def create_lever(request: HttpRequest, access: Access, year: int) -> HttpRespons
         try:
             lever = actions.do_create_lever(access, **form.changes(), actor=request.user)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"Lever “{lever.title}” added.")
             return redirect(_url(access, year, f"lever-{lever.slug}"))
@@ -188,7 +189,7 @@ def edit_lever(request: HttpRequest, access: Access, year: int, lever: str) -> H
             form.add_error(None, conflict.message + STALE)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, _lever_message(saved, changes))
             return redirect(_url(access, year, f"lever-{saved.slug}"))
@@ -243,7 +244,7 @@ def create_item(request: HttpRequest, access: Access, year: int) -> HttpResponse
                 access, **_item_changes(access, form), actor=request.user
             )
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"“{item.title}” is on the roadmap.")
             return redirect(_url(access, year, f"item-{item.pk}"))
@@ -276,7 +277,7 @@ def edit_item(request: HttpRequest, access: Access, year: int, item: int) -> Htt
             form.add_error(None, conflict.message + STALE)
             form.with_version(conflict.current_version)
         except ActionError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             messages.success(request, f"“{saved.title}” saved.")
             return redirect(_url(access, year, f"item-{saved.pk}"))

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from constellation.server.api.actions import TokenError, do_create_token, do_revoke_token
 from constellation.server.api.models import ApiToken
 from constellation.server.orgs.access import Access
-from constellation.server.web.forms import TokenForm
+from constellation.server.web.forms import TokenForm, add_action_error
 from constellation.server.web.views.permissions import org_view
 
 
@@ -21,7 +21,7 @@ def _create(request: HttpRequest, access: Access, form: TokenForm) -> tuple[dict
                 request.user, access.organization, form.cleaned_data["name"]
             )
         except TokenError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_action_error(form, error)
         else:
             return {"token": token, "plaintext": plaintext}, 201
     return None, 422
