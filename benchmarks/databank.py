@@ -125,7 +125,7 @@ def _plan(org: Any, teams: int, periods: int) -> dict[str, list[Any]]:
 def _fill(org: Any, plan: dict[str, list[Any]], count: int, results: int, progress: Any) -> None:
     """Bulk-insert `count` learnings and `results` initiative results, a batch at a time."""
     from constellation.server.okrs.models import Initiative
-    from constellation.server.reviews.models import InitiativeResult, Learning
+    from constellation.server.quarterly.models import InitiativeResult, Learning
 
     rng = random.Random(f"{org.slug}-{count}")
     krs = plan["krs"]
@@ -199,7 +199,7 @@ def _build(learnings: int, others: int) -> tuple[Any, dict[str, list[Any]], dict
 
 
 def _filters(plan: dict[str, list[Any]], chosen: dict[str, Any]) -> Any:
-    from constellation.server.reviews.databank import Filters
+    from constellation.server.quarterly.databank import Filters
 
     return Filters(
         team=plan["teams"][chosen["team"]] if "team" in chosen else None,
@@ -217,7 +217,7 @@ def inner(learnings: int, others: int, rounds: int) -> dict[str, Any]:
     setup_django()
     from django.db import connection
 
-    from constellation.server.reviews.databank import search
+    from constellation.server.quarterly.databank import search
 
     access, plan, facts = _build(learnings, others)
     if connection.vendor == "postgresql":

@@ -37,7 +37,7 @@ def _prepare(objectives: int) -> Any:
     from constellation.core.okrfile import load_text
     from constellation.core.periods import period_containing
     from constellation.server.okrs.models import KeyResult, Period
-    from constellation.server.okrs.transfer import import_plan
+    from constellation.server.plans.transfer import import_plan
     from constellation.server.tracking.models import CheckIn
 
     today = timezone.localdate()
@@ -71,12 +71,12 @@ def inner(objectives: int, rounds: int) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from constellation.server.okrs.scores import views
     from constellation.server.orgs.access import Access
     from constellation.server.orgs.models import Membership, Organization, Team
-    from constellation.server.reviews.report import gather
-    from constellation.server.reviews.report_markdown import to_markdown
-    from constellation.server.reviews.report_pdf import to_pdf
+    from constellation.server.plans.scores import views
+    from constellation.server.quarterly.report import gather
+    from constellation.server.quarterly.report_markdown import to_markdown
+    from constellation.server.quarterly.report_pdf import to_pdf
 
     org = Organization.objects.get(slug=ORG)
     user, _ = User.objects.get_or_create(username="bench-report")

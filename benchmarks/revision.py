@@ -70,9 +70,9 @@ def inner(events: int, rounds: int) -> dict[str, Any]:
 
     from constellation.server.audit.actions import record
     from constellation.server.audit.models import AuditEvent
-    from constellation.server.okrs.incremental import _events_since
-    from constellation.server.okrs.scores import revision
     from constellation.server.orgs.models import Organization
+    from constellation.server.plans.incremental import _events_since
+    from constellation.server.plans.scores import revision
 
     organization = Organization.objects.create(slug="bench-audit", name="Bench audit")
     Organization.objects.create(slug="bench-quiet", name="Quiet")

@@ -80,8 +80,8 @@ def prepare(objectives: int) -> dict[str, object]:
     from constellation.server.api.models import ApiToken
     from constellation.server.demo import build_demo
     from constellation.server.okrs.models import Objective
-    from constellation.server.okrs.transfer import import_plan
     from constellation.server.orgs.models import Membership
+    from constellation.server.plans.transfer import import_plan
 
     today = timezone.localdate()
     started = time.perf_counter()
@@ -141,9 +141,9 @@ def profile(org: str, rounds: int) -> None:
     from django.utils import timezone
 
     from constellation.core import coach, scoring
-    from constellation.server.okrs.plan import read_plan
-    from constellation.server.okrs.scores import current_period, views
     from constellation.server.orgs.models import Organization
+    from constellation.server.plans.plan import read_plan
+    from constellation.server.plans.scores import current_period, views
 
     organization = Organization.objects.get(slug=org)
     period = current_period(organization)

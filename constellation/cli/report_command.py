@@ -56,9 +56,9 @@ def report_command(
     if format == "pdf" and output is None and sys.stdout.isatty():
         raise _bad_input("okr report: a PDF is not for a terminal; give --output FILE")
     _database_or_exit("report")
-    from constellation.server.reviews.report import gather
-    from constellation.server.reviews.report_markdown import to_markdown
-    from constellation.server.reviews.report_pdf import to_pdf
+    from constellation.server.quarterly.report import gather
+    from constellation.server.quarterly.report_markdown import to_markdown
+    from constellation.server.quarterly.report_pdf import to_pdf
 
     access, found, chosen = _scope(org, period, team)
     report = gather(access, found, chosen)

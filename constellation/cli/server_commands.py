@@ -18,7 +18,7 @@ from rich.table import Table
 from constellation.cli.app import EXIT_BAD_INPUT, app, console, err_console
 
 if TYPE_CHECKING:
-    from constellation.server.okrs.transfer import ImportReport
+    from constellation.server.plans.transfer import ImportReport
 
 # Below this many objectives an import is quick enough that a progress bar is only noise.
 PROGRESS_THRESHOLD = 200
@@ -102,7 +102,7 @@ def _import_progress(objectives: int, steps: int) -> Iterator[Callable[[str], No
 
 def _show(value: object) -> str:
     """A value in a change line: none, a list of ids, or the value as the file writes it."""
-    from constellation.server.okrs.transfer_report import jsonable
+    from constellation.server.plans.transfer_report import jsonable
 
     value = jsonable(value)
     if value is None:
@@ -163,8 +163,8 @@ def import_command(
     _database_or_exit("import")
     from django.db import DatabaseError
 
-    from constellation.server.okrs.transfer import ImportRefused, import_plan
-    from constellation.server.okrs.transfer_import import STEPS
+    from constellation.server.plans.transfer import ImportRefused, import_plan
+    from constellation.server.plans.transfer_import import STEPS
 
     try:
         with _import_progress(len(plan.objectives), len(STEPS)) as progress:
@@ -197,7 +197,7 @@ def export_command(
         raise _bad_input(f"okr export: period {period!r} is not YYYY-Qn (e.g. 2026-Q3) or YYYY")
     _database_or_exit("export")
     from constellation.core.okrfile import dump_plan
-    from constellation.server.okrs.transfer import ExportError, export_org
+    from constellation.server.plans.transfer import ExportError, export_org
 
     try:
         plan = export_org(org, period)

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "constellation.server.kpis",
     "constellation.server.okrs",
     "constellation.server.tracking",
-    "constellation.server.reviews",
+    "constellation.server.quarterly",
     "constellation.server.notifications",
     "constellation.server.sharing",
     "constellation.server.api",

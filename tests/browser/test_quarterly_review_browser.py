@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
-from constellation.server.reviews.models import (
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from constellation.server.reviews.models import ObjectiveReview, TeamReflection
+from constellation.server.quarterly.models import ObjectiveReview, TeamReflection
 from tests.browser.people import log_in
 from tests.server.factories import make_world
 

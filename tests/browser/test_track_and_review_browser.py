@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from constellation.core.periods import parse_period
 from constellation.server.okrs.models import KeyResult, Objective, Period
-from constellation.server.reviews.models import Learning, ObjectiveReview
+from constellation.server.quarterly.models import Learning, ObjectiveReview
 from constellation.server.tracking.models import CheckIn
 from tests.browser.people import log_in
 from tests.server.factories import make_world

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from constellation.cli import main  # noqa: F401  (registers every command)
 from constellation.cli.app import app
-from constellation.server.reviews.models import ObjectiveReview
+from constellation.server.quarterly.models import ObjectiveReview
 from tests.server.factories import make_world
 
 runner = CliRunner()

@@ -8,12 +8,12 @@ from typing import Any
 from constellation.server.okrs.models import Initiative, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
-from constellation.server.reviews.actions import (
+from constellation.server.quarterly.actions import (
     ResultInput,
     do_record_initiative_result,
     do_record_learning,
 )
-from constellation.server.reviews.models import InitiativeResult, Learning
+from constellation.server.quarterly.models import InitiativeResult, Learning
 from tests.server.factories import World, make_objective, make_period
 
 # A phrase of Acme's that must never reach someone outside Acme.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from constellation.server.okrs.models import Initiative
-from constellation.server.reviews.models import (
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from constellation.core import coach
-from constellation.server.okrs.plan import build_plan
+from constellation.server.plans.plan import build_plan
 from tests.server.api_helpers import ApiClient, add_objectives, client_for
 from tests.server.factories import World, make_key_result, make_objective, make_period
 

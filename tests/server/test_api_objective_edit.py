@@ -44,7 +44,7 @@ def test_a_member_changes_an_objective_and_it_is_audited(world: World) -> None:
 
 
 def test_a_state_set_through_the_api_survives_export(world: World) -> None:
-    from constellation.server.okrs.transfer import export_org
+    from constellation.server.plans.transfer import export_org
 
     client = client_for(world.member, world.org)
     assert client.patch(URL, {"version": 1, "state": "in_review"}).status_code == 200

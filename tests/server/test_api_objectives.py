@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from constellation.core import coach, scoring
-from constellation.server.okrs.plan import build_plan
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Membership
+from constellation.server.plans.plan import build_plan
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 from tests.server.api_helpers import AT, ApiClient, add_objectives, client_for
 from tests.server.factories import World, make_objective, make_org, make_period

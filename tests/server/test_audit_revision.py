@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from constellation.server.audit.actions import record
 from constellation.server.audit.models import AuditEvent, AuditRevision
-from constellation.server.okrs.scores import revision
+from constellation.server.plans.scores import revision
 from tests.server.factories import World
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
-from constellation.server.orgs.access import ReadOnly, access_org
+from constellation.server.errors import ReadOnly
+from constellation.server.orgs.access import access_org
 from constellation.server.tracking.actions import CheckInError, CheckInInput, do_check_in
 from constellation.server.tracking.models import CheckIn
 from tests.server.factories import World

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from constellation.server.reviews.databank import Filters, Page, search, terms
-from constellation.server.reviews.models import InitiativeResult, Learning
+from constellation.server.quarterly.databank import Filters, Page, search, terms
+from constellation.server.quarterly.models import InitiativeResult, Learning
 from tests.server.databank_factories import Bank, access_of, add_learnings, make_bank
 from tests.server.factories import World
 

@@ -13,9 +13,9 @@ from constellation.core import coach
 from constellation.server.demo import build_demo
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
-from constellation.server.okrs.plan import build_plan
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.plans.plan import build_plan
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
 from constellation.server.tracking.models import CheckIn
 
@@ -145,7 +145,7 @@ def test_the_previous_quarter_is_closed_with_final_values() -> None:
 
 
 def test_the_previous_quarter_was_reviewed_into_the_data_bank_and_carried_on() -> None:
-    from constellation.server.reviews.models import (
+    from constellation.server.quarterly.models import (
         InitiativeResult,
         Learning,
         ObjectiveReview,

@@ -18,11 +18,11 @@ from django.urls import reverse
 from constellation.core import scoring
 from constellation.server.okrs import actions
 from constellation.server.okrs.models import Objective
-from constellation.server.okrs.plan import build_plan
-from constellation.server.okrs.scores import period_view, revision, views
-from constellation.server.okrs.transfer_export import export_plan
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Team
+from constellation.server.plans.plan import build_plan
+from constellation.server.plans.scores import period_view, revision, views
+from constellation.server.plans.transfer_export import export_plan
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 from constellation.server.web.views.dashboard import INLINE_OBJECTIVES, TEAMS_PER_PAGE
 from tests.server import api_helpers, bulk

@@ -16,13 +16,13 @@ from constellation.core import model
 from constellation.core.okrfile import dump_plan, load_file, load_text
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
-from constellation.server.okrs.transfer import (
+from constellation.server.orgs.models import Membership, Organization
+from constellation.server.plans.transfer import (
     ExportError,
     ImportRefused,
     export_org,
     import_plan,
 )
-from constellation.server.orgs.models import Membership, Organization
 from constellation.server.tracking.models import CheckIn
 from tests.server.factories import World
 

@@ -16,11 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from constellation.server.audit.models import AuditEvent, count_events
-from constellation.server.okrs import actions, scores
+from constellation.server.okrs import actions
 from constellation.server.okrs.models import Alignment, KeyResult
-from constellation.server.okrs.plan import read_plan
-from constellation.server.okrs.scores import PeriodView, compute, period_view, revision, views
 from constellation.server.orgs.access import access_org
+from constellation.server.plans import scores
+from constellation.server.plans.plan import read_plan
+from constellation.server.plans.scores import PeriodView, compute, period_view, revision, views
 from constellation.server.tracking.actions import CheckInInput, do_check_in, do_check_ins
 from tests.server import bulk
 from tests.server.factories import World, make_key_result, make_objective, make_period

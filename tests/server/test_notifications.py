@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from constellation.server.errors import Conflict
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.aligned import notify_aligned
 from constellation.server.notifications.models import Notification
-from constellation.server.okrs.actions import Conflict, do_update_key_result, do_update_objective
+from constellation.server.okrs.actions import do_update_key_result, do_update_objective
 from constellation.server.okrs.models import Alignment, Objective
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Membership, Team

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from constellation.server.okrs.models import Initiative, Objective
-from constellation.server.okrs.scores import views
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.models import (
+from constellation.server.plans.scores import views
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.okrs.scores import period_view, views
+from constellation.server.plans.scores import period_view, views
 from constellation.server.strategy.models import Lever
 from tests.server.bulk import add_objectives
 from tests.server.factories import World, make_objective, make_period

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from constellation.server.reviews.actions import do_record_learning
+from constellation.server.quarterly.actions import do_record_learning
 from tests.server.databank_factories import (
     ACME_LEARNING,
     Bank,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from constellation.server.reviews.databank import suggestions
+from constellation.server.quarterly.databank import suggestions
 from tests.server.databank_factories import Bank, access_of, add_learnings, make_bank
 from tests.server.factories import World
 

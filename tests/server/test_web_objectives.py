@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Initiative, KeyResult
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import access_org
+from constellation.server.plans.scores import period_view
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 from tests.server.bulk import add_check_ins, add_objectives
 from tests.server.factories import World

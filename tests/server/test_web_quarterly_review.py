@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
-from constellation.server.reviews.models import (
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

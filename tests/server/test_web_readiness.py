@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from constellation.core import coach
 from constellation.server.audit.models import AuditEvent
-from constellation.server.okrs.plan import build_plan
 from constellation.server.orgs.models import Team, TeamReadiness
+from constellation.server.plans.plan import build_plan
 from tests.server.factories import World
 
 PAGE = "/o/acme/teams/growth/readiness/"

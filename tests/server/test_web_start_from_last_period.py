@@ -9,7 +9,7 @@ from django.urls import reverse
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Alignment, Objective
 from constellation.server.orgs.access import access_org
-from constellation.server.reviews.actions import do_record_learning
+from constellation.server.quarterly.actions import do_record_learning
 from tests.server.factories import World, make_key_result, make_objective, make_period
 
 

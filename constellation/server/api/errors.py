@@ -9,8 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 
-from constellation.server.okrs.actions import ActionError, Conflict
-from constellation.server.orgs.access import ReadOnly
+from constellation.server.errors import ActionError, Conflict, ReadOnly
 from constellation.server.tracking.actions import CheckInError
 
 ErrorT = TypeVar("ErrorT", bound=Exception)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from constellation.core.periods import is_period
 from constellation.server.api.errors import FieldError
 from constellation.server.okrs.models import Period
-from constellation.server.okrs.scores import current_period
 from constellation.server.orgs.models import Organization
+from constellation.server.plans.scores import current_period
 
 ALL = "all"
 PERIOD_HELP = "A period key (`2026-Q3`, `2026`), or `all`; default: the current period."

@@ -11,7 +11,7 @@ from django.db.models import Q
 from constellation.core import model
 from constellation.core.coach import Finding
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
-from constellation.server.okrs.plan import ObjectiveRecord
+from constellation.server.plans.plan import ObjectiveRecord
 from constellation.server.tracking.models import CheckIn
 
 Links = dict[int, list[str]]

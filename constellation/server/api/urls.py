@@ -9,8 +9,8 @@ from constellation.server.api.auth import bearer, session
 from constellation.server.api.routers import databank as databank_router
 from constellation.server.api.routers import drafting as drafting_router
 from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
+from constellation.server.api.routers import quarterly as quarterly_router
 from constellation.server.api.routers import reminders as reminders_router
-from constellation.server.api.routers import reviews as reviews_router
 from constellation.server.api.routers import sharing as sharing_router
 from constellation.server.api.routers import strategy as strategy_router
 
@@ -57,4 +57,4 @@ api.add_router("", strategy_router.router)
 api.add_router("", reminders_router.router)
 api.add_router("", drafting_router.router)
 api.add_router("", databank_router.router)
-api.add_router("", reviews_router.router)
+api.add_router("", quarterly_router.router)

@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization, Team
-from constellation.server.reviews.access import computed_grades
-from constellation.server.reviews.models import (
+from constellation.server.quarterly.access import computed_grades
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

@@ -20,13 +20,13 @@ from django.utils.text import slugify
 
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
+from constellation.server.errors import ActionError, Conflict, ReadOnly
 from constellation.server.kpis.access import can_manage_kpis
 from constellation.server.kpis.feed import feed_key_results
 from constellation.server.kpis.models import Kpi, KpiReading
-from constellation.server.okrs.actions import ActionError, Conflict
 from constellation.server.okrs.drafting import KeyResultInput, do_create_key_result
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.access import Access, ReadOnly
+from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 

@@ -17,6 +17,7 @@ from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.notifications.aligned import (
     key_result_changes,
     notify_aligned,
@@ -24,25 +25,6 @@ from constellation.server.notifications.aligned import (
 )
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.orgs.access import Access
-
-
-class ActionError(ValueError):
-    """Input that cannot be saved; `field` names where the problem is."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-class Conflict(Exception):
-    """Someone else saved the same thing since the editor opened it."""
-
-    def __init__(self, current_version: int, message: str) -> None:
-        super().__init__(message)
-        self.current_version = current_version
-        self.message = message
-
 
 OBJECTIVE_FIELDS = ("title", "focus", "state", "commitment", "team_id", "owner_id", "period_id")
 PIVOT_MESSAGE = (

@@ -16,13 +16,13 @@ from django.db import transaction
 from constellation.core.scoring import ObjectiveScore
 from constellation.server.audit.actions import snapshot
 from constellation.server.audit.models import AuditEvent
-from constellation.server.okrs.actions import ActionError
+from constellation.server.errors import ActionError
 from constellation.server.okrs.drafting import unique_slug
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
-from constellation.server.okrs.plan import objectives_queryset
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
+from constellation.server.plans.plan import objectives_queryset
+from constellation.server.plans.scores import period_view
 
 
 @dataclass(slots=True)

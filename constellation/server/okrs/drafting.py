@@ -15,10 +15,9 @@ from django.db.models import F, Max
 from django.utils.text import slugify
 
 from constellation.server.audit.actions import record, snapshot
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.actions import (
-    ActionError,
-    Conflict,
     do_update_key_result,
     do_update_objective,
     require_pivot_reason,

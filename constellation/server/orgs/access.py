@@ -7,11 +7,8 @@ from typing import Any
 
 from django.http import Http404
 
+from constellation.server.errors import ReadOnly
 from constellation.server.orgs.models import Membership, Organization
-
-
-class ReadOnly(Exception):
-    """A viewer tried to write."""
 
 
 @dataclass(frozen=True, slots=True)

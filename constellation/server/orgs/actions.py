@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from constellation.core.readiness import Answers, recommend
 from constellation.server.audit.actions import record, snapshot
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team, TeamReadiness
 

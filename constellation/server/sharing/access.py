@@ -8,14 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from constellation.server.errors import NotAllowed
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.access import Access, ReadOnly
+from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
 from constellation.server.sharing.models import Dependency, Launch, Reviewer, ReviewRequest
-
-
-class NotAllowed(ReadOnly):
-    """A member who may write in the organisation, but not this (another team's, not theirs)."""
 
 
 def speaks_for(access: Access, team: Team) -> bool:

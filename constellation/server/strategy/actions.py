@@ -16,9 +16,9 @@ from django.utils.text import slugify
 
 from constellation.core.periods import is_period, parse_period
 from constellation.server.audit.actions import record, snapshot
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, ReadOnly
 from constellation.server.okrs.models import Period
-from constellation.server.orgs.access import Access, ReadOnly
+from constellation.server.orgs.access import Access
 from constellation.server.strategy.access import can_edit_strategy, valid_year
 from constellation.server.strategy.models import Focus, Lever, RoadmapItem, Strategy
 

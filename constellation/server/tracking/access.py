@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from constellation.core import model, scoring
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
-from constellation.server.okrs.scores import current_period, period_view
 from constellation.server.orgs.access import Access
+from constellation.server.plans.scores import current_period, period_view
 
 
 @dataclass(slots=True)

@@ -13,9 +13,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from constellation.server.audit.actions import record
-from constellation.server.okrs.actions import Conflict
+from constellation.server.errors import Conflict, ReadOnly
 from constellation.server.okrs.models import KeyResult
-from constellation.server.orgs.access import Access, ReadOnly
+from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization
 from constellation.server.tracking.cadence import Cadence, cadence_of, is_time_zone
 from constellation.server.tracking.models import CheckIn

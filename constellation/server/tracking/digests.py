@@ -23,8 +23,8 @@ from constellation.server.audit.actions import record
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.okrs.plan import read_plan
 from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.plans.plan import read_plan
 from constellation.server.tracking.cadence import cadence_of
 from constellation.server.tracking.models import SentDigest
 

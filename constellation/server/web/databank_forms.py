@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from constellation.server.okrs.models import KeyResult, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.databank import Filters
-from constellation.server.reviews.models import InitiativeResult
+from constellation.server.quarterly.databank import Filters
+from constellation.server.quarterly.models import InitiativeResult
 from constellation.server.strategy.models import Lever
 
 OUTCOMES = [("", "Any outcome"), *InitiativeResult.Outcome.choices]

@@ -15,8 +15,8 @@ from constellation.server.api.schemas import KR_ID, MAX_OFFSET, Message, Validat
 from constellation.server.okrs.models import KeyResult, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.databank import Filters, Hit, search
-from constellation.server.reviews.models import InitiativeResult, Learning
+from constellation.server.quarterly.databank import Filters, Hit, search
+from constellation.server.quarterly.models import InitiativeResult, Learning
 from constellation.server.strategy.models import Lever
 
 router = Router(tags=["data bank"])

@@ -23,8 +23,9 @@ from constellation.server.api.schemas import (
     Message,
     ValidationProblems,
 )
+from constellation.server.errors import Conflict
 from constellation.server.okrs import drafting
-from constellation.server.okrs.actions import Conflict, do_update_key_result
+from constellation.server.okrs.actions import do_update_key_result
 from constellation.server.okrs.models import KeyResult
 from constellation.server.orgs.access import Access
 

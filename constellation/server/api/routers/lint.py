@@ -11,7 +11,7 @@ from constellation.core import coach
 from constellation.server.api.auth import api_access
 from constellation.server.api.periods import PERIOD_HELP, choose_period
 from constellation.server.api.schemas import LintOut, Message, ValidationProblems
-from constellation.server.okrs.plan import build_plan
+from constellation.server.plans.plan import build_plan
 
 router = Router(tags=["coach"])
 

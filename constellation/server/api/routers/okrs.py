@@ -33,9 +33,9 @@ from constellation.server.kpis.models import Kpi
 from constellation.server.okrs import actions
 from constellation.server.okrs.drafting import ObjectiveInput, do_create_objective
 from constellation.server.okrs.models import Objective
-from constellation.server.okrs.plan import objectives_queryset
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
+from constellation.server.plans.plan import objectives_queryset
+from constellation.server.plans.scores import period_view
 from constellation.server.strategy.models import Lever
 from constellation.server.tracking.models import CheckIn
 

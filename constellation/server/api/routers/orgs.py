@@ -16,8 +16,8 @@ from constellation.server.api.schemas import (
     TeamOut,
 )
 from constellation.server.okrs.models import Period
-from constellation.server.okrs.scores import current_period
 from constellation.server.orgs.models import Membership, Team
+from constellation.server.plans.scores import current_period
 from constellation.server.strategy.models import Lever
 
 router = Router(tags=["organisations"])

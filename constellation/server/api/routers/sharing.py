@@ -24,7 +24,7 @@ from constellation.server.api.sharing_schemas import (
     ReviewRequestOut,
     ReviewStateChangeIn,
 )
-from constellation.server.okrs.actions import ActionError
+from constellation.server.errors import ActionError
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team

@@ -18,9 +18,9 @@ from constellation.server.api.schemas import (
     ValidationProblems,
 )
 from constellation.server.okrs.models import KeyResult
-from constellation.server.okrs.plan import objectives_queryset
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
+from constellation.server.plans.plan import objectives_queryset
+from constellation.server.plans.scores import period_view
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 from constellation.server.tracking.models import CheckIn
 

@@ -14,7 +14,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, cycle_if_linked, do_align, do_unalign
+from constellation.server.errors import ActionError
+from constellation.server.okrs.actions import cycle_if_linked, do_align, do_unalign
 from constellation.server.okrs.models import Alignment, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.web.htmx import HtmxHttpRequest

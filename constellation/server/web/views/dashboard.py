@@ -13,9 +13,9 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
+from constellation.server.plans.scores import period_view
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
     PLAN_RULES,

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from constellation.server.orgs.access import Access
-from constellation.server.reviews.databank import (
+from constellation.server.quarterly.databank import (
     Page,
     data_bank_key_results,
     search,

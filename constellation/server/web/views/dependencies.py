@@ -9,18 +9,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.sharing.access import NotAllowed, access_dependency, speaks_for
+from constellation.server.sharing.access import access_dependency, speaks_for
 from constellation.server.sharing.actions import do_answer_dependency, do_ask_dependency
 from constellation.server.sharing.forms import DependencyAnswerForm, DependencyForm
 from constellation.server.sharing.models import Dependency
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.views.objective_page import find_objective
 from constellation.server.web.views.permissions import forbidden, org_view
-from constellation.server.web.views.review import with_version
+from constellation.server.web.views.review_requests import with_version
 
 PAGE = "web/sharing/dependency.html"
 

@@ -7,13 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError
+from constellation.server.errors import ActionError
 from constellation.server.okrs.carry import Candidate, candidates, do_carry_objectives
 from constellation.server.okrs.carry import previous_period as find_previous
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.models import Learning
+from constellation.server.quarterly.models import Learning
 from constellation.server.web.views.drafting import find_team
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import chosen_period

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.drafting import (
     do_create_initiative,
     do_create_key_result,

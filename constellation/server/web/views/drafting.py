@@ -9,13 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.drafting import do_create_objective, do_edit_objective
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.okrs.plan import objectives_queryset
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
+from constellation.server.plans.plan import objectives_queryset
+from constellation.server.plans.scores import period_view
 from constellation.server.web.draft_forms import ObjectiveDraftForm
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.live_coach import objective_findings

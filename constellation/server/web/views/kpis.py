@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.kpis.access import access_kpi, can_manage_kpis, kpis_of
 from constellation.server.kpis.actions import (
     LEADERS_ONLY,
@@ -19,7 +20,6 @@ from constellation.server.kpis.actions import (
 )
 from constellation.server.kpis.models import Kpi
 from constellation.server.kpis.readings_csv import CsvProblems, readings_from_upload
-from constellation.server.okrs.actions import ActionError, Conflict
 from constellation.server.orgs.access import Access
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.kpi_forms import KpiForm, PromoteForm, ReadingForm, UploadForm

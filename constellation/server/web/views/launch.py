@@ -11,14 +11,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
-from constellation.server.sharing.access import NotAllowed, access_launch, access_review
+from constellation.server.sharing.access import access_launch, access_review
 from constellation.server.sharing.actions import do_launch
 from constellation.server.strategy.models import Lever
 from constellation.server.web.views.permissions import forbidden, org_view
-from constellation.server.web.views.review import (
+from constellation.server.web.views.review_requests import (
     PAGE,
     launch_form,
     review_context,

@@ -15,8 +15,8 @@ from django.utils.text import slugify
 from constellation.core import coach, model
 from constellation.core.coach import Finding
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.okrs.plan import build_plan
 from constellation.server.orgs.access import Access
+from constellation.server.plans.plan import build_plan
 from constellation.server.web.views.rows import TEAM_RULES
 
 DRAFT_ID = "draft-objective"

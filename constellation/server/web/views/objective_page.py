@@ -14,9 +14,9 @@ from constellation.core import model
 from constellation.core.charts import Chart, key_result_chart
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
-from constellation.server.okrs.plan import objectives_queryset
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
+from constellation.server.plans.plan import objectives_queryset
+from constellation.server.plans.scores import period_view
 from constellation.server.sharing.access import dependencies_of_objective
 from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import CheckInForm, ObjectiveForm

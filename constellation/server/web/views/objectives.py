@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict, do_update_objective
+from constellation.server.errors import ActionError, Conflict
+from constellation.server.okrs.actions import do_update_objective
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.actions import CheckInError, do_check_in
 from constellation.server.web.forms import CheckInForm, ObjectiveForm, add_action_error

@@ -10,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 
-from constellation.server.orgs.access import Access, ReadOnly, access_org
+from constellation.server.errors import ReadOnly
+from constellation.server.orgs.access import Access, access_org
 
 VIEWER_MESSAGE = (
     "You can read this organisation's OKRs but not change them: your role here is viewer. "

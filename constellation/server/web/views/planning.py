@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.okrs.models import Period
-from constellation.server.okrs.scores import current_period, period_view
 from constellation.server.orgs.access import Access
+from constellation.server.plans.scores import current_period, period_view
 from constellation.server.strategy.access import roadmap_of_year, strategy_in_force
 from constellation.server.strategy.models import Lever, RoadmapItem
 from constellation.server.web.views.permissions import org_view

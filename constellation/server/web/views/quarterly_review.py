@@ -13,10 +13,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.orgs.access import Access
-from constellation.server.reviews import actions
-from constellation.server.reviews.access import (
+from constellation.server.quarterly import actions
+from constellation.server.quarterly.access import (
     TeamReview,
     access_period,
     access_team,
@@ -24,7 +24,7 @@ from constellation.server.reviews.access import (
 )
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
-from constellation.server.web.review_forms import (
+from constellation.server.web.quarterly_forms import (
     InitiativeResultForm,
     LearningForm,
     ObjectiveReviewForm,

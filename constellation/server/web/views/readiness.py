@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.actions import ANSWER_FIELDS, do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness

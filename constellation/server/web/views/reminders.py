@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from constellation.server.okrs.actions import Conflict
+from constellation.server.errors import Conflict
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.actions import CadenceError, do_set_cadence
 from constellation.server.tracking.cadence import cadence_of, now, time_zone_names

@@ -14,9 +14,9 @@ from django.utils.http import RFC3986_SUBDELIMS
 from constellation.core.coach import RULES
 from constellation.server.kpis.access import unhealthy_guardrails
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.okrs.plan import ObjectiveRecord
-from constellation.server.okrs.scores import PeriodView, current_period
 from constellation.server.orgs.models import Organization, Team
+from constellation.server.plans.plan import ObjectiveRecord
+from constellation.server.plans.scores import PeriodView, current_period
 
 # Rules whose finding names a team (object = the team's id), and those about the whole plan.
 TEAM_RULES = frozenset(rule.id for rule in RULES.values() if rule.subject == "team")

@@ -8,12 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.okrs.actions import ActionError
+from constellation.server.errors import ActionError, NotAllowed
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
 from constellation.server.sharing.access import (
-    NotAllowed,
     open_dependencies_of_team,
     reviewer_choices,
     reviews_queryset,

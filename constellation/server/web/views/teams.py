@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.okrs.plan import objectives_queryset
-from constellation.server.okrs.scores import period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
 from constellation.server.orgs.readiness import advice_of, latest_readiness
+from constellation.server.plans.plan import objectives_queryset
+from constellation.server.plans.scores import period_view
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
     chosen_period,

@@ -21,10 +21,10 @@ from django.utils import timezone
 from constellation.core import coach, scoring
 from constellation.core.model import Plan
 from constellation.server.audit.models import AuditRevision
-from constellation.server.okrs import incremental
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.okrs.plan import Links, PlanRows, read_plan
 from constellation.server.orgs.models import Organization
+from constellation.server.plans import incremental
+from constellation.server.plans.plan import Links, PlanRows, read_plan
 
 # Whole-period views kept per process; one entry per (organisation, period, day).
 CACHED_VIEWS = 32

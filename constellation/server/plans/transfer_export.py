@@ -266,7 +266,7 @@ def with_alignment_targets(organization: Organization, ids: set[int]) -> set[int
 
 def default_period(organization: Organization) -> str:
     """The period a file of the whole organisation defaults to: the current one, else latest."""
-    from constellation.server.okrs.scores import current_period
+    from constellation.server.plans.scores import current_period
 
     period = current_period(organization)
     # An organisation with no period yet still needs a valid default in its file.

@@ -21,8 +21,8 @@ from django.db.models import OuterRef, Subquery, Sum
 
 from constellation.core import model, scoring
 from constellation.server.audit.models import AuditEvent, AuditRevision
-from constellation.server.okrs.plan import PlanRows, read_key_results
 from constellation.server.orgs.models import Organization
+from constellation.server.plans.plan import PlanRows, read_key_results
 
 # Beyond this many events since the cached view, reading the whole period again is simpler.
 MAX_EVENTS = 200

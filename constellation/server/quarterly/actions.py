@@ -14,19 +14,19 @@ from django.db.models import F
 
 from constellation.core.periods import parse_period
 from constellation.server.audit.actions import record, snapshot
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.notifications.aligned import notify_aligned
-from constellation.server.okrs.actions import ActionError, Conflict
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.access import (
+from constellation.server.quarterly.access import (
     computed_grades,
     find_next_period,
     next_period_key,
     team_objectives,
 )
-from constellation.server.reviews.models import (
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

@@ -15,16 +15,16 @@ from django.db import transaction
 from constellation.core import model
 from constellation.server.audit.actions import record
 from constellation.server.okrs.models import Period
-from constellation.server.okrs.transfer_export import export_plan
-from constellation.server.okrs.transfer_import import Importer
-from constellation.server.okrs.transfer_report import (
+from constellation.server.orgs.models import Organization
+from constellation.server.plans.transfer_export import export_plan
+from constellation.server.plans.transfer_import import Importer
+from constellation.server.plans.transfer_report import (
     KINDS,
     FieldChange,
     ImportRefused,
     ImportReport,
     ObjectChange,
 )
-from constellation.server.orgs.models import Organization
 
 __all__ = [
     "KINDS",

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from constellation.server.orgs.access import Access
-from constellation.server.reviews.access import access_period, access_team
-from constellation.server.reviews.report import Report, gather
-from constellation.server.reviews.report_markdown import to_markdown
-from constellation.server.reviews.report_pdf import to_pdf
+from constellation.server.quarterly.access import access_period, access_team
+from constellation.server.quarterly.report import Report, gather
+from constellation.server.quarterly.report_markdown import to_markdown
+from constellation.server.quarterly.report_pdf import to_pdf
 from constellation.server.web.views.permissions import org_view
 
 PAGE = "web/review_report.html"

@@ -4,7 +4,7 @@ key results and initiative results, the reflection and the learnings."""
 from __future__ import annotations
 
 from constellation.core.charts import day_text
-from constellation.server.reviews.report import (
+from constellation.server.quarterly.report import (
     ObjectiveLine,
     Report,
     TeamSection,

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from constellation.server.audit.admin import AuditedAdmin
 from constellation.server.okrs.admin import VersionedAdmin
-from constellation.server.reviews.models import (
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

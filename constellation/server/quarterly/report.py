@@ -17,12 +17,12 @@ from constellation.core import model
 from constellation.core.charts import Chart, band_text, key_result_chart, number
 from constellation.core.scoring.report import KrScore, ObjectiveScore
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.okrs.plan import ObjectiveRecord
-from constellation.server.okrs.scores import PeriodView, period_view
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.access import initiative_results_of, learnings_of
-from constellation.server.reviews.models import (
+from constellation.server.plans.plan import ObjectiveRecord
+from constellation.server.plans.scores import PeriodView, period_view
+from constellation.server.quarterly.access import initiative_results_of, learnings_of
+from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,

@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews.models import InitiativeResult, Learning
+from constellation.server.quarterly.models import InitiativeResult, Learning
 from constellation.server.strategy.models import Lever
 
 LEARNING = "learning"

@@ -16,7 +16,7 @@ from fpdf import FPDF
 from fpdf.fonts import CoreFont
 
 from constellation.core.charts import day_text
-from constellation.server.reviews.report import (
+from constellation.server.quarterly.report import (
     ObjectiveLine,
     Report,
     TeamSection,
@@ -28,7 +28,7 @@ from constellation.server.reviews.report import (
     percent_text,
     range_text,
 )
-from constellation.server.reviews.report_pdf_chart import draw_chart
+from constellation.server.quarterly.report_pdf_chart import draw_chart
 
 ENCODING = "cp1252"
 FONT = "helvetica"

@@ -15,8 +15,8 @@ from constellation.core.alignment import AlignmentGraph
 from constellation.core.okrfile.schema import is_id
 from constellation.core.periods import is_period
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
-from constellation.server.okrs.transfer_export import OrgRows
 from constellation.server.orgs.models import Team
+from constellation.server.plans.transfer_export import OrgRows
 
 USERNAME_MAX = 150
 

@@ -13,7 +13,7 @@ from constellation.server.api.auth import api_access
 from constellation.server.api.errors import FieldError
 from constellation.server.api.lookups import body_team
 from constellation.server.api.present import kr_id
-from constellation.server.api.review_schemas import (
+from constellation.server.api.quarterly_schemas import (
     FinishIn,
     FinishOut,
     InitiativeResultIn,
@@ -36,8 +36,8 @@ from constellation.server.api.schemas import (
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.reviews import actions
-from constellation.server.reviews.access import (
+from constellation.server.quarterly import actions
+from constellation.server.quarterly.access import (
     ReviewItem,
     access_objective,
     access_period,
@@ -46,7 +46,7 @@ from constellation.server.reviews.access import (
     learnings_of,
     review_item,
 )
-from constellation.server.reviews.models import InitiativeResult, Learning, TeamReflection
+from constellation.server.quarterly.models import InitiativeResult, Learning, TeamReflection
 
 router = Router(tags=["reviews"])
 

@@ -8,9 +8,9 @@ from typing import Any, cast
 from django import forms
 
 from constellation.server.okrs.models import Initiative, KeyResult
-from constellation.server.reviews.access import ReviewItem
-from constellation.server.reviews.actions import ReflectionInput, ResultInput, ReviewInput
-from constellation.server.reviews.models import InitiativeResult, TeamReflection
+from constellation.server.quarterly.access import ReviewItem
+from constellation.server.quarterly.actions import ReflectionInput, ResultInput, ReviewInput
+from constellation.server.quarterly.models import InitiativeResult, TeamReflection
 from constellation.server.web.forms import with_value
 
 DECISION_LABELS = {

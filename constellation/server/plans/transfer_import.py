@@ -21,15 +21,16 @@ from constellation.core.periods import parse_period
 from constellation.server.audit.models import AuditEvent
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
-from constellation.server.okrs.transfer_checks import check_plan
-from constellation.server.okrs.transfer_export import (
+from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.plans.transfer_checks import check_plan
+from constellation.server.plans.transfer_export import (
     GuardrailLink,
     LeverLink,
     MoveLink,
     OrgRows,
     read_org,
 )
-from constellation.server.okrs.transfer_report import (
+from constellation.server.plans.transfer_report import (
     KINDS,
     FieldChange,
     ImportRefused,
@@ -37,7 +38,6 @@ from constellation.server.okrs.transfer_report import (
     ObjectChange,
     jsonable,
 )
-from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.strategy.models import Lever, Strategy
 from constellation.server.tracking.models import CheckIn
 
