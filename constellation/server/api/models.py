@@ -8,6 +8,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import OrganizationQuerySet
+
 TOKEN_PREFIX = "okr_"
 
 
@@ -23,6 +25,8 @@ def new_token() -> str:
 
 class ApiToken(models.Model):
     """A personal access token: one person, one organisation."""
+
+    objects = OrganizationQuerySet["ApiToken"].as_manager()
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"

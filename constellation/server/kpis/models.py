@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import ByKpi, OrganizationQuerySet
+
 
 class Kpi(models.Model):
     """A health measure: watched all the time, not pushed."""
+
+    objects = OrganizationQuerySet["Kpi"].as_manager()
 
     class Direction(models.TextChoices):
         INCREASE = "increase"
@@ -53,6 +57,8 @@ class Kpi(models.Model):
 
 class KpiReading(models.Model):
     """One reading of a KPI: at most one per day, a later reading of a day replaces it."""
+
+    objects = ByKpi["KpiReading"].as_manager()
 
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="readings")
     value = models.FloatField()

@@ -6,10 +6,13 @@ from django.conf import settings
 from django.db import models
 
 from constellation.server.orgs.models import Organization
+from constellation.server.scoping import OrganizationQuerySet
 
 
 class Notification(models.Model):
     """One message for one person; unread until they mark it read."""
+
+    objects = OrganizationQuerySet["Notification"].as_manager()
 
     class Kind(models.TextChoices):
         REVIEW_REQUEST = "review_request", "review request"

@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import ByObjective, BySource, OrganizationQuerySet
+
 
 class Period(models.Model):
     """A quarter (`2026-Q3`) or a year (`2026`) with its dates."""
+
+    objects = OrganizationQuerySet["Period"].as_manager()
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="periods"
@@ -29,6 +33,8 @@ class Period(models.Model):
 
 class Objective(models.Model):
     """A qualitative, outcome-oriented goal of one team for one period."""
+
+    objects = OrganizationQuerySet["Objective"].as_manager()
 
     class Focus(models.TextChoices):
         CUSTOMER = "customer"
@@ -98,6 +104,8 @@ class Objective(models.Model):
 class Alignment(models.Model):
     """One objective aligns to another; a link, never a copy."""
 
+    objects = BySource["Alignment"].as_manager()
+
     source = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
     target = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -116,6 +124,8 @@ class Alignment(models.Model):
 
 class KeyResult(models.Model):
     """A measurable change: a metric from baseline to target, a milestone or a kept range."""
+
+    objects = ByObjective["KeyResult"].as_manager()
 
     class Type(models.TextChoices):
         METRIC = "metric"
@@ -161,6 +171,8 @@ class KeyResult(models.Model):
 
 class Initiative(models.Model):
     """Work (an output) that is expected to move key results."""
+
+    objects = ByObjective["Initiative"].as_manager()
 
     class Status(models.TextChoices):
         PLANNED = "planned"

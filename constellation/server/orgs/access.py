@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.http import Http404
 
-from constellation.server.errors import ReadOnly
-from constellation.server.orgs.models import Membership, Organization
+from constellation.server.errors import NotAllowed, NotFound, ReadOnly
+from constellation.server.orgs.models import Membership, Organization, Team
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +68,64 @@ def organizations_of(user: Any) -> list[Organization]:
     if user is None or not user.is_authenticated:
         return []
     return list(Organization.objects.filter(memberships__user=user))
+
+
+def access_team(access: Access, slug: str) -> Team:
+    """One of the organisation's teams by its slug, else NotFound."""
+    team = Team.objects.restrict(access).filter(slug=slug).select_related("parent").first()
+    if team is None:
+        raise NotFound("No such team")
+    return team
+
+
+def find_team(access: Access, slug: str | None) -> Team | None:
+    """One of the organisation's teams by its slug, or None (for optional filters and fields)."""
+    if not slug:
+        return None
+    return Team.objects.restrict(access).filter(slug=slug).select_related("parent").first()
+
+
+def teams_of(access: Access) -> QuerySet[Team]:
+    """Every team of the organisation, by name."""
+    return Team.objects.restrict(access).select_related("parent").order_by("name")
+
+
+def members_of(access: Access) -> QuerySet[Any]:
+    """Every person with a membership in the organisation (viewers included), by username."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization=access.organization)
+        .order_by("username")
+        .distinct()
+    )
+
+
+def find_member(access: Access, username: str | None) -> Any | None:
+    """The organisation's member with this username, or None (also for no username)."""
+    if not username:
+        return None
+    return members_of(access).filter(username=username).first()
+
+
+def memberships_of(access: Access) -> QuerySet[Membership]:
+    """Every membership of the organisation with its person."""
+    return Membership.objects.restrict(access).select_related("user").order_by("user__username")
+
+
+def speaks_for(access: Access, team: Team) -> bool:
+    """Whether the person acts for the team: a writing member of it, or a leader or admin."""
+    if not access.can_write:
+        return False
+    if access.is_leader:
+        return True
+    return access.membership.teams.filter(pk=team.pk).exists()
+
+
+def require_team(access: Access, team: Team, doing: str) -> None:
+    """Refuse anyone who does not act for `team` (viewers first, with the viewer's reason)."""
+    access.require_write()
+    if not speaks_for(access, team):
+        raise NotAllowed(
+            f"Only members of {team.name}, leaders and admins can {doing}; "
+            "ask an admin to add you to the team."
+        )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import OrganizationQuerySet
+
 
 class Organization(models.Model):
     """A tenant: every other row belongs to exactly one organisation."""
@@ -26,6 +28,8 @@ class Organization(models.Model):
 
 class Team(models.Model):
     """A node of the org chart; never an OKR cascade."""
+
+    objects = OrganizationQuerySet["Organization"].as_manager()
 
     class Phase(models.TextChoices):
         EXPLORATORY = "exploratory"
@@ -52,6 +56,8 @@ class Team(models.Model):
 
 class Membership(models.Model):
     """A person's role in one organisation."""
+
+    objects = OrganizationQuerySet["Membership"].as_manager()
 
     class Role(models.TextChoices):
         ADMIN = "admin"
@@ -84,6 +90,8 @@ class Membership(models.Model):
 
 class TeamReadiness(models.Model):
     """A team's answers to the readiness check and what they recommend (OKRs or lighter)."""
+
+    objects = OrganizationQuerySet["TeamReadiness"].as_manager()
 
     class Recommendation(models.TextChoices):
         OKRS = "okrs", "OKRs"

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from constellation.core import model
 from constellation.server.kpis.models import Kpi
+from constellation.server.okrs.access import objective_page_queryset
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.strategy.models import Lever, Strategy
@@ -48,26 +49,7 @@ def objectives_queryset(organization: Organization) -> QuerySet[Objective]:
     For one or a few objectives (an objective's page, an edit); lists of a whole period use
     `read_plan`, which builds no model instances.
     """
-    return (
-        Objective.objects.filter(organization=organization)
-        .select_related("team", "period", "owner")
-        .prefetch_related(
-            Prefetch("levers", queryset=Lever.objects.only("id", "slug", "title")),
-            Prefetch("guardrails", queryset=Kpi.objects.all()),
-            Prefetch(
-                "key_results",
-                queryset=KeyResult.objects.select_related("owner", "kpi").order_by(
-                    "position", "id"
-                ),
-            ),
-            Prefetch(
-                "initiatives",
-                queryset=Initiative.objects.prefetch_related(
-                    Prefetch("moves", queryset=KeyResult.objects.only("id", "slug"))
-                ),
-            ),
-        )
-    )
+    return objective_page_queryset(organization)
 
 
 @dataclass(frozen=True, slots=True)

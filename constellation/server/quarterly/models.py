@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import OrganizationQuerySet
+
 
 class Learning(models.Model):
     """One thing a team learnt in a period, optionally about an objective or key result."""
+
+    objects = OrganizationQuerySet["Learning"].as_manager()
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="learnings"
@@ -59,6 +63,8 @@ class ObjectiveReview(models.Model):
     """The end-of-period verdict on one objective: its grade (computed, maybe overridden)
     and what happens to it next."""
 
+    objects = OrganizationQuerySet["ObjectiveReview"].as_manager()
+
     class Decision(models.TextChoices):
         DONE = "done"
         CARRY_OVER = "carry_over"
@@ -103,6 +109,8 @@ class ObjectiveReview(models.Model):
 class TeamReflection(models.Model):
     """A team's answers to the retrospective prompts for one period."""
 
+    objects = OrganizationQuerySet["TeamReflection"].as_manager()
+
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="team_reflections"
     )
@@ -137,6 +145,8 @@ class TeamReflection(models.Model):
 
 class InitiativeResult(models.Model):
     """What an initiative did to a key result: the effect expected against the one observed."""
+
+    objects = OrganizationQuerySet["InitiativeResult"].as_manager()
 
     class Outcome(models.TextChoices):
         WORKED = "worked"

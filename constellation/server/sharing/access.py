@@ -8,30 +8,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from constellation.server.errors import NotAllowed
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
 from constellation.server.sharing.models import Dependency, Launch, Reviewer, ReviewRequest
-
-
-def speaks_for(access: Access, team: Team) -> bool:
-    """Whether the person acts for the team: a writing member of it, or a leader or admin."""
-    if not access.can_write:
-        return False
-    if access.is_leader:
-        return True
-    return access.membership.teams.filter(pk=team.pk).exists()
-
-
-def require_team(access: Access, team: Team, doing: str) -> None:
-    """Refuse anyone who does not act for `team` (viewers first, with the viewer's reason)."""
-    access.require_write()
-    if not speaks_for(access, team):
-        raise NotAllowed(
-            f"Only members of {team.name}, leaders and admins can {doing}; "
-            "ask an admin to add you to the team."
-        )
 
 
 def team_people(team: Team) -> list[Any]:
@@ -61,9 +41,9 @@ def reviews_queryset(access: Access) -> QuerySet[ReviewRequest]:
     return (
         ReviewRequest.objects.filter(organization=access.organization)
         .select_related("team", "period", "requested_by", "launch")
+        .prefetch_related(Prefetch("reviewers", queryset=Reviewer.objects.select_related("person")))
         .prefetch_related(
-            Prefetch("reviewers", queryset=Reviewer.objects.select_related("person")),
-            Prefetch("objectives", queryset=Objective.objects.only("id", "slug", "title", "state")),
+            Prefetch("objectives", queryset=Objective.objects.only("id", "slug", "title", "state"))
         )
     )
 

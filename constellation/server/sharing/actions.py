@@ -21,9 +21,9 @@ from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.notifications.actions import do_notify
 from constellation.server.okrs.actions import do_move_objectives
 from constellation.server.okrs.models import KeyResult, Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Membership, Team
-from constellation.server.sharing.access import organization_people, require_team, team_people
+from constellation.server.sharing.access import organization_people, team_people
 from constellation.server.sharing.models import Dependency, Launch, Reviewer, ReviewRequest
 
 LEADER_QUESTIONS = ("alignment_concerns", "additional_context", "cross_functional_gaps")

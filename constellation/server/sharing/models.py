@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import ByRequest, OrganizationQuerySet
+
 
 class ReviewRequest(models.Model):
     """A team's draft objectives for one period, sent to the leaders and stakeholders it picked.
@@ -12,6 +14,8 @@ class ReviewRequest(models.Model):
     It stays open through rounds of answers: asking for changes does not close it, the team
     changes its objectives and resubmits. Launching the set closes it.
     """
+
+    objects = OrganizationQuerySet["ReviewRequest"].as_manager()
 
     class State(models.TextChoices):
         OPEN = "open"
@@ -47,6 +51,8 @@ class ReviewRequest(models.Model):
 
 class Reviewer(models.Model):
     """One person asked to review a request: their answers to the review questions and decision."""
+
+    objects = ByRequest["Reviewer"].as_manager()
 
     class Kind(models.TextChoices):
         LEADER = "leader"
@@ -93,6 +99,8 @@ class Reviewer(models.Model):
 class Dependency(models.Model):
     """A team asks another team for support on one of its key results."""
 
+    objects = OrganizationQuerySet["Dependency"].as_manager()
+
     class State(models.TextChoices):
         REQUESTED = "requested", "waiting for an answer"
         ACCEPTED = "accepted"
@@ -137,6 +145,8 @@ class Dependency(models.Model):
 
 class Launch(models.Model):
     """A team launched its reviewed objectives for a period: who, when, with what message."""
+
+    objects = OrganizationQuerySet["Launch"].as_manager()
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="launches"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from constellation.server.scoping import OrganizationQuerySet
+
 
 def this_year() -> int:
     """The current year: a strategy written without a year is this year's."""
@@ -21,6 +23,8 @@ class Focus(models.TextChoices):
 
 class Strategy(models.Model):
     """An organisation's vision and mission for one year."""
+
+    objects = OrganizationQuerySet["Strategy"].as_manager()
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="strategies"
@@ -47,6 +51,8 @@ class Strategy(models.Model):
 class Lever(models.Model):
     """A strategic bet that objectives are meant to model."""
 
+    objects = OrganizationQuerySet["Lever"].as_manager()
+
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="levers"
     )
@@ -71,6 +77,8 @@ class Lever(models.Model):
 
 class RoadmapItem(models.Model):
     """A planned piece of work on the roadmap, linked to the lever it serves."""
+
+    objects = OrganizationQuerySet["RoadmapItem"].as_manager()
 
     class Status(models.TextChoices):
         PLANNED = "planned"

@@ -6,9 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from constellation.server.scoping import ByKeyResult, OrganizationQuerySet
+
 
 class CheckIn(models.Model):
     """One reading of a key result: value (or done), confidence 0-10 and a note."""
+
+    objects = ByKeyResult["CheckIn"].as_manager()
 
     key_result = models.ForeignKey(
         "okrs.KeyResult", on_delete=models.CASCADE, related_name="check_ins"
@@ -39,6 +43,8 @@ class SentReminder(models.Model):
     and sends nothing.
     """
 
+    objects = OrganizationQuerySet["SentReminder"].as_manager()
+
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="sent_reminders"
     )
@@ -64,6 +70,8 @@ class SentReminder(models.Model):
 class SentDigest(models.Model):
     """The weekly digest of one team for one slot, sent once (unique per team and slot)."""
 
+    objects = OrganizationQuerySet["SentDigest"].as_manager()
+
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="sent_digests"
     )
@@ -88,6 +96,8 @@ class KpiAlert(models.Model):
     At most one open alert per KPI (a partial unique index): readings that stay unhealthy
     raise nothing new, and the next crossing opens a new alert once this one is closed.
     """
+
+    objects = OrganizationQuerySet["KpiAlert"].as_manager()
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="kpi_alerts"

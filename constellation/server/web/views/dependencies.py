@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, speaks_for
 from constellation.server.orgs.models import Team
-from constellation.server.sharing.access import access_dependency, speaks_for
+from constellation.server.sharing.access import access_dependency
 from constellation.server.sharing.actions import do_answer_dependency, do_ask_dependency
 from constellation.server.sharing.forms import DependencyAnswerForm, DependencyForm
 from constellation.server.sharing.models import Dependency

@@ -66,9 +66,10 @@ def _launched_objectives(launch_id: int) -> list[Objective]:
         Objective.objects.filter(launches=launch_id)
         .select_related("owner")
         .prefetch_related(
-            Prefetch("key_results", queryset=KeyResult.objects.select_related("owner", "kpi")),
-            Prefetch("levers", queryset=Lever.objects.all()),
-            "guardrails",
+            Prefetch("key_results", queryset=KeyResult.objects.select_related("owner", "kpi"))
+        )
+        .prefetch_related("levers", "guardrails")
+        .prefetch_related(
             Prefetch(
                 "aligns_to",
                 queryset=Objective.objects.select_related("team").only(

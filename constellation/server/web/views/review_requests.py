@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.access import Access
-from constellation.server.sharing.access import access_review, dependencies_queryset, speaks_for
+from constellation.server.orgs.access import Access, speaks_for
+from constellation.server.sharing.access import access_review, dependencies_queryset
 from constellation.server.sharing.actions import do_answer_review, do_resubmit, launch_readiness
 from constellation.server.sharing.forms import AnswerForm, VersionForm
 from constellation.server.sharing.models import Reviewer, ReviewRequest

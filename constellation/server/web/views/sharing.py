@@ -10,13 +10,12 @@ from django.urls import reverse
 
 from constellation.server.errors import ActionError, NotAllowed
 from constellation.server.okrs.models import Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, speaks_for
 from constellation.server.orgs.models import Team
 from constellation.server.sharing.access import (
     open_dependencies_of_team,
     reviewer_choices,
     reviews_queryset,
-    speaks_for,
 )
 from constellation.server.sharing.actions import do_send_for_review
 from constellation.server.sharing.forms import SendForReviewForm
