@@ -25,7 +25,7 @@ def _scheduler(stop: threading.Event) -> None:
     """Enqueue what is due now, then again every minute until `stop` is set."""
     from django.db import close_old_connections, connection
 
-    from constellation.server.tracking.jobs import schedule_due
+    from constellation.server.worker.jobs import schedule_due
 
     while not stop.is_set():
         try:
@@ -75,7 +75,7 @@ def run_worker(*, interval: float = 1.0, once: bool = False) -> int:
 
     Returns how many jobs this worker ran.
     """
-    from constellation.server.tracking.jobs import schedule_due
+    from constellation.server.worker.jobs import schedule_due
 
     if once:
         enqueued = schedule_due()

@@ -23,11 +23,13 @@ from typer.testing import CliRunner
 from constellation.cli import demo_commands, worker_command
 from constellation.cli.main import app
 from constellation.server.kpis.models import Kpi
+from constellation.server.kpis.tasks import kpi_check_job
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.models import Membership
-from constellation.server.tracking.jobs import digests_job, kpi_check_job, reminders_job
 from constellation.server.tracking.models import KpiAlert, ScheduledJob, SentDigest, SentReminder
+from constellation.server.tracking.tasks import reminders_job
+from constellation.server.worker.jobs import digests_job
 from tests.server.factories import World, make_world
 
 ROOT = Path(__file__).resolve().parents[2]

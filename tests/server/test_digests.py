@@ -13,9 +13,9 @@ from constellation.server.audit.models import AuditEvent
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.models import Membership, Team
-from constellation.server.tracking import digests
-from constellation.server.tracking.digests import digest_text, send_digests, team_digests
 from constellation.server.tracking.models import CheckIn, SentDigest
+from constellation.server.worker import digests
+from constellation.server.worker.digests import digest_text, send_digests, team_digests
 from tests.server.api_helpers import add_objectives
 from tests.server.factories import World, make_user
 

@@ -9,18 +9,18 @@ from django.core import mail
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from constellation.server.kpis import alerts as kpi_alerts
 from constellation.server.kpis.actions import do_add_reading
+from constellation.server.kpis.alerts import check_kpi, kpis_to_check, watchers
 from constellation.server.kpis.models import Kpi
-from constellation.server.notifications.models import Notification
-from constellation.server.orgs.access import access_org
-from constellation.server.tracking import kpi_alerts
-from constellation.server.tracking.jobs import (
+from constellation.server.kpis.tasks import (
     enqueue_kpi_check,
     kpi_check_job,
     kpi_checks_job,
     kpi_sweep_job,
 )
-from constellation.server.tracking.kpi_alerts import check_kpi, kpis_to_check, watchers
+from constellation.server.notifications.models import Notification
+from constellation.server.orgs.access import access_org
 from constellation.server.tracking.models import KpiAlert
 from tests.server.factories import World
 

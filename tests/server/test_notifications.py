@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from constellation.server.errors import Conflict
 from constellation.server.notifications.actions import do_notify
-from constellation.server.notifications.aligned import notify_aligned
+from constellation.server.okrs.notices import notify_aligned
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.actions import do_update_key_result, do_update_objective
 from constellation.server.okrs.models import Alignment, Objective

@@ -16,9 +16,9 @@ from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Organization
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 from constellation.server.tracking.cadence import Cadence, cadence_of
-from constellation.server.tracking.jobs import schedule_due
 from constellation.server.tracking.models import ScheduledJob, SentReminder
 from constellation.server.tracking.reminders import due_reminders, send_reminders
+from constellation.server.worker.jobs import schedule_due
 from tests.server.api_helpers import add_objectives, client_for
 from tests.server.factories import World
 

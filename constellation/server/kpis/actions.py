@@ -345,7 +345,7 @@ def do_record_readings(
         _audit_readings(access, actor, locked, result, written, source)
         result.fed = feed_key_results(access, written, actor) if written else 0
         # An alert follows a reading at once; the worker's sweep is only the safety net.
-        from constellation.server.tracking.jobs import enqueue_kpi_checks
+        from constellation.server.kpis.tasks import enqueue_kpi_checks
 
         enqueue_kpi_checks(kpi_ids)
     result.kpis = [locked[pk][0] for pk in kpi_ids]

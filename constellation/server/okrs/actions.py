@@ -18,11 +18,7 @@ from constellation.core.alignment import AlignmentGraph
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.notifications.aligned import (
-    key_result_changes,
-    notify_aligned,
-    objective_changes,
-)
+from constellation.server.okrs.notices import key_result_changes, notify_aligned, objective_changes
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.orgs.access import Access
 

@@ -8,35 +8,16 @@ when their targets are still in the organisation.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
-from constellation.core.scoring import ObjectiveScore
 from constellation.server.audit.actions import snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError
 from constellation.server.okrs.drafting import unique_slug
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Team
-from constellation.server.plans.plan import objectives_queryset
-from constellation.server.plans.scores import period_view
-
-
-@dataclass(slots=True)
-class Candidate:
-    """An objective of the previous period, its score, and whether it was already carried."""
-
-    objective: Objective
-    score: ObjectiveScore | None
-    carried: bool
-
-    @property
-    def unfinished(self) -> bool:
-        """Not done: some progress still to make."""
-        return self.score is None or self.score.progress < 1
 
 
 def _is_year(key: str) -> bool:
@@ -49,18 +30,6 @@ def previous_period(period: Period) -> Period | None:
         organization_id=period.organization_id, end__lt=period.start
     ).order_by("-start")
     return next((p for p in earlier if _is_year(p.key) == _is_year(period.key)), None)
-
-
-def candidates(access: Access, team: Team, previous: Period, period: Period) -> list[Candidate]:
-    """The team's objectives of `previous`, scored, marking those already carried to `period`."""
-    rows = list(objectives_queryset(access.organization).filter(period=previous, team=team))
-    view = period_view(access.organization, previous, objectives=rows, with_findings=False)
-    carried = set(
-        Objective.objects.filter(
-            organization=access.organization, period=period, carried_from__in=rows
-        ).values_list("carried_from_id", flat=True)
-    )
-    return [Candidate(o, view.scores.get(o.slug), o.pk in carried) for o in rows]
 
 
 def do_carry_objectives(

@@ -13,10 +13,10 @@ from django.http import Http404
 
 from constellation.core.periods import parse_period
 from constellation.core.scoring.progress import band
+from constellation.server.okrs.access import objective_page_queryset as objectives_queryset
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.plans.plan import objectives_queryset
 from constellation.server.plans.scores import period_view
 from constellation.server.quarterly.models import (
     InitiativeResult,

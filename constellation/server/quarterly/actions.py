@@ -15,7 +15,7 @@ from django.db.models import F
 from constellation.core.periods import parse_period
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.notifications.aligned import notify_aligned
+from constellation.server.okrs.notices import notify_aligned
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access

@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError
-from constellation.server.okrs.carry import Candidate, candidates, do_carry_objectives
+from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.carry import previous_period as find_previous
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
+from constellation.server.plans.carry import Candidate, candidates
 from constellation.server.quarterly.models import Learning
 from constellation.server.web.views.drafting import find_team
 from constellation.server.web.views.permissions import org_view

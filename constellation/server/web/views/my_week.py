@@ -13,7 +13,7 @@ from django.urls import reverse
 from constellation.core.charts import Chart, key_result_chart
 from constellation.core.scoring import latest_confidence
 from constellation.server.orgs.access import Access
-from constellation.server.tracking.access import OwnedKeyResult, Week, my_week
+from constellation.server.plans.my_week import OwnedKeyResult, Week, my_week
 from constellation.server.tracking.actions import CheckInsError, do_check_ins
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.my_week_forms import WeekForm, WeekRowForm

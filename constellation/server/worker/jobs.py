@@ -1,4 +1,7 @@
-"""The jobs (Django tasks on the database queue) and the scheduler that enqueues what is due.
+"""The worker: the scheduler that enqueues what is due, and the weekly team digests job.
+
+The jobs are Django tasks on the database queue; each domain app keeps its own
+(`tracking.tasks`, `kpis.tasks`), and this module, above the plans layer, adds the digests.
 
 `okr worker` runs the queue and calls `schedule_due` every minute. Jobs are enqueued only after
 the enqueuing transaction commits, and each one is idempotent on its own (unique records of
@@ -16,26 +19,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from constellation.server.kpis.tasks import kpi_sweep_job
 from constellation.server.orgs.models import Organization
 from constellation.server.tracking.cadence import cadence_of, now
-from constellation.server.tracking.digests import send_digests
-from constellation.server.tracking.kpi_alerts import check_kpi, kpis_to_check
 from constellation.server.tracking.models import ScheduledJob
-from constellation.server.tracking.reminders import send_reminders
+from constellation.server.tracking.tasks import enqueue_on_commit, reminders_job
+from constellation.server.worker.digests import send_digests
 
 logger = logging.getLogger(__name__)
 KPI_SWEEP_MINUTES = 15
 # Records of what the scheduler enqueued are only needed while their slot can still come up.
 KEEP_SCHEDULED = timedelta(days=35)
-
-
-@task()
-def reminders_job(organization_id: int, slot: str) -> int:
-    """Send the check-in reminders of one organisation's slot; how many were sent."""
-    organization = Organization.objects.filter(pk=organization_id).first()
-    if organization is None:
-        return 0
-    return send_reminders(organization, datetime.fromisoformat(slot))
 
 
 @task()
@@ -45,40 +39,6 @@ def digests_job(organization_id: int, slot: str) -> int:
     if organization is None:
         return 0
     return send_digests(organization, datetime.fromisoformat(slot))
-
-
-@task()
-def kpi_check_job(kpi_id: int) -> str:
-    """Open or close one KPI's alert to match its health: opened, closed or unchanged."""
-    return check_kpi(kpi_id, now())
-
-
-@task()
-def kpi_sweep_job() -> int:
-    """Check every KPI whose health no longer matches its alert; how many changed."""
-    return sum(check_kpi(kpi_id, now()) != "unchanged" for kpi_id in kpis_to_check())
-
-
-@task()
-def kpi_checks_job(kpi_ids: list[int]) -> int:
-    """Check the health of the KPIs one upload of readings touched; how many alerts changed."""
-    at = now()
-    return sum(check_kpi(kpi_id, at) != "unchanged" for kpi_id in kpi_ids)
-
-
-def enqueue_on_commit(job: Any, *args: Any) -> None:
-    """Enqueue a job once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: job.enqueue(*args))
-
-
-def enqueue_kpi_check(kpi_id: int) -> None:
-    """After a KPI reading is saved: check its health (alert on a crossing) once committed."""
-    enqueue_on_commit(kpi_check_job, kpi_id)
-
-
-def enqueue_kpi_checks(kpi_ids: list[int]) -> None:
-    """After readings of several KPIs are saved: one job checks them all, once committed."""
-    enqueue_on_commit(kpi_checks_job, sorted(set(kpi_ids)))
 
 
 def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
