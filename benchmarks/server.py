@@ -76,12 +76,12 @@ def prepare(objectives: int) -> dict[str, object]:
     from constellation.core.generate import generate_plan_text
     from constellation.core.okrfile import load_text
     from constellation.core.periods import period_containing
-    from constellation.server.api.actions import do_create_token, do_revoke_token
-    from constellation.server.api.models import ApiToken
     from constellation.server.demo import build_demo
     from constellation.server.okrs.models import Objective
     from constellation.server.orgs.models import Membership
     from constellation.server.plans.transfer import import_plan
+    from constellation.server.tokens.actions import do_create_token, do_revoke_token
+    from constellation.server.tokens.models import ApiToken
 
     today = timezone.localdate()
     started = time.perf_counter()

@@ -71,7 +71,7 @@ def create(
 ) -> None:
     """Create a token for USER in ORG and print it, this once."""
     _setup()
-    from constellation.server.api.actions import TokenError, do_create_token
+    from constellation.server.tokens.actions import TokenError, do_create_token
 
     organization = _organization(org)
     person = _member(organization, user)
@@ -100,10 +100,10 @@ def list_tokens(
 ) -> None:
     """List the organisation's tokens (never their secrets)."""
     _setup()
-    from constellation.server.api.models import ApiToken
+    from constellation.server.tokens.access import tokens_of_organization
 
     organization = _organization(org)
-    tokens = list(ApiToken.objects.filter(organization=organization).select_related("user"))
+    tokens = list(tokens_of_organization(organization))
     if not tokens:
         console.print(f"No API tokens in {organization.slug} yet.")
         return
@@ -129,10 +129,10 @@ def revoke(
 ) -> None:
     """Revoke a token: it stops opening the API at once."""
     _setup()
-    from constellation.server.api.actions import do_revoke_token
-    from constellation.server.api.models import ApiToken
+    from constellation.server.tokens.access import find_token
+    from constellation.server.tokens.actions import do_revoke_token
 
-    token = ApiToken.objects.filter(pk=token_id).select_related("user", "organization").first()
+    token = find_token(token_id)
     if token is None:
         _bad_input(f"no token with id {token_id} (see `okr token list --org SLUG`)")
     if not do_revoke_token(token):

@@ -169,6 +169,8 @@ class Objective:
     commitment: Commitment = "committed"
     state: State | None = None
     owner: str | None = None
+    # The grade its review settled on when it replaces the engine's (0.0 to 1.0), else None.
+    grade: float | None = None
     line: int | None = None
 
 

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "constellation.server.quarterly",
     "constellation.server.notifications",
     "constellation.server.sharing",
-    "constellation.server.api",
+    "constellation.server.tokens",
     "constellation.server.web",
 ]
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from constellation.server.okrs.actions import do_update_objective
+from constellation.server.okrs.actions import ObjectiveEdit, do_edit_objective
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import access_org
-from constellation.server.orgs.models import Team
+from constellation.server.orgs.models import Membership, Team
 from tests.browser.people import log_in
 from tests.server.factories import make_objective, make_world
 
@@ -23,6 +23,8 @@ def test_a_member_aligns_by_keyboard_and_is_told_when_the_target_changes(
     world = make_world()
     platform = Team.objects.create(organization=world.org, slug="platform", name="Platform")
     make_objective(world.org, platform, world.period, "uptime", "Dashboards are always there")
+    # The member also works in Platform, so may link its objective too (below).
+    Membership.objects.get(organization=world.org, user__username="member").teams.add(platform)
     page = browser.new_page()
     log_in(page, live_server.url, "member")
     page.goto(f"{live_server.url}/o/acme/objectives/activation/")
@@ -47,10 +49,10 @@ def test_a_member_aligns_by_keyboard_and_is_told_when_the_target_changes(
 
     # The platform objective's owner changes it; the member is told, with a badge.
     uptime = Objective.objects.get(slug="uptime")
-    do_update_objective(
+    do_edit_objective(
         access_org(world.leader, "acme"),
         uptime,
-        {"title": "Dashboards never go down"},
+        ObjectiveEdit(title="Dashboards never go down"),
         expected_version=uptime.version,
         actor=world.leader,
     )

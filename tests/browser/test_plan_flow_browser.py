@@ -3,9 +3,11 @@ dependency → launch, each in their own browser, checking what each of them see
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from constellation.server.orgs.models import Team
 from tests.server.factories import make_objective, make_world
@@ -193,7 +195,9 @@ def ask_for_support(member: Any, leader: Any, objective_url: str) -> None:
     member.get_by_label("Key result").select_option(label=OUTCOME)
     member.get_by_label("Team to ask").select_option(label="Platform")
     member.get_by_label("What you need from them").fill(NEED)
-    member.get_by_label("Needed by").fill(f"{YEAR}-12-01")
+    # A date already past is refused, so the need is dated from the real today.
+    needed_by = timezone.localdate() + timedelta(days=30)
+    member.get_by_label("Needed by").fill(needed_by.isoformat())
     member.get_by_role("button", name="Ask for support").click()
     expect(member.get_by_role("heading", level=1)).to_have_text("Growth asks Platform for support")
     expect(member.get_by_role("form", name="Answer for Platform")).to_have_count(0)

@@ -15,6 +15,7 @@ from constellation.server.quarterly.models import (
 )
 from tests.browser.people import log_in
 from tests.server.factories import make_world
+from tests.server.sharing_factories import join
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,6 +25,7 @@ def test_a_quarterly_review_ends_with_a_carried_over_draft_linked_to_its_history
     from playwright.sync_api import expect
 
     world = make_world()
+    join(world, world.member, world.team)  # a team's own people review its quarter
     Objective.objects.filter(pk=world.objective.pk).update(state="launched")
     initiative = Initiative.objects.create(
         objective=world.objective, slug="guided-setup", title="Guided setup wizard"

@@ -14,6 +14,7 @@ from constellation.server.quarterly.models import Learning, ObjectiveReview
 from constellation.server.tracking.models import CheckIn
 from tests.browser.people import log_in
 from tests.server.factories import make_world
+from tests.server.sharing_factories import join
 
 
 def next_quarter(key: str) -> str:
@@ -28,6 +29,7 @@ def test_a_member_checks_in_from_my_week_then_reviews_the_quarter_into_a_carried
     from playwright.sync_api import expect
 
     world = make_world()
+    join(world, world.member, world.team)  # a team's own people review its quarter
     today = timezone.localdate()
     # The period is the current quarter, whatever the day the test runs.
     calendar = parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")

@@ -18,7 +18,7 @@ from constellation.core.okrfile import load_file
 from constellation.core.periods import period_containing
 
 OKR = Path(sys.executable).with_name("okr")
-ACME = Path("/work/shared/examples/acme.yaml")
+ACME = Path(__file__).resolve().parents[1] / "examples" / "acme.yaml"
 runner = CliRunner()
 
 UNORDERED = """\

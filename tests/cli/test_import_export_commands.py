@@ -17,7 +17,7 @@ from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.models import Organization
 
-EXAMPLE = Path("/work/shared/examples/acme.yaml")
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "acme.yaml"
 OKR = Path(sys.executable).with_name("okr")
 
 runner = CliRunner()

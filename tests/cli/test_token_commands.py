@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from constellation.cli.main import app
-from constellation.server.api.models import ApiToken, hash_token
+from constellation.server.tokens.models import ApiToken, hash_token
 from tests.server.factories import World, make_world
 
 OKR = Path(sys.executable).with_name("okr")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ from constellation.core.okrfile.tree import MAX_DEPTH
 OKR = Path(sys.executable).with_name("okr")
 LIMIT_SECONDS = 2.0
 runner = CliRunner()
+# One problem as the CLI prints it: the file, then its line and column when it has them.
+PROBLEM = re.compile(r"(?P<path>.+?\.yaml)(?::(?P<line>\d+):(?P<column>\d+))?: \S.*")
 
 
 def billion_laughs() -> str:
@@ -37,6 +40,9 @@ def alias_only() -> str:
     return "version: 1\norganization: Acme\nperiod: 2026-Q3\nvision: *name\n"
 
 
+# Each hostile file and how its one problem starts. Where the YAML library may speak first, only
+# the place is expected: what is asked of every refusal is exit 2, one problem naming the file
+# (with line and column where it has them), no traceback, and speed.
 HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "billion-laughs": (
         lambda: billion_laughs().encode(),
@@ -48,7 +54,9 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "deep-flow": (
         lambda: ("version: 1\nx: " + "[" * 100_000 + "]" * 100_000 + "\n").encode(),
-        f"deep-flow.yaml:2:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels",
+        # libyaml 0.2.6 (PyYAML 6.0.4's wheels) caps flow nesting itself, and its scanner reads a
+        # run of '[' ahead of the parser, so its refusal can come before ours: both are right.
+        "deep-flow.yaml:2:",
     ),
     "deep-block": (
         lambda: ("- " * 100_000 + "x\n").encode(),
@@ -86,7 +94,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "syntax-error": (
         lambda: b"version: 1\norganization: [Acme\nperiod: 2026\n",
-        "syntax-error.yaml:3:7: YAML syntax error: while parsing a flow sequence",
+        "syntax-error.yaml:3:7: YAML syntax error",
     ),
     "python-tag": (
         lambda: b"version: 1\norganization: !!python/object/apply:os.system [ls]\n",
@@ -105,6 +113,19 @@ def run_fmt_check(path: Path) -> tuple[int, str, float]:
     return result.exit_code, result.output, time.perf_counter() - started
 
 
+def assert_one_problem(output: str, path: Path, expected: str) -> None:
+    """The output is one problem about `path` that starts as expected, placed if `expected` is."""
+    assert "Traceback" not in output
+    problems = [line for line in output.splitlines() if line.strip()]
+    assert len(problems) == 1, output
+    (problem,) = problems
+    assert problem.startswith(str(path.parent / expected)), problem
+    shape = PROBLEM.fullmatch(problem)
+    assert shape is not None and shape["path"] == str(path), problem
+    if re.match(rf"{re.escape(path.name)}:\d+:", expected):
+        assert shape["column"] is not None, problem
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_okr_fmt_refuses_each_hostile_file_fast_with_one_message(tmp_path: Path, name: str) -> None:
     make, expected = HOSTILE[name]
@@ -112,10 +133,7 @@ def test_okr_fmt_refuses_each_hostile_file_fast_with_one_message(tmp_path: Path,
     path.write_bytes(make())
     code, output, elapsed = run_fmt_check(path)
     assert code == 2, output
-    assert "Traceback" not in output
-    problems = [line for line in output.splitlines() if line.strip()]
-    assert len(problems) == 1, output
-    assert problems[0].startswith(str(tmp_path / expected)), problems[0]
+    assert_one_problem(output, path, expected)
     assert elapsed < LIMIT_SECONDS, f"{name} took {elapsed:.2f} s"
     assert path.read_bytes() == make()  # a refused file is never rewritten
 
@@ -128,17 +146,33 @@ def test_a_directory_or_a_missing_file_cannot_be_read(tmp_path: Path) -> None:
         assert [str(p) for p in caught.value.problems] == [f"{path}: cannot be read: {reason}"]
 
 
+# Loads the file named on the command line as a separate process, so its privileges can differ.
+LOAD = """
+import sys
+from constellation.core.okrfile import OkrFileError, load_file
+try:
+    load_file(sys.argv[1])
+except OkrFileError as error:
+    sys.exit(str(error))
+"""
+
+
 def test_an_unreadable_file_cannot_be_read(tmp_path: Path) -> None:
     path = tmp_path / "secret.yaml"
     path.write_text("version: 1\n", encoding="utf-8")
     path.chmod(0)
+    command = [sys.executable, "-c", LOAD, str(path)]
+    if os.geteuid() == 0:
+        # Root reads any file through its DAC capabilities (CI runs as root): the loader runs
+        # without them, so the kernel refuses the read as it would for anyone else.
+        dropped = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}", "--", *command]
     try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as a user who can read any file")
-        with pytest.raises(OkrFileError, match="cannot be read: Permission denied"):
-            load_file(path)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     finally:
         path.chmod(0o600)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == f"{path}: cannot be read: Permission denied\n"
 
 
 def test_a_byte_order_mark_is_fine() -> None:
@@ -160,6 +194,16 @@ def test_nesting_up_to_the_limit_is_read(tmp_path: Path) -> None:
     assert [p.message[:15] for p in caught.value.problems] == ["unknown key 'x'"]
 
 
+def test_nesting_past_the_limit_is_refused_where_it_goes_too_deep() -> None:
+    deep = "[" * MAX_DEPTH + "]" * MAX_DEPTH  # far below any YAML library's own limit
+    with pytest.raises(OkrFileError) as caught:
+        load_text(f"version: 1\nx: {deep}\n", path="deep.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        f"deep.yaml:2:{3 + MAX_DEPTH}: nesting deeper than {MAX_DEPTH} levels;"
+        " an OKR file needs at most 7"
+    ]
+
+
 def test_the_real_okr_command_survives_100k_deep_nesting(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text("version: 1\nx: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n")
@@ -169,15 +213,12 @@ def test_the_real_okr_command_survives_100k_deep_nesting(tmp_path: Path) -> None
     )
     elapsed = time.perf_counter() - started
     assert result.returncode == 2, result.stderr
-    column = 4 + 4 * (MAX_DEPTH - 1)  # the first '{' past the limit
-    assert result.stderr == (
-        f"{path}:2:{column}: nesting deeper than 32 levels; an OKR file needs at most 7\n"
-    )
-    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    assert_one_problem(result.stderr, path, "deep.yaml:2:")
     assert elapsed < LIMIT_SECONDS + 1.5, f"took {elapsed:.2f} s"  # includes interpreter start-up
 
 
-SPEC = Path("/work/shared/spec/okr-file.md")
+SPEC = Path(__file__).resolve().parents[1] / "examples" / "okr-file.md"
 YAML_CHARACTERS = list(":-[]{}#&*!|>'\"%@ \n\tabc019.,~?")
 
 
@@ -220,5 +261,5 @@ def test_the_pure_python_parser_refuses_the_same_way(
     with pytest.raises(OkrFileError) as caught:
         load_text(make().decode("utf-8"), path=f"{name}.yaml")
     (problem,) = caught.value.problems
-    assert str(problem).startswith(expected)
+    assert_one_problem(str(problem), Path(f"{name}.yaml"), expected)
     assert time.perf_counter() - started < LIMIT_SECONDS

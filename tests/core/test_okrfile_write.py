@@ -35,9 +35,10 @@ from constellation.core.okrfile.schema import derive_ids, slug
 from constellation.core.okrfile.writer import scalar
 from constellation.core.periods import period_containing
 
-SHARED = Path("/work/shared")
-SPEC = SHARED / "spec" / "okr-file.md"
-FILES = sorted((SHARED / "examples").glob("*.yaml"))
+# The contract and its examples, copied into the repository so the suite runs from any clone.
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+SPEC = EXAMPLES_DIR / "okr-file.md"
+FILES = sorted(EXAMPLES_DIR.glob("*.yaml"))
 
 
 def spec_text() -> str:

@@ -10,11 +10,11 @@ from typing import Any
 from django.test import Client
 from jsonschema import Draft202012Validator, FormatChecker
 
-from constellation.server.api.actions import do_create_token
 from constellation.server.api.urls import api
 from constellation.server.audit.actions import record
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
 from constellation.server.orgs.models import Organization
+from constellation.server.tokens.actions import do_create_token
 from constellation.server.tracking.models import CheckIn
 from tests.server.factories import World
 

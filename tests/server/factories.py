@@ -45,7 +45,10 @@ def make_user(username: str) -> User:
 def make_org(slug: str, name: str) -> Organization:
     """An organisation with its strategy."""
     org = Organization.objects.create(slug=slug, name=name)
-    Strategy.objects.create(organization=org, vision="Every team decides with live data.")
+    # The year of the standard period (make_period), not the year the tests happen to run in.
+    Strategy.objects.create(
+        organization=org, year=2026, vision="Every team decides with live data."
+    )
     return org
 
 

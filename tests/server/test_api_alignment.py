@@ -6,8 +6,10 @@ import pytest
 
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Alignment
+from constellation.server.orgs.models import Team
 from tests.server.api_helpers import ApiClient, client_for
 from tests.server.factories import World, make_objective
+from tests.server.sharing_factories import join, make_stakeholder, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +17,13 @@ pytestmark = pytest.mark.django_db
 def _links(world: World) -> set[tuple[str, str]]:
     rows = Alignment.objects.filter(source__organization=world.org)
     return set(rows.values_list("source__slug", "target__slug"))
+
+
+@pytest.fixture(autouse=True)
+def _member_of_both_teams(world: World) -> None:
+    """The member acts for Growth and for the company: linking needs acting for the source."""
+    join(world, world.member, world.team)
+    join(world, world.member, Team.objects.get(organization=world.org, slug="company"))
 
 
 @pytest.fixture
@@ -108,3 +117,13 @@ def test_a_target_in_another_quarter_is_a_422_naming_both_periods(world: World) 
     assert "same period (2026-Q4)" in problem["msg"]
     assert "is in 2027-Q1" in problem["msg"]
     assert not Alignment.objects.filter(source__slug="activation", target__slug="next").exists()
+
+
+def test_a_member_of_another_team_cannot_link_or_unlink(world: World, onboarding: object) -> None:
+    client = client_for(make_stakeholder(world, make_team(world)), world.org)
+    before = _links(world)
+    added = client.post("/orgs/acme/objectives/onboarding/aligns-to", {"target": "activation"})
+    assert added.status_code == 403 and "Only members of Growth" in added.data["detail"]
+    removed = client.delete("/orgs/acme/objectives/activation/aligns-to/retention")
+    assert removed.status_code == 403
+    assert _links(world) == before

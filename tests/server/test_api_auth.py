@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from constellation.server.api.actions import do_create_token, do_revoke_token
-from constellation.server.api.models import ApiToken
 from constellation.server.okrs.models import Objective
+from constellation.server.tokens.actions import do_create_token, do_revoke_token
+from constellation.server.tokens.models import ApiToken
 from tests.server.api_helpers import ApiClient, client_for
 from tests.server.factories import PASSWORD, World
 

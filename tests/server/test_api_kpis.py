@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from constellation.server.api.actions import do_create_token
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.models import KeyResult
+from constellation.server.tokens.actions import do_create_token
 from tests.server.api_helpers import check_against_schema, client_for
 from tests.server.factories import World
 

@@ -8,6 +8,7 @@ from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Objective
 from tests.server.api_helpers import ApiClient, client_for
 from tests.server.factories import World
+from tests.server.sharing_factories import join, make_stakeholder, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,6 @@ def test_a_member_changes_an_objective_and_it_is_audited(world: World) -> None:
         "version": 1,
         "title": "New teams see value on their first day",
         "focus": "both",
-        "state": "launched",
         "commitment": "aspirational",
         "owner": "leader",
     }
@@ -32,7 +32,7 @@ def test_a_member_changes_an_objective_and_it_is_audited(world: World) -> None:
     assert response.status_code == 200
     assert response.data["version"] == 2
     assert response.data["title"] == body["title"]
-    assert (response.data["focus"], response.data["state"]) == ("both", "launched")
+    assert (response.data["focus"], response.data["state"]) == ("both", "draft")
     assert response.data["commitment"] == "aspirational"
     assert response.data["owner"] == "leader"
     row = Objective.objects.get(pk=world.objective.pk)
@@ -40,17 +40,45 @@ def test_a_member_changes_an_objective_and_it_is_audited(world: World) -> None:
     event = AuditEvent.objects.get(action="update", object_id=row.pk)
     assert event.actor == world.member
     assert event.after["title"] == body["title"]
-    assert row.state_given  # a state chosen by someone is kept through export
 
 
-def test_a_state_set_through_the_api_survives_export(world: World) -> None:
+def test_a_state_change_is_refused_with_how_to_launch_and_nothing_changes(world: World) -> None:
+    response = client_for(world.member, world.org).patch(
+        URL, {"version": 1, "title": "Launched at last", "state": "launched"}
+    )
+    assert response.status_code == 422
+    item = response.data["detail"][0]
+    assert (item["path"], item["loc"]) == ("$.state", ["body", "state"])
+    assert "send Growth's drafts for review at /o/acme/teams/growth/review/" in item["msg"]
+    assert _unchanged(world)
+    assert not AuditEvent.objects.filter(object_type="objective").exists()
+    assert Objective.objects.get(pk=world.objective.pk).state == "draft"
+
+
+def test_the_current_state_sent_back_is_no_change(world: World) -> None:
+    client = client_for(world.member, world.org)
+    response = client.patch(URL, {"version": 1, "state": "draft", "title": "Same state"})
+    assert response.status_code == 200 and response.data["state"] == "draft"
+
+
+def test_a_state_set_by_the_lifecycle_survives_export(world: World) -> None:
     from constellation.server.plans.transfer import export_org
 
+    join(world, world.member, world.team)
     client = client_for(world.member, world.org)
-    assert client.patch(URL, {"version": 1, "state": "in_review"}).status_code == 200
+    sent = client.post("/orgs/acme/review-requests", {"team": "growth", "leaders": ["leader"]})
+    assert sent.status_code == 201
     exported = export_org(world.org.slug)
     states = {o.id: o.state for o in exported.objectives}
     assert states["activation"] == "in_review"
+
+
+def test_a_member_of_another_team_cannot_edit_and_nothing_changes(world: World) -> None:
+    stella = make_stakeholder(world, make_team(world))
+    response = client_for(stella, world.org).patch(URL, {"version": 1, "title": "Not mine"})
+    assert response.status_code == 403
+    assert "Only members of Growth" in response.data["detail"]
+    assert _unchanged(world)
 
 
 def test_only_the_fields_sent_change(world: World) -> None:

@@ -192,6 +192,7 @@ def test_a_new_objective_is_a_draft_with_its_links_and_is_audited(world: World) 
         "levers": ["self-serve"],
         "guardrails": ["logo-churn"],
     }
+    join(world, world.member, world.team)
     created = client_for(world.member, world.org).post("/orgs/acme/objectives", body)
     assert created.status_code == 201
     data = created.data

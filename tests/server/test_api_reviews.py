@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
+from constellation.server.orgs.models import Team
 from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
@@ -16,13 +17,20 @@ from constellation.server.quarterly.models import (
 )
 from tests.server.api_helpers import client_for
 from tests.server.factories import World, make_key_result, make_objective
+from tests.server.sharing_factories import join
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = "/orgs/acme/objectives/activation/review"
-REFLECTION = "/orgs/acme/teams/growth/reviews/2026-Q4/reflection"
-FINISH = "/orgs/acme/teams/growth/reviews/2026-Q4/finish"
+REVIEW = "/orgs/acme/objectives/activation/quarterly-review"
+REFLECTION = "/orgs/acme/teams/growth/quarterly-reviews/2026-Q4/reflection"
+FINISH = "/orgs/acme/teams/growth/quarterly-reviews/2026-Q4/finish"
 KR = "activation/week1-activation"
+
+
+@pytest.fixture(autouse=True)
+def _member_of_growth(world: World) -> None:
+    """The member is in Growth: only a team's own people write its quarterly review."""
+    join(world, world.member, world.team)
 
 
 def _initiative(world: World) -> Initiative:
@@ -94,7 +102,7 @@ def test_a_viewer_cannot_write_and_an_outsider_sees_404(world: World) -> None:
     assert outsider.get("/orgs/acme/learnings").status_code == 404
     # Another organisation's objective under one's own organisation is 404 too.
     member = client_for(world.member, world.org)
-    assert member.get("/orgs/acme/objectives/secret/review").status_code == 404
+    assert member.get("/orgs/acme/objectives/secret/quarterly-review").status_code == 404
     assert not ObjectiveReview.objects.exists()
 
 
@@ -209,6 +217,8 @@ def test_an_initiative_result_is_recorded_and_listed(world: World) -> None:
 
 def test_an_initiative_result_of_another_team_or_bad_outcome_is_422(world: World) -> None:
     initiative = _initiative(world)
+    # In both teams, so what is refused is the initiative of the other one, not the person.
+    join(world, world.member, Team.objects.get(organization=world.org, slug="company"))
     client = client_for(world.member, world.org)
     body = {"team": "company", "period": "2026-Q4", "initiative": initiative.pk}
     response = client.post("/orgs/acme/initiative-results", body)
@@ -226,7 +236,9 @@ def test_finishing_closes_and_carries_over_linked_to_history(world: World) -> No
     client = client_for(world.member, world.org)
     client.call("put", REVIEW, {"version": 0, "decision": "carry_over"})
     client.call(
-        "put", "/orgs/acme/objectives/pricing/review", {"version": 0, "decision": "rethink"}
+        "put",
+        "/orgs/acme/objectives/pricing/quarterly-review",
+        {"version": 0, "decision": "rethink"},
     )
     response = client.post(FINISH, {"versions": {"activation": 1, "pricing": 1}})
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from constellation.server.orgs.models import Team
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
 from tests.server.api_helpers import client_for
 from tests.server.factories import World
+from tests.server.sharing_factories import join
 
 READINESS = {
     "exploratory": True,
@@ -117,6 +118,7 @@ def test_roadmap_items_are_created_moved_and_listed_by_year(world: World) -> Non
 
 
 def test_a_member_answers_the_readiness_check_and_the_phase_follows(world: World) -> None:
+    join(world, world.member, world.team)  # a team's own people answer for it
     member = client_for(world.member, world.org)
     empty = member.get("/orgs/acme/teams/growth/readiness").data
     assert (empty["version"], empty["recommendation"]) == (0, None)

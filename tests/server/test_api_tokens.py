@@ -8,9 +8,9 @@ import urllib.request
 
 import pytest
 
-from constellation.server.api.actions import TokenError, do_create_token, do_revoke_token
-from constellation.server.api.models import ApiToken, hash_token
 from constellation.server.audit.models import AuditEvent
+from constellation.server.tokens.actions import TokenError, do_create_token, do_revoke_token
+from constellation.server.tokens.models import ApiToken, hash_token
 from tests.server.api_helpers import ApiClient, client_for
 from tests.server.factories import World, make_world
 

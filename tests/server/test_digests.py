@@ -13,6 +13,7 @@ from constellation.server.audit.models import AuditEvent
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.models import Membership, Team
+from constellation.server.sharing.models import Dependency
 from constellation.server.tracking.models import CheckIn, SentDigest
 from constellation.server.worker import digests
 from constellation.server.worker.digests import digest_text, send_digests, team_digests
@@ -63,9 +64,8 @@ def test_the_digest_says_what_moved_and_what_is_at_risk(team_world: World) -> No
 def test_open_dependencies_are_listed_when_the_sharing_app_is_there(
     team_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sharing = pytest.importorskip("constellation.server.sharing.models")
     company = Team.objects.get(organization=team_world.org, slug="company")
-    sharing.Dependency.objects.create(
+    Dependency.objects.create(
         organization=team_world.org,
         key_result=team_world.key_result,
         from_team=team_world.team,

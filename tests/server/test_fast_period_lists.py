@@ -94,11 +94,13 @@ def test_an_edit_and_an_alignment_show_at_once(world: World) -> None:
     api = client_for(world.member, world.org)
     assert api.get(LIST, at=AT).status_code == 200  # the view is now cached
     access = access_org(world.member, "acme")
-    actions.do_update_objective(
-        access, world.objective, {"title": "Teams see value on day one"}, expected_version=1,
-        actor=world.member,
+    actions.do_edit_objective(
+        access, world.objective, actions.ObjectiveEdit(title="Teams see value on day one"),
+        expected_version=1, actor=world.member,
     )  # fmt: skip
-    other = make_objective(world.org, world.team, world.period, "expansion", "Teams grow with us")
+    other = make_objective(
+        world.org, world.team, world.period, "expansion", "Teams grow with us", owner=world.member
+    )
     actions.do_align(access, other, world.objective, world.member)
     listed = {o["id"]: o for o in api.get(LIST, at=AT).data["objectives"]}
     assert listed["activation"]["title"] == "Teams see value on day one"

@@ -25,6 +25,7 @@ from constellation.server.plans.scores import PeriodView, compute, period_view, 
 from constellation.server.tracking.actions import CheckInInput, do_check_in, do_check_ins
 from tests.server import bulk
 from tests.server.factories import World, make_key_result, make_objective, make_period
+from tests.server.sharing_factories import join
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,7 @@ def test_random_check_ins_patch_the_view_into_the_one_a_fresh_read_gives(
     key_results = list(KeyResult.objects.filter(objective__period=world.period))
     key_results += [_milestone(world), _aligned_elsewhere(world)]
     bulk.add_check_ins(world.key_result, 3)  # audited: the cache starts after these writes
+    join(world, world.member, world.team)  # checks in on Growth's key results, not only theirs
     access = access_org(world.member, "acme")
     rng = random.Random(seed)
     assert _comparable(period_view(world.org, world.period, on=DAY)) == _fresh(world)
@@ -160,9 +162,9 @@ def test_an_edit_after_a_check_in_makes_the_view_computed_afresh(
     period_view(world.org, world.period, on=DAY)
     access = access_org(world.member, "acme")
     do_check_in(access, world.key_result, CheckInInput(45, 7, "", None, DAY), world.member)
-    actions.do_update_objective(
-        access, world.objective, {"title": "Teams see value on day one"}, expected_version=1,
-        actor=world.member,
+    actions.do_edit_objective(
+        access, world.objective, actions.ObjectiveEdit(title="Teams see value on day one"),
+        expected_version=1, actor=world.member,
     )  # fmt: skip
     view = period_view(world.org, world.period, on=DAY)
     assert reads == [1, 1]
@@ -177,6 +179,7 @@ def test_a_check_in_outside_the_view_makes_it_computed_afresh(
     elsewhere = make_objective(world.org, world.team, later, "later", "Later teams renew")
     kr = make_key_result(elsewhere, "renewals", "Raise renewals from 1 to 2", baseline=1, target=2)
     period_view(world.org, world.period, on=DAY)
+    join(world, world.member, world.team)  # not the key result's owner: a member of its team
     access = access_org(world.member, "acme")
     do_check_in(access, kr, CheckInInput(1.5, 5, "", None, DAY), world.member)
     assert _comparable(period_view(world.org, world.period, on=DAY)) == _fresh(world)

@@ -12,12 +12,19 @@ from django.utils import timezone
 
 from constellation.server.errors import Conflict
 from constellation.server.notifications.actions import do_notify
-from constellation.server.okrs.notices import notify_aligned
 from constellation.server.notifications.models import Notification
-from constellation.server.okrs.actions import do_update_key_result, do_update_objective
+from constellation.server.okrs.actions import (
+    KeyResultEdit,
+    ObjectiveEdit,
+    do_edit_key_result,
+    do_edit_objective,
+)
 from constellation.server.okrs.models import Alignment, Objective
+from constellation.server.okrs.notices import notify_aligned
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Membership, Team
+from constellation.server.quarterly.actions import do_finish_review
+from constellation.server.quarterly.models import ObjectiveReview
 from tests.server.bulk import add_objectives
 from tests.server.factories import World, make_objective, make_user
 
@@ -64,9 +71,23 @@ def notify(world: World, person: object, count: int = 1, **extra: object) -> lis
 def edit(world: World, objective: Objective, actor: object, **changes: object) -> Objective:
     access = access_org(actor, "acme")
     objective.refresh_from_db()
-    return do_update_objective(
-        access, objective, changes, expected_version=objective.version, actor=actor
+    do_edit_objective(
+        access,
+        objective,
+        ObjectiveEdit(**changes),  # type: ignore[arg-type]
+        expected_version=objective.version,
+        actor=actor,
     )
+    return objective
+
+
+def finish_review(world: World, objective: Objective) -> None:
+    """Close an objective the only way there is: its team's quarterly review, finished."""
+    ObjectiveReview.objects.create(
+        organization=world.org, objective=objective, decision=ObjectiveReview.Decision.DONE
+    )
+    access = access_org(world.leader, "acme")
+    do_finish_review(access, objective.team, objective.period, world.leader)
 
 
 @pytest.fixture
@@ -94,27 +115,30 @@ def test_owners_of_aligned_objectives_are_told_what_changed_with_a_link(
     assert note.url == "/o/acme/objectives/retention/"
 
 
-def test_a_state_change_and_its_reason_are_told(world: World, retention: Objective) -> None:
+def test_a_pivot_and_its_reason_are_told(world: World, retention: Objective) -> None:
+    Objective.objects.filter(pk=retention.pk).update(state="launched")
+    retention.refresh_from_db()
     access = access_org(world.leader, "acme")
-    do_update_objective(
+    do_edit_objective(
         access,
         retention,
-        {"state": "launched"},
+        ObjectiveEdit(title="Customers stay and grow"),
         expected_version=retention.version,
         actor=world.leader,
         reason="reviewed with the board",
     )
     body = Notification.objects.get(kind=ALIGNED).body
-    assert "state: draft → launched" in body
+    assert "title: Customers stay with us → Customers stay and grow" in body
     assert "why: reviewed with the board" in body
 
 
 def test_a_move_to_another_team_names_the_team(world: World, retention: Objective) -> None:
-    edit(world, retention, world.leader, team_id=world.team.pk)
+    edit(world, retention, world.leader, team=world.team)
     assert "moved to the team Growth" in Notification.objects.get(kind=ALIGNED).body
 
 
 def test_the_actor_is_never_told_of_their_own_change(world: World, retention: Objective) -> None:
+    Membership.objects.get(organization=world.org, user=world.member).teams.add(retention.team)
     edit(world, retention, world.member, title="Customers stay longer")
     assert not Notification.objects.filter(kind=ALIGNED).exists()
 
@@ -122,7 +146,7 @@ def test_the_actor_is_never_told_of_their_own_change(world: World, retention: Ob
 def test_a_change_nobody_aligned_cares_about_tells_nobody(
     world: World, retention: Objective
 ) -> None:
-    edit(world, retention, world.leader, owner_id=world.admin.pk)
+    edit(world, retention, world.leader, owner=world.admin)
     edit(world, world.objective, world.leader, title="Nothing aligns to this one")
     assert not Notification.objects.filter(kind=ALIGNED).exists()
 
@@ -135,8 +159,8 @@ def test_a_key_result_change_tells_who_aligns_to_its_objective(world: World) -> 
     Alignment.objects.create(source=mine, target=world.objective)
     access = access_org(world.member, "acme")
     kr = world.key_result
-    do_update_key_result(
-        access, kr, {"target": 60.0}, expected_version=kr.version, actor=world.member
+    do_edit_key_result(
+        access, kr, KeyResultEdit(target=60.0), expected_version=kr.version, actor=world.member
     )
     note = Notification.objects.get(kind=ALIGNED)
     assert note.recipient == world.leader
@@ -180,8 +204,8 @@ def test_closed_objectives_and_people_who_left_are_not_told(
 def test_a_refused_concurrent_edit_tells_nobody(world: World, retention: Objective) -> None:
     access = access_org(world.leader, "acme")
     with pytest.raises(Conflict):
-        do_update_objective(
-            access, retention, {"title": "Stale"}, expected_version=99, actor=world.leader
+        do_edit_objective(
+            access, retention, ObjectiveEdit(title="Stale"), expected_version=99, actor=world.leader
         )
     assert not Notification.objects.exists()
 
@@ -215,12 +239,12 @@ def test_closing_an_objective_emails_aligned_owners_after_commit(
     world: World, retention: Objective, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        edit(world, retention, world.leader, state="closed")
+        finish_review(world, retention)
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["member@example.com"]
     assert "Customers stay with us" in mail.subject
-    assert "state: draft → closed" in mail.body
+    assert "state: closed (quarterly review)" in mail.body
     assert "/o/acme/objectives/retention/" in mail.body
 
 
@@ -232,7 +256,7 @@ def test_a_rolled_back_action_sends_nothing_and_leaves_no_notification(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        edit(world, retention, world.leader, state="closed")
+        finish_review(world, retention)
         assert Notification.objects.filter(kind=ALIGNED).exists()
         raise RuntimeError("something later in the same action failed")
     assert callbacks == []

@@ -104,13 +104,17 @@ def test_adding_or_deleting_a_key_result_after_launch_needs_a_reason(client, wor
     assert AuditEvent.objects.get(action="delete").reason == "Measured elsewhere"
 
 
-def test_closing_a_launched_objective_is_not_a_pivot(client, world: World) -> None:
+def test_an_edit_never_closes_a_launched_objective_the_quarterly_review_does(
+    client, world: World
+) -> None:
     launch(world)
     client.force_login(world.member)
     data = {"title": world.objective.title, "focus": "customer", "commitment": "committed"}
-    data |= {"state": "closed", "version": 1}
-    assert client.post(url("objective-edit", slug="activation"), data).status_code == 302
-    assert Objective.objects.get(pk=world.objective.pk).state == "closed"
+    data |= {"state": "closed", "version": 1, "reason": "The quarter is over"}
+    refused = client.post(url("objective-edit", slug="activation"), data)
+    assert refused.status_code == 422
+    assert "The quarterly review closes them" in refused.content.decode()
+    assert Objective.objects.get(pk=world.objective.pk).state == "launched"
 
 
 def test_the_api_patch_needs_a_reason_after_launch(world: World) -> None:

@@ -113,7 +113,7 @@ def test_the_audit_history_cannot_be_changed_in_the_admin(
 
 
 def test_api_token_hashes_are_not_shown(client, world: World, operator: User) -> None:
-    from constellation.server.api.actions import do_create_token
+    from constellation.server.tokens.actions import do_create_token
 
     token, _ = do_create_token(world.member, world.org, "script")
     client.force_login(operator)

@@ -161,7 +161,7 @@ def test_a_link_that_closes_a_cycle_is_refused_with_the_cycle_path(
 ) -> None:
     Alignment.objects.create(source=onboarding, target=world.objective)
     before = links(world)
-    client.force_login(world.member)
+    client.force_login(world.leader)  # retention is the company's: a leader links it
     response = client.post(align_url("retention"), {"target": "onboarding", "q": "painless"})
     assert response.status_code == 422
     html = alignment_section(response.content.decode())

@@ -11,6 +11,7 @@ from django.urls import reverse
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import KeyResult, Objective
 from tests.server.factories import World, make_key_result, make_objective
+from tests.server.sharing_factories import join
 
 
 def url(name: str, **kwargs: str) -> str:
@@ -54,6 +55,7 @@ def field_html(html: str, field_id: str) -> str:
 
 
 def test_a_member_creates_an_objective_with_levers_and_guardrails(client, world: World) -> None:
+    join(world, world.member, world.team)
     client.force_login(world.member)
     response = client.post(url("objective-new"), objective_data(world))
     assert response.status_code == 302
@@ -71,6 +73,7 @@ def test_a_member_creates_an_objective_with_levers_and_guardrails(client, world:
 
 
 def test_slugs_come_from_titles_and_stay_unique(client, world: World) -> None:
+    join(world, world.member, world.team)
     client.force_login(world.member)
     client.post(url("objective-new"), objective_data(world))
     client.post(url("objective-new"), objective_data(world))

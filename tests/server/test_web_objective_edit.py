@@ -7,6 +7,7 @@ from django.urls import reverse
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import Objective
 from tests.server.factories import World
+from tests.server.sharing_factories import make_stakeholder, make_team
 
 
 def edit_url(slug: str = "activation", org: str = "acme") -> str:
@@ -18,7 +19,6 @@ def edit(title: str, version: int, **fields: str) -> dict[str, object]:
         "title": title,
         "focus": "customer",
         "commitment": "committed",
-        "state": "draft",
         "version": version,
     }
     data.update(fields)
@@ -117,4 +117,34 @@ def test_a_viewer_cannot_edit(client, world: World) -> None:
 def test_an_outsider_cannot_edit(client, world: World) -> None:
     client.force_login(world.outsider)
     assert client.post(edit_url(), edit("Outsider's title", 1)).status_code == 404
+    assert Objective.objects.get(pk=world.objective.pk).version == 1
+
+
+def test_the_page_offers_no_state_menu_and_says_how_to_launch(client, world: World) -> None:
+    client.force_login(world.member)
+    html = client.get(reverse("objective", kwargs={"org": "acme", "slug": "activation"}))
+    page = html.content.decode()
+    edit_section = page[page.index('id="edit"') : page.index('id="history"')]
+    assert 'name="state"' not in edit_section
+    assert 'href="/o/acme/teams/growth/review/?period=2026-Q4"' in edit_section
+    assert "send Growth's drafts for review" in edit_section
+
+
+def test_a_posted_state_is_refused_with_how_to_launch(client, world: World) -> None:
+    client.force_login(world.member)
+    response = client.post(edit_url(), edit("Launched at last", 1, state="launched"))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "send Growth&#x27;s drafts for review at /o/acme/teams/growth/review/" in html
+    assert 'value="Launched at last"' in html  # what was typed is kept
+    objective = Objective.objects.get(pk=world.objective.pk)
+    assert (objective.state, objective.version) == ("draft", 1)
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_member_of_another_team_cannot_edit(client, world: World) -> None:
+    client.force_login(make_stakeholder(world, make_team(world)))
+    response = client.post(edit_url(), edit("Not my team's", 1))
+    assert response.status_code == 403
+    assert "Only members of Growth" in response.content.decode()
     assert Objective.objects.get(pk=world.objective.pk).version == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,9 +16,16 @@ from constellation.server.quarterly.models import (
     TeamReflection,
 )
 from tests.server.factories import World, make_key_result, make_objective
+from tests.server.sharing_factories import join
 
 PAGE = "/o/acme/teams/growth/quarterly-review/2026-Q4/"
 OBJECTIVE = PAGE + "objectives/activation/"
+
+
+@pytest.fixture(autouse=True)
+def _member_of_growth(world: World) -> None:
+    """The member is in Growth: only a team's own people write its quarterly review."""
+    join(world, world.member, world.team)
 
 
 def _client(user: object) -> Client:

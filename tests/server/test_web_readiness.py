@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +12,7 @@ from constellation.server.audit.models import AuditEvent
 from constellation.server.orgs.models import Team, TeamReadiness
 from constellation.server.plans.plan import build_plan
 from tests.server.factories import World
+from tests.server.sharing_factories import join
 
 PAGE = "/o/acme/teams/growth/readiness/"
 EXPLORING = {
@@ -20,6 +22,12 @@ EXPLORING = {
     "outcome_metrics": "no",
     "version": "0",
 }
+
+
+@pytest.fixture(autouse=True)
+def _member_of_growth(world: World) -> None:
+    """The member is in Growth: only a team's own people write its readiness check."""
+    join(world, world.member, world.team)
 
 
 def _client(user: object) -> Client:

@@ -11,6 +11,7 @@ from constellation.server.okrs.models import Alignment, Objective
 from constellation.server.orgs.access import access_org
 from constellation.server.quarterly.actions import do_record_learning
 from tests.server.factories import World, make_key_result, make_objective, make_period
+from tests.server.sharing_factories import join
 
 
 def start_url(period: str = "2027-Q1") -> str:
@@ -25,6 +26,7 @@ def setup(world: World) -> Objective:
     make_key_result(
         done, "docs", "Raise docs answers from 10 to 20", baseline=10, target=20, current=20
     )
+    join(world, world.member, world.team)  # a team's own people record its learnings
     access = access_org(world.member, "acme")
     do_record_learning(
         access,

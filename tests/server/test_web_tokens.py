@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from constellation.server.api.actions import do_create_token
-from constellation.server.api.models import ApiToken, hash_token
 from constellation.server.audit.models import AuditEvent
+from constellation.server.tokens.actions import do_create_token
+from constellation.server.tokens.models import ApiToken, hash_token
 from tests.server.factories import World
 
 

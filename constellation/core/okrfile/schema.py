@@ -50,6 +50,7 @@ OBJECTIVE = Kind(
         "focus",
         "commitment",
         "state",
+        "grade",
         "owner",
         "levers",
         "aligns_to",

@@ -66,6 +66,7 @@ _OBJECTIVE: dict[str, ValueReader] = {
     "focus": lambda b, n, k: b.choice(n, k, schema.FOCUS),
     "commitment": lambda b, n, k: b.choice(n, k, schema.COMMITMENT) or "committed",
     "state": lambda b, n, k: b.choice(n, k, schema.STATE),
+    "grade": Reader.grade,
     "owner": Reader.text,
     "levers": _refs("lever"),
     "aligns_to": _refs("objective"),

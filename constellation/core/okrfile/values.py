@@ -149,6 +149,14 @@ class Reader:
         self.add(node, f"'{key}' must be a number above 0, got {describe(node)}")
         return BAD
 
+    def grade(self, node: Node, key: str) -> Any:
+        """A grade from 0.0 to 1.0, or null."""
+        value = self.number(node, key)
+        if value is None or value is BAD or 0 <= value <= 1:
+            return value
+        self.add(node, f"'{key}' must be a number from 0.0 to 1.0, got {describe(node)}")
+        return BAD
+
     def confidence(self, node: Node, key: str) -> Any:
         """A whole number from 0 to 10, or null."""
         value = node.value if node.__class__ is Scalar else BAD

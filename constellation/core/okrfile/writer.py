@@ -116,6 +116,7 @@ def _objective(objective: Objective, default_period: str) -> dict[str, Any]:
         focus=objective.focus,
         commitment=None if objective.commitment == "committed" else objective.commitment,
         state=objective.state,
+        grade=objective.grade,
         owner=objective.owner,
         levers=objective.levers,
         aligns_to=objective.aligns_to,

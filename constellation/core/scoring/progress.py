@@ -175,12 +175,18 @@ class Grade:
 
 def grade_of(progress: float, commitment: Commitment | str) -> Grade:
     """The Grade for a progress under a commitment."""
-    value = grade(progress)
+    return given_grade(grade(progress), commitment)
+
+
+def given_grade(value: float, commitment: Commitment | str) -> Grade:
+    """The Grade of a grade value (computed, or the one a review settled on) under a commitment."""
     expected = expected_grade(commitment)
     met = _tenths(value) >= _tenths(expected)
     return Grade(value=value, band=band(value), expected=expected, met=met)
 
 
 def grade_objective(objective: Objective) -> Grade:
-    """Grade an objective from its weighted progress and its commitment."""
+    """Grade an objective: the grade its review settled on, else from its weighted progress."""
+    if objective.grade is not None:
+        return given_grade(objective.grade, objective.commitment)
     return grade_of(objective_progress(objective), objective.commitment)

@@ -11,6 +11,7 @@ from constellation.core.scoring.progress import (
     Grade,
     current_value,
     expected_grade,
+    given_grade,
     grade_of,
     kr_progress,
     latest_confidence,
@@ -154,7 +155,11 @@ def score_objective(objective: Objective, on: date) -> ObjectiveScore:
         title=objective.title,
         period=objective.period,
         progress=progress,
-        grade=grade_of(progress, objective.commitment),
+        grade=(
+            given_grade(objective.grade, objective.commitment)
+            if objective.grade is not None
+            else grade_of(progress, objective.commitment)
+        ),
         expected=goal * elapsed,
         status=objective_status_of(progress, goal * elapsed, lowest),
         key_results=krs,

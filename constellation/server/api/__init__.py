@@ -1,1 +1,1 @@
-"""The REST API (Django Ninja) and personal access tokens."""
+"""The REST API (Django Ninja): routers, schemas, authentication and JSON errors."""

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from constellation.server.api.errors import FieldError
-from constellation.server.api.models import ApiToken, hash_token
 from constellation.server.orgs.access import Access, access_org
+from constellation.server.tokens.access import find_live_token
+from constellation.server.tokens.actions import do_note_use
+from constellation.server.tokens.models import ApiToken
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-# Writing last_used_at on every call would turn each read into a write; once a minute is
-# precise enough to tell a live token from a forgotten one.
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 BAD_TOKEN = "Invalid or revoked token: send `Authorization: Bearer <token>` with a live token."
 
@@ -29,29 +25,16 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         """The live token with this plaintext, else a 401 (never falls back to the session)."""
-        found = (
-            ApiToken.objects.select_related("user", "organization")
-            .filter(token_hash=hash_token(token.strip()), revoked=False)
-            .first()
-        )
+        found = find_live_token(token.strip())
         if found is None or not found.user.is_active:
             raise AuthenticationError(401, BAD_TOKEN)
-        _touch(found)
+        do_note_use(found)
         request.user = found.user
         # Attributes of this request only (HttpRequest declares no such fields); read back with
         # getattr, so a session-authenticated request simply has none.
         request.organization = found.organization  # type: ignore[attr-defined]
         request.api_token = found  # type: ignore[attr-defined]
         return found
-
-
-def _touch(token: ApiToken) -> None:
-    """Note the token's use, at most once a minute."""
-    now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
-        return
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.last_used_at = now
 
 
 class Session(SessionAuth):

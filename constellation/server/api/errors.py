@@ -123,6 +123,8 @@ def install(api: NinjaAPI) -> None:
         message = getattr(exc, "message", None) or str(exc)
         return unprocessable(api, request, [error_item([source, field], message)])
 
+    # Handlers match subclasses too: the domain's NotFound (an Http404) is the same 404 that
+    # tells nothing more, and NotAllowed (a ReadOnly) the same 403 that says why.
     _on(api, Http404, on_404)
     _on(api, HttpError, on_http_error)
     _on(api, AuthenticationError, on_unauthenticated)

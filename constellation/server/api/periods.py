@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from constellation.core.periods import is_period
 from constellation.server.api.errors import FieldError
+from constellation.server.okrs.access import find_period
 from constellation.server.okrs.models import Period
-from constellation.server.orgs.models import Organization
+from constellation.server.orgs.access import Access
 from constellation.server.plans.scores import current_period
 
 ALL = "all"
@@ -29,21 +30,21 @@ class Chosen:
         return self.period.key if self.period is not None else None
 
 
-def choose_period(organization: Organization, key: str | None) -> Chosen:
+def choose_period(access: Access, key: str | None) -> Chosen:
     """The period `key` names in this organisation; a 422 naming `period` if there is none."""
     if key is None or key == "":
-        return Chosen(current_period(organization))
+        return Chosen(current_period(access.organization))
     if key == ALL:
         return Chosen(None, everything=True)
     if not is_period(key):
         raise FieldError(
             "period", f"{key!r} is not a period: use YYYY-Qn, YYYY or `all`", source="query"
         )
-    period = Period.objects.filter(organization=organization, key=key).first()
+    period = find_period(access, key)
     if period is None:
         raise FieldError(
             "period",
-            f"this organisation has no period {key}; GET /orgs/{organization.slug}/periods "
+            f"this organisation has no period {key}; GET /orgs/{access.organization.slug}/periods "
             "lists them",
             source="query",
         )

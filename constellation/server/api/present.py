@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
-
 from constellation.core import model
 from constellation.core.coach import Finding
-from constellation.server.okrs.models import Alignment, KeyResult, Objective
+from constellation.server.okrs.access import alignment_links
+from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.orgs.access import Access
 from constellation.server.plans.plan import ObjectiveRecord
 from constellation.server.tracking.models import CheckIn
 
@@ -24,17 +24,13 @@ def kr_id(objective_slug: str, kr_slug: str) -> str:
     return f"{objective_slug}/{kr_slug}"
 
 
-def alignment_slugs(objective_ids: Iterable[int]) -> tuple[Links, Links]:
+def alignment_slugs(access: Access, objective_ids: Iterable[int]) -> tuple[Links, Links]:
     """Slugs each objective aligns to and is aligned from, in one query."""
-    ids = list(objective_ids)
     aligns_to: Links = defaultdict(list)
     aligned_from: Links = defaultdict(list)
-    rows = (
-        Alignment.objects.filter(Q(source_id__in=ids) | Q(target_id__in=ids))
-        .order_by("id")
-        .values_list("source_id", "source__slug", "target_id", "target__slug")
-    )
-    for source_id, source_slug, target_id, target_slug in rows:
+    for source_id, source_slug, target_id, target_slug in alignment_links(
+        access, list(objective_ids)
+    ):
         aligns_to[source_id].append(target_slug)
         aligned_from[target_id].append(source_slug)
     return aligns_to, aligned_from

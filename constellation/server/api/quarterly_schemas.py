@@ -1,5 +1,9 @@
-"""What the quarterly review endpoints take and answer: reviews, reflections, learnings,
-initiative results and finishing a review."""
+"""What the quarterly review endpoints take and answer: an objective's quarterly review,
+reflections, learnings, initiative results and finishing a team's quarterly review.
+
+"Quarterly" is in the names that would otherwise say only "review": sharing's review
+*requests* are another thing.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +21,8 @@ VERSION = "The version you read (0 when there was none yet); a stale one answers
 INITIATIVE_ID = "The initiative's numeric id (as the objective's detail lists it)."
 
 
-class ObjectiveReviewOut(Out):
-    """An objective's review: the engine's grade, the reviewer's override and the decision."""
+class QuarterlyReviewOut(Out):
+    """An objective's quarterly review: the engine's grade, the override and the decision."""
 
     objective: str = Field(description="The objective's id.")
     team: str
@@ -35,7 +39,7 @@ class ObjectiveReviewOut(Out):
     carried_to: str | None = Field(description="The id of its draft in the next period, if any.")
 
 
-class ObjectiveReviewIn(Strict):
+class QuarterlyReviewIn(Strict):
     """The review to save; a grade other than the computed one needs `override_reason`."""
 
     version: int = Field(ge=0, description=VERSION)

@@ -238,7 +238,12 @@ class ObjectivePatch(Strict):
     version: int = Field(description="The objective's version when you read it.")
     title: str | None = Field(None, min_length=1, max_length=300)
     focus: Focus | Literal[""] | None = Field(None, description='`""` or null: no focus.')
-    state: State | None = None
+    state: State | None = Field(
+        None,
+        description="Only the current state is accepted: the lifecycle moves it (send the "
+        "drafts for review, launch the review; the quarterly review closes them). Any other "
+        "state is a 422 on `state` saying how to launch.",
+    )
     commitment: Commitment | None = None
     owner: str | None = Field(None, description="A member's username; null: no owner.")
     reason: str | None = Field(

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from constellation.core.model import Plan
 from constellation.server.kpis.models import Kpi, KpiReading
+from constellation.server.okrs.access import key_results_of, objectives_of
+from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 
 # How many readings a sparkline on the KPI list draws.
@@ -27,12 +29,76 @@ def kpis_of(access: Access) -> QuerySet[Kpi]:
     return Kpi.objects.filter(organization=access.organization).select_related("team")
 
 
+def kpis_by_slug(access: Access, slugs: list[str]) -> QuerySet[Kpi]:
+    """The organisation's KPIs with these slugs (unknown ones: absent)."""
+    return Kpi.objects.restrict(access).filter(slug__in=slugs)
+
+
+def find_kpi(access: Access, slug: str | None) -> Kpi | None:
+    """One of the organisation's KPIs by slug, with its team, or None (also for no slug)."""
+    if not slug:
+        return None
+    return kpis_of(access).filter(slug=slug).first()
+
+
 def access_kpi(access: Access, slug: str) -> Kpi:
     """One of the organisation's KPIs by slug, else 404."""
     kpi = kpis_of(access).filter(slug=slug).first()
     if kpi is None:
         raise Http404("No such KPI")
     return kpi
+
+
+def readings_of(access: Access, kpi: Kpi) -> QuerySet[KpiReading]:
+    """Every reading of one of the organisation's KPIs, oldest first."""
+    return KpiReading.objects.restrict(access).filter(kpi=kpi).order_by("taken_on", "id")
+
+
+def latest_reading_days(access: Access, kpis: list[Kpi]) -> dict[int, date]:
+    """Each KPI's latest reading day by KPI id, in one query (KPIs never read: absent)."""
+    rows = (
+        KpiReading.objects.restrict(access)
+        .filter(kpi__in=kpis)
+        .values("kpi_id")
+        .annotate(latest=Max("taken_on"))
+        .values_list("kpi_id", "latest")
+    )
+    return dict(rows)
+
+
+def key_results_of_kpi(access: Access, kpi: Kpi) -> QuerySet[KeyResult]:
+    """The key results the KPI feeds, latest period first, with their objective's team."""
+    return (
+        key_results_of(access)
+        .filter(kpi=kpi)
+        .order_by("-objective__period__start", "objective__title")
+    )
+
+
+def guarded_objectives(access: Access, kpi: Kpi) -> QuerySet[Objective]:
+    """The objectives that keep the KPI as a guardrail, latest period first."""
+    return (
+        objectives_of(access)
+        .filter(guardrails=kpi)
+        .select_related("period", "team")
+        .order_by("-period__start", "title")
+    )
+
+
+def promotable_objectives(access: Access, kpi: Kpi, period: Period | None) -> list[Objective]:
+    """The period's open objectives a KPI may be promoted into: its team's, else everyone's."""
+    if period is None:
+        return []
+    rows = (
+        objectives_of(access)
+        .filter(period=period)
+        .exclude(state=Objective.State.CLOSED)
+        .select_related("team")
+        .order_by("team__name", "position", "id")
+    )
+    if kpi.team_id is not None:
+        rows = rows.filter(team_id=kpi.team_id)
+    return list(rows)
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
-from constellation.server.errors import ActionError, Conflict, ReadOnly
+from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.kpis.access import can_manage_kpis
 from constellation.server.kpis.feed import feed_key_results
 from constellation.server.kpis.models import Kpi, KpiReading
@@ -44,10 +44,10 @@ LAST_DAY = date(2200, 12, 31)
 
 
 def require_kpi_manager(access: Access) -> None:
-    """Refuse a change to a KPI's definition by anyone but a leader or an admin."""
+    """Refuse a change to a KPI's definition by anyone but a leader or an admin (NotAllowed)."""
     access.require_write()
     if not can_manage_kpis(access):
-        raise ReadOnly(LEADERS_ONLY)
+        raise NotAllowed(LEADERS_ONLY)
 
 
 @dataclass(slots=True)

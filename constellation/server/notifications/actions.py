@@ -76,10 +76,3 @@ def do_mark_read(person: Any, organization: Organization, ids: Iterable[int] | N
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
-
-
-def unread_count(person: Any, organization: Organization) -> int:
-    """How many notifications the person has not read yet in this organisation."""
-    return Notification.objects.filter(
-        recipient=person, organization=organization, read_at__isnull=True
-    ).count()

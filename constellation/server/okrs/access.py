@@ -6,12 +6,12 @@ organisation the person belongs to; anything else is `NotFound` (a 404 on every 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from constellation.server.errors import NotFound
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Organization
+from constellation.server.orgs.models import Organization, Team
 
 
 def periods_of(access: Access) -> QuerySet[Period]:
@@ -79,6 +79,82 @@ def access_objective(access: Access, slug: str) -> Objective:
     return objective
 
 
+def objectives_of_team(access: Access, team: Team, period: Period) -> QuerySet[Objective]:
+    """A team's objectives of a period, with everything one objective's page reads prefetched."""
+    return objective_page_queryset(access).filter(team=team, period=period)
+
+
+def drafts_of_team(access: Access, team: Team, period: Period | None) -> QuerySet[Objective]:
+    """A team's draft objectives of a period (none without a period), nothing prefetched."""
+    return Objective.objects.restrict(access).filter(
+        team=team, period=period, state=Objective.State.DRAFT
+    )
+
+
+def access_objective_with_key_results(access: Access, slug: str) -> Objective:
+    """One of the organisation's objectives with its team, period and key results, else NotFound.
+
+    What a key result's form and its coach read, without the rest of the objective's page.
+    """
+    objective = (
+        Objective.objects.restrict(access)
+        .filter(slug=slug)
+        .select_related("organization", "team", "period")
+        .prefetch_related("key_results")
+        .first()
+    )
+    if objective is None:
+        raise NotFound("No such objective")
+    return objective
+
+
+def find_objective_with_period(access: Access, slug: str | None) -> Objective | None:
+    """One of the organisation's objectives with its period only (one query), or None."""
+    if not slug:
+        return None
+    return Objective.objects.restrict(access).filter(slug=slug).select_related("period").first()
+
+
+def access_objective_with_period(access: Access, slug: str) -> Objective:
+    """One of the organisation's objectives with its period only (one query), else NotFound."""
+    objective = find_objective_with_period(access, slug)
+    if objective is None:
+        raise NotFound("No such objective")
+    return objective
+
+
+def objectives_by_slug(access: Access, slugs: list[str]) -> QuerySet[Objective]:
+    """The organisation's objectives with these slugs, nothing joined (unknown ones: absent)."""
+    return Objective.objects.restrict(access).filter(slug__in=slugs)
+
+
+def find_carried_copy(access: Access, objective: Objective) -> Objective | None:
+    """The first objective carried over from this one into a later period, or None."""
+    return Objective.objects.restrict(access).filter(carried_from=objective).order_by("id").first()
+
+
+def alignment_candidates(access: Access, source: Objective) -> QuerySet[Objective]:
+    """Objectives `source` may align to: same or enclosing period, not closed, not linked yet."""
+    linked = Alignment.objects.restrict(access).filter(source=source).values("target_id")
+    return (
+        Objective.objects.restrict(access)
+        .filter(period__start__lte=source.period.start, period__end__gte=source.period.end)
+        .exclude(pk=source.pk)
+        .exclude(state=Objective.State.CLOSED)
+        .exclude(pk__in=linked)
+    )
+
+
+def links_of_objective(access: Access, objective: Objective) -> QuerySet[Alignment]:
+    """Alignments from and to the objective, oldest first, with both ends' team and period."""
+    return (
+        Alignment.objects.restrict(access)
+        .filter(Q(source=objective) | Q(target=objective))
+        .select_related("source__team", "source__period", "target__team", "target__period")
+        .order_by("id")
+    )
+
+
 def key_results_of(access: Access) -> QuerySet[KeyResult]:
     """Every key result of the organisation, with its objective and team."""
     return KeyResult.objects.restrict(access).select_related(
@@ -110,6 +186,17 @@ def access_key_result_of(access: Access, objective: Objective, slug: str) -> Key
     return key_result
 
 
+def key_results_of_objective(access: Access, objective: Objective) -> QuerySet[KeyResult]:
+    """The objective's key results in plan order, nothing joined (choices of a form)."""
+    return KeyResult.objects.restrict(access).filter(objective=objective).order_by("position", "id")
+
+
+def measured_objective_ids(access: Access, objectives: list[Objective]) -> set[int]:
+    """The ids of those of `objectives` that have at least one key result, in one query."""
+    rows = KeyResult.objects.restrict(access).filter(objective__in=objectives)
+    return set(rows.values_list("objective_id", flat=True))
+
+
 def initiatives_of(access: Access) -> QuerySet[Initiative]:
     """Every initiative of the organisation."""
     return Initiative.objects.restrict(access).select_related("objective")
@@ -123,6 +210,30 @@ def access_initiative(access: Access, initiative_id: int) -> Initiative:
     return initiative
 
 
+def access_initiative_of(access: Access, objective: Objective, initiative_id: int) -> Initiative:
+    """One initiative of an objective already read, with what it moves, else NotFound."""
+    initiative = (
+        Initiative.objects.restrict(access)
+        .filter(objective=objective, pk=initiative_id)
+        .prefetch_related("moves")
+        .first()
+    )
+    if initiative is None:
+        raise NotFound("No such initiative")
+    return initiative
+
+
 def alignments_of(access: Access) -> QuerySet[Alignment]:
     """Every alignment between the organisation's objectives."""
     return Alignment.objects.restrict(access)
+
+
+def alignment_links(access: Access, objective_ids: list[int]) -> list[tuple[int, str, int, str]]:
+    """Links from or to these objectives, oldest first: (source id, slug, target id, slug)."""
+    rows = (
+        Alignment.objects.restrict(access)
+        .filter(Q(source_id__in=objective_ids) | Q(target_id__in=objective_ids))
+        .order_by("id")
+        .values_list("source_id", "source__slug", "target_id", "target__slug")
+    )
+    return list(rows)

@@ -1,100 +1,352 @@
-"""Every write to objectives, key results, initiatives and alignment.
+"""Every edit of objectives and key results, alignment, and the lifecycle's moves.
 
-`check_*` validates and raises `ActionError` naming the field; `do_*` writes in one
+One operation has one door: the web forms and the API build the same typed input
+(`ObjectiveEdit`, `KeyResultEdit`) and call the same `do_*`, so every face gives the same
+refusals and leaves the same audit events. `check_*` decides who may (`ReadOnly`,
+`NotAllowed`) and what may change (`ActionError` naming the field); `do_*` writes in one
 transaction, records the change in the audit history, and never silently overwrites a
-concurrent edit (`Conflict`).
+concurrent edit (`Conflict`). A form sends every field; an API PATCH only those it changes,
+the others staying at `KEEP`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from dataclasses import dataclass, fields
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Final
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
+from django.urls import reverse
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, Conflict
+from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
 from constellation.server.okrs.notices import key_result_changes, notify_aligned, objective_changes
-from constellation.server.okrs.models import Alignment, KeyResult, Objective
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, require_team
+from constellation.server.orgs.models import Team
 
-OBJECTIVE_FIELDS = ("title", "focus", "state", "commitment", "team_id", "owner_id", "period_id")
+if TYPE_CHECKING:
+    from constellation.server.kpis.models import Kpi
+    from constellation.server.strategy.models import Lever
+
 PIVOT_MESSAGE = (
     "This objective is launched: say why it changes. The reason is kept in its history, "
     "so everyone aligned to it can see what moved and why."
 )
+EDIT_OBJECTIVES = "change this team's objectives"
+ALIGN_OBJECTIVES = "align this team's objectives"
 
 
-def require_pivot_reason(
-    objective: Objective, reason: str, changes: dict[str, Any] | None = None
-) -> None:
-    """Refuse a change to a launched objective (or its key results) that gives no reason.
+class Keep(Enum):
+    """The value of a field an edit leaves as it is saved."""
 
-    Closing a launched objective is the end of its period, not a pivot, so it needs none.
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+
+
+@dataclass(slots=True)
+class ObjectiveEdit:
+    """An edit of an objective: the fields it sets; those left at `KEEP` stay as saved.
+
+    `state` is accepted only unchanged: the lifecycle (review, launch, quarterly review)
+    moves it, never an edit.
     """
-    if objective.state != Objective.State.LAUNCHED or (reason or "").strip():
-        return
-    closing = changes is not None and changes.get("state", "closed") == "closed"
-    if closing and changes is not None and changes.keys() <= {"state"}:
-        return
-    raise ActionError("reason", PIVOT_MESSAGE)
+
+    title: str | Keep = KEEP
+    team: Team | Keep = KEEP
+    period: Period | Keep = KEEP
+    owner: Any = KEEP  # a member of the organisation, or None for nobody
+    focus: str | Keep = KEEP
+    commitment: str | Keep = KEEP
+    state: str | Keep = KEEP
+    levers: list[Lever] | Keep = KEEP
+    guardrails: list[Kpi] | Keep = KEEP
 
 
-def do_update_objective(
+@dataclass(slots=True)
+class KeyResultEdit:
+    """An edit of a key result's definition: the fields it sets, the others at `KEEP`."""
+
+    title: str | Keep = KEEP
+    type: str | Keep = KEEP
+    baseline: float | Keep | None = KEEP
+    target: float | Keep | None = KEEP
+    unit: str | Keep = KEEP
+    weight: float | Keep | None = KEEP
+    owner: Any = KEEP  # a member of the organisation, or None for nobody
+    kpi: Kpi | Keep | None = KEEP
+
+
+def given_fields(data: Any) -> dict[str, Any]:
+    """The fields an input (a dataclass) sets, by name: every one not left at `KEEP`."""
+    return {
+        f.name: getattr(data, f.name) for f in fields(data) if getattr(data, f.name) is not KEEP
+    }
+
+
+def require_pivot_reason(objective: Objective, reason: str) -> None:
+    """Refuse a change to a launched objective (or its key results) that gives no reason."""
+    if objective.state == Objective.State.LAUNCHED and not (reason or "").strip():
+        raise ActionError("reason", PIVOT_MESSAGE)
+
+
+def require_objective_writer(
+    access: Access, objective: Objective, doing: str = EDIT_OBJECTIVES
+) -> None:
+    """Refuse anyone but the objective's owner or someone who acts for its team.
+
+    Viewers are refused first (`ReadOnly`); a member of another team gets `NotAllowed`. The
+    team is read only when the person is neither a leader nor the owner.
+    """
+    access.require_write()
+    if access.is_leader or objective.owner_id == access.user_id:
+        return
+    require_team(access, objective.team, doing)
+
+
+def require_key_result_writer(access: Access, key_result: KeyResult) -> None:
+    """Refuse anyone but the key result's owner, its objective's owner or its team."""
+    access.require_write()
+    if key_result.owner_id == access.user_id:
+        return
+    require_objective_writer(access, key_result.objective)
+
+
+def lifecycle_message(access: Access, objective: Objective) -> str:
+    """Why an edit cannot change an objective's state, and how its team launches instead."""
+    team = objective.team
+    send = reverse("review-send", kwargs={"org": access.organization.slug, "team": team.slug})
+    return (
+        "The state changes only through the lifecycle, never by an edit. To launch, send "
+        f"{team.name}'s drafts for review at {send}?period={objective.period.key} (or POST "
+        "them to the API's review requests); once a reviewer approves, launch them from the "
+        "review. The quarterly review closes them at the end of the period."
+    )
+
+
+def stale(row: models.Model, expected_version: int, what: str) -> Conflict:
+    """The refusal of a change begun on an older version of `row` (one query)."""
+    current = type(row)._default_manager.filter(pk=row.pk).values_list("version", flat=True)
+    version = current.first() or expected_version
+    return Conflict(
+        version,
+        f"This {what} was changed by someone else since you opened it "
+        f"(now at version {version}, yours was {expected_version}). "
+        "Reload it to see their change, then apply yours again.",
+    )
+
+
+def _save_version(row: Objective | KeyResult, expected_version: int, columns: dict) -> None:
+    """Write `columns` and the next version if the row is still at `expected_version`."""
+    rows = type(row)._default_manager.filter(pk=row.pk, version=expected_version)
+    if not rows.update(**columns, version=F("version") + 1):
+        raise stale(row, expected_version, str(row._meta.verbose_name))
+
+
+def check_objective_parts(access: Access, values: dict[str, Any]) -> None:
+    """Refuse an empty title, unknown choices, or parts from another organisation."""
+    if "title" in values and not str(values["title"] or "").strip():
+        raise ActionError("title", "an objective needs a title")
+    if values.get("focus") not in (None, "", *Objective.Focus.values):
+        raise ActionError("focus", f"choose one of {', '.join(Objective.Focus.values)}")
+    if "commitment" in values and values["commitment"] not in Objective.Commitment.values:
+        raise ActionError("commitment", "choose committed or aspirational")
+    org_id = access.organization.pk
+    if "team" in values and values["team"].organization_id != org_id:
+        raise ActionError("team", "no such team in this organisation")
+    if "period" in values and values["period"].organization_id != org_id:
+        raise ActionError("period", "no such period in this organisation")
+    for name in ("levers", "guardrails"):
+        if any(row.organization_id != org_id for row in values.get(name) or []):
+            raise ActionError(name, "choose among this organisation's own")
+
+
+# The form's fields and the columns they are saved in.
+OBJECTIVE_COLUMNS = {
+    "title": "title",
+    "team": "team_id",
+    "period": "period_id",
+    "owner": "owner_id",
+    "focus": "focus",
+    "commitment": "commitment",
+}
+
+
+def _column(value: Any) -> Any:
+    """A value as its column holds it: a row as its id, a text stripped."""
+    if isinstance(value, models.Model):
+        return value.pk
+    return value.strip() if isinstance(value, str) else value
+
+
+@dataclass(slots=True)
+class ObjectiveChange:
+    """What an edit changes: columns to write, and links (levers, guardrails) to replace."""
+
+    columns: dict[str, Any]
+    links: dict[str, list[Any]]
+
+    def __bool__(self) -> bool:
+        return bool(self.columns or self.links)
+
+
+def check_objective_edit(
+    access: Access, objective: Objective, data: ObjectiveEdit
+) -> ObjectiveChange:
+    """What `data` changes in `objective`, once the person may and every rule holds.
+
+    A state other than the saved one is refused, naming how the lifecycle moves it; moving the
+    objective to another team needs acting for that team too.
+    """
+    require_objective_writer(access, objective)
+    values = given_fields(data)
+    if values.pop("state", objective.state) != objective.state:
+        raise ActionError("state", lifecycle_message(access, objective))
+    check_objective_parts(access, values)
+    team = values.get("team")
+    if team is not None and team.pk != objective.team_id:
+        require_team(access, team, "move objectives to this team")
+    columns = {
+        column: _column(values[name])
+        for name, column in OBJECTIVE_COLUMNS.items()
+        if name in values and getattr(objective, column) != _column(values[name])
+    }
+    links: dict[str, list[Any]] = {
+        name: list(values[name])
+        for name in ("levers", "guardrails")
+        if name in values and _slugs(values[name]) != _slugs(getattr(objective, name).all())
+    }
+    return ObjectiveChange(columns, links)
+
+
+def _slugs(rows: Any) -> list[str]:
+    """Linked rows (levers or guardrails) as sorted slugs, the way the history shows them."""
+    return sorted(row.slug for row in rows)
+
+
+def do_edit_objective(
     access: Access,
     objective: Objective,
-    changes: dict[str, Any],
+    data: ObjectiveEdit,
     *,
     expected_version: int,
     actor: Any,
     reason: str = "",
-) -> Objective:
-    """Apply `changes` if nobody saved the objective since `expected_version`, else Conflict."""
-    access.require_write()
-    unknown = set(changes) - set(OBJECTIVE_FIELDS)
-    if unknown:
-        raise ActionError(sorted(unknown)[0], "this field cannot be changed here")
-    if "title" in changes and not str(changes["title"]).strip():
-        raise ActionError("title", "an objective needs a title")
-    require_pivot_reason(objective, reason, changes)
-    stored = dict(changes)
-    if "state" in stored:
-        stored["state_given"] = True  # a state someone chose is exported, not inferred
+) -> bool:
+    """Apply an edit if nobody saved since `expected_version` (else `Conflict`); False when it
+    changes nothing. A launched objective changes only with a reason (a pivot)."""
+    change = check_objective_edit(access, objective, data)
+    if not change:
+        if objective.version != expected_version:
+            raise stale(objective, expected_version, "objective")
+        return False
+    require_pivot_reason(objective, reason)
+    names = [column.removesuffix("_id") for column in change.columns]
     with transaction.atomic():
-        before = snapshot(objective, [f.removesuffix("_id") for f in changes])
-        updated = Objective.objects.filter(pk=objective.pk, version=expected_version).update(
-            **stored, version=F("version") + 1
-        )
-        if not updated:
-            current = Objective.objects.filter(pk=objective.pk).values_list("version", flat=True)
-            version = current[0] if current else expected_version
-            raise Conflict(
-                version,
-                "This objective was changed by someone else since you opened it "
-                f"(now at version {version}, yours was {expected_version}). "
-                "Reload it to see their change, then apply yours again.",
-            )
+        before = snapshot(objective, names)
+        before |= {name: _slugs(getattr(objective, name).all()) for name in change.links}
+        _save_version(objective, expected_version, change.columns)
+        for name, rows in change.links.items():
+            getattr(objective, name).set(rows)
         objective.refresh_from_db()
+        after = snapshot(objective, names) | {n: _slugs(r) for n, r in change.links.items()}
         record(
             access.organization.pk,
             actor,
             "update",
             objective,
             before=before,
-            after=snapshot(objective, [f.removesuffix("_id") for f in changes]),
+            after=after,
             reason=reason,
         )
         told = objective_changes(objective, before)
         if told and reason:
             told.append(f"why: {reason}")
-        # Closing ends what others align to: worth an email, not only an in-app note.
-        closed = "state" in changes and objective.state == Objective.State.CLOSED
-        notify_aligned(objective, told, actor, email=closed)
-    return objective
+        notify_aligned(objective, told, actor)
+    return True
+
+
+def check_key_result_parts(access: Access, values: dict[str, Any]) -> None:
+    """Refuse a key result with no title, an unknown kind, a weight of 0 or less, or another
+    organisation's KPI."""
+    if "title" in values and not str(values["title"] or "").strip():
+        raise ActionError("title", "a key result needs a title")
+    if "type" in values and values["type"] not in KeyResult.Type.values:
+        raise ActionError("type", f"choose one of {', '.join(KeyResult.Type.values)}")
+    if "weight" in values and (values["weight"] is None or values["weight"] <= 0):
+        raise ActionError("weight", "the weight must be a number above 0")
+    kpi = values.get("kpi")
+    if kpi is not None and kpi.organization_id != access.organization.pk:
+        raise ActionError("kpi", "choose one of this organisation's KPIs")
+
+
+def key_result_columns(values: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The columns a key result's fields are saved in; a milestone has no numbers."""
+    columns = {
+        f"{name}_id" if name in ("owner", "kpi") else name: _column(value)
+        for name, value in values.items()
+    }
+    if "unit" in columns:
+        columns["unit"] = columns["unit"] or ""
+    if kind == KeyResult.Type.MILESTONE:
+        columns |= {"baseline": None, "target": None, "unit": ""}
+    return columns
+
+
+def check_key_result_edit(
+    access: Access, key_result: KeyResult, data: KeyResultEdit
+) -> dict[str, Any]:
+    """The columns `data` changes in `key_result`, once the person may and every rule holds."""
+    require_key_result_writer(access, key_result)
+    values = given_fields(data)
+    check_key_result_parts(access, values)
+    columns = key_result_columns(values, values.get("type", key_result.type))
+    return {name: value for name, value in columns.items() if getattr(key_result, name) != value}
+
+
+def do_edit_key_result(
+    access: Access,
+    key_result: KeyResult,
+    data: KeyResultEdit,
+    *,
+    expected_version: int,
+    actor: Any,
+    reason: str = "",
+) -> bool:
+    """Apply an edit of a key result's definition if nobody saved since `expected_version`
+    (else `Conflict`); False when it changes nothing. A key result of a launched objective
+    changes only with a reason (a pivot)."""
+    columns = check_key_result_edit(access, key_result, data)
+    if not columns:
+        if key_result.version != expected_version:
+            raise stale(key_result, expected_version, "key result")
+        return False
+    require_pivot_reason(key_result.objective, reason)
+    names = [column.removesuffix("_id") for column in columns]
+    with transaction.atomic():
+        before = snapshot(key_result, names)
+        _save_version(key_result, expected_version, columns)
+        objective = key_result.objective
+        key_result.refresh_from_db()
+        key_result.objective = objective
+        record(
+            access.organization.pk,
+            actor,
+            "update",
+            key_result,
+            before=before,
+            after=snapshot(key_result, names),
+            reason=reason,
+        )
+        notify_aligned(objective, key_result_changes(key_result, before), actor)
+    return True
 
 
 def _graph(organization_id: int) -> AlignmentGraph:
@@ -144,7 +396,7 @@ def check_alignment(source: Objective, target: Objective) -> None:
 
 def do_align(access: Access, source: Objective, target: Objective, actor: Any) -> bool:
     """Link source → target (a link, never a copy); False when it already existed."""
-    access.require_write()
+    require_objective_writer(access, source, ALIGN_OBJECTIVES)
     with transaction.atomic():
         check_alignment(source, target)
         _, created = Alignment.objects.get_or_create(source=source, target=target)
@@ -161,7 +413,7 @@ def do_align(access: Access, source: Objective, target: Objective, actor: Any) -
 
 def do_unalign(access: Access, source: Objective, target: Objective, actor: Any) -> bool:
     """Remove the link source → target; False when there was none."""
-    access.require_write()
+    require_objective_writer(access, source, ALIGN_OBJECTIVES)
     with transaction.atomic():
         deleted, _ = Alignment.objects.filter(source=source, target=target).delete()
         if deleted:
@@ -173,52 +425,6 @@ def do_unalign(access: Access, source: Objective, target: Objective, actor: Any)
                 before={"aligns_to": target.slug},
             )
     return bool(deleted)
-
-
-def do_update_key_result(
-    access: Access,
-    key_result: KeyResult,
-    changes: dict[str, Any],
-    *,
-    expected_version: int,
-    actor: Any,
-    reason: str = "",
-) -> KeyResult:
-    """Edit a key result's definition if nobody saved it since `expected_version`.
-
-    A key result of a launched objective changes only with a `reason` (a pivot).
-    """
-    access.require_write()
-    allowed = {"title", "baseline", "target", "unit", "weight", "type", "owner_id", "kpi_id"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ActionError(sorted(unknown)[0], "this field cannot be changed here")
-    if "weight" in changes and (changes["weight"] is None or changes["weight"] <= 0):
-        raise ActionError("weight", "the weight must be a number above 0")
-    require_pivot_reason(key_result.objective, reason)
-    with transaction.atomic():
-        before = snapshot(key_result, [f.removesuffix("_id") for f in changes])
-        updated = KeyResult.objects.filter(pk=key_result.pk, version=expected_version).update(
-            **changes, version=F("version") + 1
-        )
-        if not updated:
-            raise Conflict(
-                KeyResult.objects.get(pk=key_result.pk).version,
-                "This key result was changed by someone else since you opened it; "
-                "reload it and apply your change again.",
-            )
-        key_result.refresh_from_db()
-        record(
-            access.organization.pk,
-            actor,
-            "update",
-            key_result,
-            before=before,
-            after=snapshot(key_result, [f.removesuffix("_id") for f in changes]),
-            reason=reason,
-        )
-        notify_aligned(key_result.objective, key_result_changes(key_result, before), actor)
-    return key_result
 
 
 def do_move_objectives(

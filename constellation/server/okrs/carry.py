@@ -17,7 +17,7 @@ from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError
 from constellation.server.okrs.drafting import unique_slug
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, require_team
 
 
 def _is_year(key: str) -> bool:
@@ -52,6 +52,9 @@ def do_carry_objectives(
         raise ActionError("period", "no such period in this organisation")
     if any(o.organization_id != access.organization.pk for o in sources):
         raise ActionError("objectives", "choose among this organisation's objectives")
+    # A carried objective is a new draft of its team: only who writes for that team carries it.
+    for team in {source.team_id: source.team for source in sources}.values():
+        require_team(access, team, "carry this team's objectives")
     with transaction.atomic():
         scope = Objective.objects.filter(organization=access.organization)
         taken = set(scope.values_list("slug", flat=True))

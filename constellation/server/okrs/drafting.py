@@ -1,34 +1,41 @@
-"""Writes of the drafting step: objectives, key results and initiatives created and edited.
+"""Writes of the drafting step: objectives, key results and initiatives created, key results
+deleted or turned into initiatives. Edits of objectives and key results are `okrs.actions`'.
 
-Every `do_*` here runs in one transaction, is audited, refuses a viewer, and refuses a
-change to a launched objective that gives no reason (a pivot). Edits name the version they
-started from and are refused (`Conflict`) when someone saved in between.
+Every `do_*` here runs in one transaction, is audited, refuses a viewer and anyone who does
+not act for the objective's team (`NotAllowed`), and refuses a change to a launched objective
+that gives no reason (a pivot). Deletions name the version they started from and are refused
+(`Conflict`) when someone saved in between.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils.text import slugify
 
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.actions import (
-    do_update_key_result,
-    do_update_objective,
+    check_key_result_parts,
+    check_objective_parts,
+    given_fields,
+    key_result_columns,
+    require_key_result_writer,
+    require_objective_writer,
     require_pivot_reason,
 )
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
-from constellation.server.strategy.models import Lever
+
+if TYPE_CHECKING:
+    from constellation.server.kpis.models import Kpi
+    from constellation.server.strategy.models import Lever
 
 SLUG_LENGTH = 80
-KEY_RESULT_FIELDS = ("title", "type", "baseline", "target", "unit", "weight", "owner", "kpi")
 
 
 @dataclass(slots=True)
@@ -76,24 +83,11 @@ def _taken_slugs(queryset: Any, title: str, given: str) -> set[str]:
     return set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
 
 
-def _check_objective(access: Access, data: ObjectiveInput) -> None:
-    """Refuse an objective with no title or with parts from another organisation."""
-    if not data.title.strip():
-        raise ActionError("title", "an objective needs a title")
-    org_id = access.organization.pk
-    if data.team.organization_id != org_id:
-        raise ActionError("team", "no such team in this organisation")
-    if data.period.organization_id != org_id:
-        raise ActionError("period", "no such period in this organisation")
-    for name, rows in (("levers", data.levers), ("guardrails", data.guardrails)):
-        if any(row.organization_id != org_id for row in rows):
-            raise ActionError(name, "choose among this organisation's own")
-
-
 def do_create_objective(access: Access, data: ObjectiveInput, actor: Any) -> Objective:
     """Create a draft objective with its levers and guardrails; the slug comes from the title."""
     access.require_write()
-    _check_objective(access, data)
+    check_objective_parts(access, given_fields(data))  # before the team's name can be told
+    require_team(access, data.team, "write this team's objectives")
     with transaction.atomic():
         scope = Objective.objects.filter(organization=access.organization)
         slug = unique_slug(data.title, _taken_slugs(scope, data.title, data.slug), data.slug)
@@ -124,98 +118,18 @@ def _links(levers: list[Lever], guardrails: list[Kpi]) -> dict[str, list[str]]:
     }
 
 
-def _objective_changes(objective: Objective, data: ObjectiveInput) -> dict[str, Any]:
-    """The plain fields whose new value differs from the saved one."""
-    wanted = {
-        "title": data.title.strip(),
-        "team_id": data.team.pk,
-        "period_id": data.period.pk,
-        "owner_id": data.owner.pk if data.owner is not None else None,
-        "focus": data.focus,
-        "commitment": data.commitment,
-    }
-    return {name: value for name, value in wanted.items() if getattr(objective, name) != value}
-
-
-def do_edit_objective(
-    access: Access,
-    objective: Objective,
-    data: ObjectiveInput,
-    *,
-    expected_version: int,
-    actor: Any,
-    reason: str = "",
-) -> bool:
-    """Save the objective form if nobody saved since `expected_version`; False when unchanged."""
-    access.require_write()
-    _check_objective(access, data)
-    changes = _objective_changes(objective, data)
-    old = _links(list(objective.levers.all()), list(objective.guardrails.all()))
-    new = _links(data.levers, data.guardrails)
-    moved = {name for name in old if old[name] != new[name]}
-    if not changes and not moved:
-        return False
-    require_pivot_reason(objective, reason, changes if not moved else None)
-    with transaction.atomic():
-        if changes:
-            do_update_objective(
-                access,
-                objective,
-                changes,
-                expected_version=expected_version,
-                actor=actor,
-                reason=reason,
-            )
-        else:
-            _bump_version(objective, expected_version)
-        if moved:
-            objective.levers.set(data.levers)
-            objective.guardrails.set(data.guardrails)
-            record(
-                access.organization.pk,
-                actor,
-                "update",
-                objective,
-                before={name: old[name] for name in sorted(moved)},
-                after={name: new[name] for name in sorted(moved)},
-                reason=reason,
-            )
-    return True
-
-
-def _bump_version(objective: Objective, expected_version: int) -> None:
-    """Count an edit of links only as a new version, refusing a stale one."""
-    if not Objective.objects.filter(pk=objective.pk, version=expected_version).update(
-        version=F("version") + 1
-    ):
-        version = Objective.objects.filter(pk=objective.pk).values_list("version", flat=True)
-        current = version[0] if version else expected_version
-        raise Conflict(
-            current,
-            "This objective was changed by someone else since you opened it "
-            f"(now at version {current}, yours was {expected_version}). "
-            "Reload it to see their change, then apply yours again.",
-        )
-    objective.version = expected_version + 1
-
-
-def _check_key_result(access: Access, data: KeyResultInput) -> None:
-    """Refuse a key result with no title, a weight of 0 or less, or another org's KPI."""
-    if not data.title.strip():
-        raise ActionError("title", "a key result needs a title")
-    if data.weight is None or data.weight <= 0:
-        raise ActionError("weight", "the weight must be a number above 0")
-    if data.kpi is not None and data.kpi.organization_id != access.organization.pk:
-        raise ActionError("kpi", "choose one of this organisation's KPIs")
-
-
 def do_create_key_result(
     access: Access, objective: Objective, data: KeyResultInput, actor: Any, reason: str = ""
 ) -> KeyResult:
-    """Add a key result to an objective (after its others); its slug comes from the title."""
-    access.require_write()
-    _check_key_result(access, data)
+    """Add a key result to an objective (after its others); its slug comes from the title.
+
+    A milestone has no numbers: a baseline, target or unit given with one is dropped.
+    """
+    require_objective_writer(access, objective)
+    values = given_fields(data)
+    check_key_result_parts(access, values)
     require_pivot_reason(objective, reason)
+    columns = key_result_columns(values, data.type)
     with transaction.atomic():
         scope = KeyResult.objects.filter(objective=objective)
         slug = unique_slug(data.title, _taken_slugs(scope, data.title, ""))
@@ -224,14 +138,7 @@ def do_create_key_result(
             objective=objective,
             slug=slug,
             slug_given=False,
-            title=data.title.strip(),
-            type=data.type,
-            baseline=data.baseline,
-            target=data.target,
-            unit=data.unit,
-            weight=data.weight,
-            owner=data.owner,
-            kpi=data.kpi,
+            **columns,
             position=0 if position is None else position + 1,
         )
         record(
@@ -243,37 +150,6 @@ def do_create_key_result(
             reason=reason,
         )
     return key_result
-
-
-def do_edit_key_result(
-    access: Access,
-    key_result: KeyResult,
-    data: KeyResultInput,
-    *,
-    expected_version: int,
-    actor: Any,
-    reason: str = "",
-) -> bool:
-    """Save the key-result form if nobody saved since `expected_version`; False when unchanged."""
-    access.require_write()
-    _check_key_result(access, data)
-    wanted = {
-        "title": data.title.strip(),
-        "type": data.type,
-        "baseline": data.baseline,
-        "target": data.target,
-        "unit": data.unit,
-        "weight": data.weight,
-        "owner_id": data.owner.pk if data.owner is not None else None,
-        "kpi_id": data.kpi.pk if data.kpi is not None else None,
-    }
-    changes = {name: value for name, value in wanted.items() if getattr(key_result, name) != value}
-    if not changes:
-        return False
-    do_update_key_result(
-        access, key_result, changes, expected_version=expected_version, actor=actor, reason=reason
-    )
-    return True
 
 
 def _lock_key_result(key_result: KeyResult, expected_version: int) -> KeyResult:
@@ -292,7 +168,7 @@ def do_delete_key_result(
     access: Access, key_result: KeyResult, *, expected_version: int, actor: Any, reason: str = ""
 ) -> None:
     """Delete a key result (its check-ins go with it), keeping what it was in the history."""
-    access.require_write()
+    require_key_result_writer(access, key_result)
     require_pivot_reason(key_result.objective, reason)
     with transaction.atomic():
         saved = _lock_key_result(key_result, expected_version)
@@ -310,7 +186,7 @@ def do_create_initiative(
     actor: Any,
 ) -> Initiative:
     """Add an initiative (work expected to move key results) to an objective."""
-    access.require_write()
+    require_objective_writer(access, objective)
     if not title.strip():
         raise ActionError("title", "an initiative needs a title")
     if any(kr.objective_id != objective.pk for kr in moves):
@@ -336,7 +212,7 @@ def do_set_initiative_moves(
     access: Access, initiative: Initiative, moves: list[KeyResult], actor: Any
 ) -> None:
     """Choose the key results an initiative is expected to move."""
-    access.require_write()
+    require_objective_writer(access, initiative.objective)
     if any(kr.objective_id != initiative.objective_id for kr in moves):
         raise ActionError("moves", "choose among this objective's key results")
     with transaction.atomic():
@@ -362,7 +238,7 @@ def do_move_to_initiative(
     In one transaction: the initiative is created (moving nothing yet: the person chooses
     after), the key result is deleted, and both are recorded with before and after.
     """
-    access.require_write()
+    require_key_result_writer(access, key_result)
     objective = key_result.objective
     require_pivot_reason(objective, reason)
     with transaction.atomic():

@@ -70,6 +70,17 @@ def organizations_of(user: Any) -> list[Organization]:
     return list(Organization.objects.filter(memberships__user=user))
 
 
+def memberships_of_person(
+    user: Any, organization: Organization | None = None
+) -> QuerySet[Membership]:
+    """The person's own memberships with their organisation, by its name (one, when given)."""
+    # A person's list across organisations: scoped by the person, not by one organisation.
+    rows = Membership.objects.filter(user=user).select_related("organization")
+    if organization is not None:
+        rows = rows.restrict(organization)
+    return rows.order_by("organization__name", "organization__slug")
+
+
 def access_team(access: Access, slug: str) -> Team:
     """One of the organisation's teams by its slug, else NotFound."""
     team = Team.objects.restrict(access).filter(slug=slug).select_related("parent").first()
@@ -88,6 +99,11 @@ def find_team(access: Access, slug: str | None) -> Team | None:
 def teams_of(access: Access) -> QuerySet[Team]:
     """Every team of the organisation, by name."""
     return Team.objects.restrict(access).select_related("parent").order_by("name")
+
+
+def subteams_of(access: Access, team: Team) -> QuerySet[Team]:
+    """The teams directly under `team` in the org chart, by name."""
+    return Team.objects.restrict(access).filter(parent=team).order_by("name")
 
 
 def members_of(access: Access) -> QuerySet[Any]:
@@ -110,6 +126,16 @@ def find_member(access: Access, username: str | None) -> Any | None:
 def memberships_of(access: Access) -> QuerySet[Membership]:
     """Every membership of the organisation with its person."""
     return Membership.objects.restrict(access).select_related("user").order_by("user__username")
+
+
+def team_memberships(access: Access, team: Team) -> QuerySet[Membership]:
+    """The memberships of the people listed in `team`, with their person, by username."""
+    return memberships_of(access).filter(teams=team)
+
+
+def memberships_of_usernames(access: Access, usernames: list[str]) -> QuerySet[Membership]:
+    """The organisation's memberships of these usernames, with their person (unknown: absent)."""
+    return memberships_of(access).filter(user__username__in=usernames)
 
 
 def speaks_for(access: Access, team: Team) -> bool:

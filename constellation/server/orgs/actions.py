@@ -10,7 +10,7 @@ from django.db.models import Max
 from constellation.core.readiness import Answers, recommend
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team, TeamReadiness
 
 ANSWER_FIELDS = ("exploratory", "measurable_quarterly", "stable_mission", "outcome_metrics")
@@ -22,11 +22,13 @@ def do_record_readiness(
     """Store a new readiness check and set the team's phase from its recommendation.
 
     `expected_version` is the version of the latest check the person saw (0: none); a check
-    taken by someone else in the meantime is not replaced silently (`Conflict`).
+    taken by someone else in the meantime is not replaced silently (`Conflict`). Only someone
+    who acts for the team answers for it: a writing member of it, a leader or an admin.
     """
     access.require_write()
     if team.organization_id != access.organization.pk:
         raise ActionError("team", "no such team")
+    require_team(access, team, "take this team's readiness check")
     advice = recommend(answers)
     with transaction.atomic():
         # Locking the team serialises two checks of the same team taken at once.

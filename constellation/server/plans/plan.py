@@ -26,9 +26,11 @@ from constellation.server.tracking.models import CheckIn
 
 Links = dict[int, list[str]]
 
+# `review__grade_override` is the grade the quarterly review settled on: read with the row, it
+# is the objective's grade for the engine, so every page, list and answer shows that one.
 OBJECTIVE_COLUMNS = (
     "id", "slug", "title", "team_id", "organization_id", "period_id", "period__key", "focus",
-    "state", "state_given", "commitment", "owner__username", "version",
+    "state", "state_given", "commitment", "owner__username", "version", "review__grade_override",
 )  # fmt: skip
 KEY_RESULT_COLUMNS = (
     "id", "objective_id", "slug", "slug_given", "title", "type", "baseline", "target", "current",
@@ -396,7 +398,7 @@ def _objective(
 ) -> model.Objective:
     """One objective row (OBJECTIVE_COLUMNS) as the core's dataclass."""
     (pk, slug, title, team_id, _, _, period_key, focus, state, state_given, commitment,
-     owner, _) = row  # fmt: skip
+     owner, _, reviewed) = row  # fmt: skip
     return model.Objective(
         id=slug,
         team=teams[team_id].slug,
@@ -411,13 +413,14 @@ def _objective(
         commitment=commitment,
         state=state if state_given else None,
         owner=owner,
+        grade=reviewed,
     )
 
 
 def _record(row: tuple, teams: dict[int, TeamRecord], guardrails: Related) -> ObjectiveRecord:
     """One objective row (OBJECTIVE_COLUMNS) as a list shows it, with its guardrail KPIs."""
     (pk, slug, title, team_id, _, _, period_key, focus, state, _, commitment, owner,
-     version) = row  # fmt: skip
+     version, _) = row  # fmt: skip
     return ObjectiveRecord(
         pk,
         slug,

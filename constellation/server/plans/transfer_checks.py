@@ -2,13 +2,14 @@
 
 A file may describe part of an organisation, so a reference may name something that exists
 only in the database. The loader checks the file on its own; these checks add what only the
-server knows (rows already there, column sizes, the alignment links kept outside the file).
+server knows (rows already there, column sizes, the alignment links kept outside the file, the
+organisation's members).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
@@ -25,12 +26,18 @@ class Checker:
     """Collects problems with a plan, each as `FILE:LINE:COL: message`."""
 
     def __init__(
-        self, plan: model.Plan, rows: OrgRows, db_alignments: list[tuple[str, str]]
+        self,
+        plan: model.Plan,
+        rows: OrgRows,
+        db_alignments: list[tuple[str, str]],
+        members: Collection[str] = (),
     ) -> None:
-        """Check `plan` against the organisation's rows and its alignment links (as slugs)."""
+        """Check `plan` against the organisation's rows, its alignment links (as slugs) and the
+        usernames of its members among the file's owners."""
         self.plan = plan
         self.rows = rows
         self.db_alignments = db_alignments
+        self.members = set(members)
         self.problems: list[str] = []
         self.levers = {lever.id for lever in plan.levers} | {r.slug for r in rows.levers}
         self.teams = {team.id for team in plan.teams} | {r.slug for r in rows.teams}
@@ -117,7 +124,7 @@ class Checker:
         line = objective.line
         self.check_id(line, "objective", objective.id, 80)
         self.check_text(line, "title", objective.title, 300)
-        self.check_text(line, "owner", objective.owner, USERNAME_MAX)
+        self.check_owner(line, objective.owner)
         self.check_ref(line, "team", objective.team, self.teams)
         if not is_period(objective.period):
             self.add(line, f"period {objective.period!r} is not YYYY-Qn or YYYY")
@@ -135,6 +142,20 @@ class Checker:
             self.check_key_result(objective, kr)
         self.check_initiatives(objective)
 
+    def check_owner(self, line: int | None, owner: str | None) -> None:
+        """An owner who already belongs to the organisation: an import never enrols anyone.
+
+        Anyone else gets the same message whether or not the username exists in another
+        organisation, so an import's answer tells nothing about other organisations' people.
+        """
+        self.check_text(line, "owner", owner, USERNAME_MAX)
+        if owner is not None and len(owner) <= USERNAME_MAX and owner not in self.members:
+            self.add(
+                line,
+                f"owner {owner!r} is not a member of this organisation: add them to it "
+                "first, or leave the owner out",
+            )
+
     def check_choice(self, line: int | None, name: str, value: str | None, allowed: list) -> None:
         """A value among the server's choices."""
         if value is not None and value not in allowed:
@@ -146,7 +167,7 @@ class Checker:
         self.check_id(line, "key result", kr.id, 80)
         self.check_text(line, "title", kr.title, 300)
         self.check_text(line, "unit", kr.unit, 30)
-        self.check_text(line, "owner", kr.owner, USERNAME_MAX)
+        self.check_owner(line, kr.owner)
         self.check_choice(line, "type", kr.type, KeyResult.Type.values)
         self.check_ref(line, "KPI", kr.kpi, self.kpis)
         confidences = [kr.confidence, *(c.confidence for c in kr.check_ins)]
@@ -180,6 +201,15 @@ class Checker:
             self.add(lines.get(start), "alignment would form a loop: " + " → ".join(loop))
 
 
-def check_plan(plan: model.Plan, rows: OrgRows, db_alignments: list[tuple[str, str]]) -> list[str]:
-    """Every reason the server cannot take this plan as it is (empty when it can)."""
-    return Checker(plan, rows, db_alignments).run()
+def check_plan(
+    plan: model.Plan,
+    rows: OrgRows,
+    db_alignments: list[tuple[str, str]],
+    members: Collection[str] = (),
+) -> list[str]:
+    """Every reason the server cannot take this plan as it is (empty when it can).
+
+    `members` are the usernames of the organisation's members among the file's owners; an
+    owner not among them is refused.
+    """
+    return Checker(plan, rows, db_alignments, members).run()

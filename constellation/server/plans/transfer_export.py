@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth import get_user_model
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from constellation.core import model
@@ -159,6 +159,7 @@ class OrgRows:
             commitment=cast("model.Commitment", objective.commitment),
             state=cast("model.State | None", objective.state if objective.state_given else None),
             owner=self.username(objective.owner_id),
+            grade=getattr(objective, "reviewed_grade", None),
         )
 
     def plan(self, default_period: str) -> model.Plan:
@@ -188,7 +189,13 @@ def read_org(
     `lock` takes row locks on the objectives and key results (PostgreSQL), so an import does
     not overwrite an edit saved while it runs.
     """
-    objective_rows = objectives.select_for_update() if lock else objectives
+    # The grade a review settled on is the objective's grade in the file (an outer join, which
+    # PostgreSQL cannot lock: the import, which locks, never reads it).
+    objective_rows = (
+        objectives.select_for_update()
+        if lock
+        else objectives.annotate(reviewed_grade=F("review__grade_override"))
+    )
     rows = OrgRows(
         organization=organization,
         strategy=Strategy.objects.filter(organization=organization).first(),

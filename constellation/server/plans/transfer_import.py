@@ -3,6 +3,9 @@
 The file is compared with the rows in the file's own words (ids, usernames, lists of ids),
 so the report reads like the file and a second import of the same file finds nothing to
 change: no write, no audit event, no version bump. Rows the file does not mention are kept.
+Owners are named by username and must already be members of the organisation: an import
+never creates a person nor enrols one, so it can neither pull in nor reveal someone of
+another organisation.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import models
 
 from constellation.core import model
@@ -194,7 +195,8 @@ class Importer:
         slugs = [o.id for o in self.plan.objectives]
         objectives = Objective.objects.filter(organization=self.org, slug__in=slugs)
         self.rows = read_org(self.org, objectives, lock=True)
-        problems = check_plan(self.plan, self.rows, self.db_alignments())
+        self.user_ids = self.members()
+        problems = check_plan(self.plan, self.rows, self.db_alignments(), self.user_ids)
         if problems:
             raise ImportRefused(problems)
         for step, write in zip(STEPS[1:], self.writers(), strict=True):
@@ -226,6 +228,23 @@ class Importer:
             "source_id", "target_id"
         )
         return [(slugs[s], slugs[t]) for s, t in pairs if s in slugs and t in slugs]
+
+    def owner_names(self) -> list[str]:
+        """Every username the file names as an owner, once each, in file order."""
+        names = [o.owner for o in self.plan.objectives]
+        names += [kr.owner for o in self.plan.objectives for kr in o.key_results]
+        return [name for name in dict.fromkeys(names) if name]
+
+    def members(self) -> dict[str, int]:
+        """The file's owners who are members of the organisation: username → user id.
+
+        Only this organisation's memberships are read, so whether a username exists
+        elsewhere never changes what the import does or says.
+        """
+        rows = Membership.objects.filter(
+            organization=self.org, user__username__in=self.owner_names()
+        ).values_list("user__username", "user_id")
+        return dict(rows)
 
     def import_strategy(self) -> None:
         """Vision and mission, when the file has a strategy."""
@@ -343,44 +362,8 @@ class Importer:
         self.period_ids = {key: row.pk for key, row in existing.items()}
 
     def import_people(self) -> None:
-        """Owners by username: a missing person is created (no password) and made a member."""
-        names = [o.owner for o in self.plan.objectives]
-        names += [kr.owner for o in self.plan.objectives for kr in o.key_results]
-        wanted = [name for name in dict.fromkeys(names) if name]
-        user_model = get_user_model()
-        users = {u.username: u for u in user_model.objects.filter(username__in=wanted)}
-        members = set(
-            Membership.objects.filter(organization=self.org, user__in=users.values()).values_list(
-                "user_id", flat=True
-            )
-        )
-        missing = {name for name in wanted if name not in users}
-        new_users = [
-            user_model(username=name, password=make_password(None))
-            for name in wanted
-            if name in missing
-        ]
-        user_model.objects.bulk_create(new_users, batch_size=BATCH)
-        users.update({u.username: u for u in new_users})
-        for name in wanted:
-            user = users[name]
-            if user.pk in members:
-                self.report.unchanged["person"] += 1
-                continue
-            membership = Membership(organization=self.org, user=user, role=Membership.Role.MEMBER)
-            data = {"username": name, "role": Membership.Role.MEMBER.value}
-            if name in missing:
-                self.created("person", name, membership, data)
-            else:
-                self.report.changes.append(
-                    ObjectChange(
-                        "person", name, "updated", [FieldChange("membership", None, "member")]
-                    )
-                )
-                self.audit.append((membership, None, data))
-                self.to_create[Membership].append(membership)
-        self.flush(Membership)
-        self.user_ids = {name: user.pk for name, user in users.items()}
+        """Owners by username: each is a member already (the checks refused anyone else)."""
+        self.report.unchanged["person"] += len(self.user_ids)
 
     def objective_values(self, objective: model.Objective, index: int) -> dict[str, Any]:
         """The columns of an objective row, from the file."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from constellation.core.periods import parse_period
-from constellation.core.scoring.progress import band
-from constellation.server.okrs.access import objective_page_queryset as objectives_queryset
+from constellation.core.scoring.progress import band, grade_of
+from constellation.server.errors import NotFound
+from constellation.server.okrs.access import objectives_of_team
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
@@ -93,22 +93,6 @@ class TeamReview:
         )
 
 
-def access_team(access: Access, slug: str) -> Team:
-    """One of the organisation's teams, else 404."""
-    team = Team.objects.filter(organization=access.organization, slug=slug).first()
-    if team is None:
-        raise Http404("No such team")
-    return team
-
-
-def access_period(access: Access, key: str) -> Period:
-    """One of the organisation's periods by its key, else 404."""
-    period = Period.objects.filter(organization=access.organization, key=key).first()
-    if period is None:
-        raise Http404("No such period")
-    return period
-
-
 def next_period_key(period: Period) -> str:
     """The key of the period that follows (`2026-Q4` → `2027-Q1`, `2026` → `2027`)."""
     return parse_period(period.key).next().key
@@ -123,20 +107,23 @@ def find_next_period(period: Period) -> Period | None:
 
 def team_objectives(access: Access, team: Team, period: Period) -> list[Objective]:
     """The team's objectives of the period, prefetched for scoring and carrying."""
-    return list(objectives_queryset(access.organization).filter(team=team, period=period))
+    return list(objectives_of_team(access, team, period))
 
 
 def computed_grades(
     access: Access, period: Period, objectives: list[Objective]
 ) -> dict[int, float]:
-    """The engine's grade of each objective (by id), as `okr score` computes it."""
+    """The engine's grade of each objective (by id), computed from its key results' progress
+    as `okr score` computes it, whatever grade a review settled on."""
     if not objectives:
         return {}
     view = period_view(access.organization, period, objectives=objectives, with_findings=False)
     grades: dict[int, float] = {}
     for objective in objectives:
         score = view.scores.get(objective.slug)
-        grades[objective.pk] = score.grade.value if score is not None else 0.0
+        # The score's grade is the reviewed one when there is one: the progress is the engine's.
+        computed = grade_of(score.progress, objective.commitment) if score is not None else None
+        grades[objective.pk] = computed.value if computed is not None else 0.0
     return grades
 
 
@@ -180,6 +167,20 @@ def learnings_of(
     return rows
 
 
+def access_learning(access: Access, learning_id: int) -> Learning:
+    """One of the organisation's learnings with what it is about, else NotFound."""
+    learning = learnings_of(access).filter(pk=learning_id).first()
+    if learning is None:
+        raise NotFound("No such learning")
+    return learning
+
+
+def find_reflection(access: Access, team: Team, period: Period) -> TeamReflection | None:
+    """The team's reflection on the period with its author, or None while nothing is saved."""
+    rows = TeamReflection.objects.restrict(access).filter(team=team, period=period)
+    return rows.select_related("author").first()
+
+
 def initiative_results_of(
     access: Access, *, team: Team | None = None, period: Period | None = None
 ) -> QuerySet[InitiativeResult]:
@@ -194,12 +195,13 @@ def initiative_results_of(
     return rows
 
 
-def access_objective(access: Access, slug: str) -> Objective:
-    """One of the organisation's objectives, prefetched for scoring, else 404."""
-    objective = objectives_queryset(access.organization).filter(slug=slug).first()
-    if objective is None:
-        raise Http404("No such objective")
-    return objective
+def access_initiative_result(access: Access, result_id: int) -> InitiativeResult:
+    """One of the organisation's initiative results with its links, else NotFound."""
+    rows = initiative_results_of(access).select_related("key_result__objective")
+    result = rows.filter(pk=result_id).first()
+    if result is None:
+        raise NotFound("No such initiative result")
+    return result
 
 
 def review_item(access: Access, objective: Objective) -> ReviewItem:

@@ -1,7 +1,9 @@
 """Every write to reviews: objective reviews, reflections, learnings and initiative results.
 
-Each write checks the person may write, runs in one transaction, is audited, and refuses an
-edit that started from an older version (`Conflict`) instead of overwriting it.
+Each write checks the person acts for the team (a writing member of it, a leader or an admin:
+`require_team`), runs in one transaction, is audited, and refuses an edit that started from an
+older version (`Conflict`) instead of overwriting it. The check comes before any write, so a
+refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from django.db.models import F
 from constellation.core.periods import parse_period
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.okrs.notices import notify_aligned
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.okrs.notices import notify_aligned
+from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
 from constellation.server.quarterly.access import (
     computed_grades,
@@ -90,10 +92,11 @@ def do_record_learning(
     filled in when not given.
     """
     access.require_write()
+    _same_org(access, team, period)
+    require_team(access, team, "record this team's learnings")
     text = _text("text", text)
     if not text:
         raise ActionError("text", "a learning needs some text")
-    _same_org(access, team, period)
     if objective is None and key_result is not None:
         objective = key_result.objective
     if objective is None and initiative is not None:
@@ -157,6 +160,7 @@ def do_review_objective(
     access.require_write()
     if objective.organization_id != access.organization.pk:
         raise ActionError("objective", "no such objective in this organisation")
+    require_team(access, objective.team, "review this team's objectives")
     if data.decision not in {"", *ObjectiveReview.Decision.values}:
         choices = ", ".join(ObjectiveReview.Decision.values)
         raise ActionError("decision", f"choose one of {choices}")
@@ -208,6 +212,7 @@ def do_save_reflection(
     """Save a team's reflection on a period unless someone saved it since `expected_version`."""
     access.require_write()
     _same_org(access, team, period)
+    require_team(access, team, "write this team's reflection")
     values = {
         "learned": _text("learned", data.learned),
         "surprised": _text("surprised", data.surprised),
@@ -265,6 +270,7 @@ def do_record_initiative_result(
     """Keep what an initiative did to a key result (expected against observed effect)."""
     access.require_write()
     _same_org(access, team, period)
+    require_team(access, team, "record this team's initiative results")
     _check_result(team, period, data)
     with transaction.atomic():
         result = InitiativeResult.objects.create(
@@ -364,6 +370,7 @@ def do_finish_review(
     """
     access.require_write()
     _same_org(access, team, period)
+    require_team(access, team, "finish this team's review")
     with transaction.atomic():
         objectives = team_objectives(access, team, period)
         reviews = {

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.charts import Chart, band_text, key_result_chart, number
+from constellation.core.scoring.progress import grade_of
 from constellation.core.scoring.report import KrScore, ObjectiveScore
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.access import Access
@@ -244,7 +245,8 @@ def _objective(
         state=record.state,
         commitment=record.commitment,
         status=score.status if score is not None else "",
-        computed_grade=score.grade.value if score is not None else 0.0,
+        # The score's grade is the reviewed one when there is one: the report shows both.
+        computed_grade=grade_of(score.progress, record.commitment).value if score else 0.0,
         grade_override=review.grade_override if review is not None else None,
         override_reason=review.override_reason if review is not None else "",
         decision=review.decision if review is not None else "",

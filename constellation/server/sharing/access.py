@@ -90,18 +90,6 @@ def dependencies_of_objective(access: Access, objective: Objective) -> list[Depe
     return sorted(rows, key=lambda d: (d.state not in Dependency.OPEN_STATES, d.pk))
 
 
-def find_key_result(access: Access, key_result_id: str) -> KeyResult | None:
-    """A key result named `<objective>/<key result>` in the organisation, else None."""
-    objective, _, slug = key_result_id.partition("/")
-    return (
-        KeyResult.objects.filter(
-            objective__organization=access.organization, objective__slug=objective, slug=slug
-        )
-        .select_related("objective__team")
-        .first()
-    )
-
-
 def access_launch(access: Access, launch_id: int) -> Launch:
     """One of the organisation's launches, else 404."""
     launch = (
@@ -112,3 +100,38 @@ def access_launch(access: Access, launch_id: int) -> Launch:
     if launch is None:
         raise Http404("No such launch")
     return launch
+
+
+def review_objectives(access: Access, review: ReviewRequest) -> list[Objective]:
+    """The objectives a review request is about, with their key results, levers, initiatives."""
+    return list(
+        Objective.objects.restrict(access)
+        .filter(review_requests=review)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")),
+            "levers",
+            "initiatives",
+        )
+    )
+
+
+def launched_objectives(access: Access, launch: Launch) -> list[Objective]:
+    """A launch's objectives with key results, levers, guardrails and what they align to."""
+    return list(
+        Objective.objects.restrict(access)
+        .filter(launches=launch)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("key_results", queryset=KeyResult.objects.select_related("owner", "kpi"))
+        )
+        .prefetch_related("levers", "guardrails")
+        .prefetch_related(
+            Prefetch(
+                "aligns_to",
+                queryset=Objective.objects.select_related("team").only(
+                    "id", "slug", "title", "team__name", "team__slug"
+                ),
+            ),
+        )
+    )

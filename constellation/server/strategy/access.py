@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from constellation.server.orgs.access import Access
@@ -35,6 +35,23 @@ def strategy_in_force(organization: Organization, year: int | None = None) -> St
     return rows.order_by("-year").first()
 
 
+def levers_of(access: Access) -> QuerySet[Lever]:
+    """Every lever of the organisation, retired ones included, in their order."""
+    return Lever.objects.restrict(access)
+
+
+def levers_by_slug(access: Access, slugs: list[str]) -> QuerySet[Lever]:
+    """The organisation's levers with these slugs (unknown ones: absent)."""
+    return Lever.objects.restrict(access).filter(slug__in=slugs)
+
+
+def find_lever(access: Access, slug: str | None) -> Lever | None:
+    """One of the organisation's levers by slug, or None (also for no slug)."""
+    if not slug:
+        return None
+    return Lever.objects.restrict(access).filter(slug=slug).first()
+
+
 def access_lever(access: Access, slug: str) -> Lever:
     """One of the organisation's levers by slug, else 404."""
     lever = Lever.objects.filter(organization=access.organization, slug=slug).first()
@@ -58,6 +75,11 @@ def access_roadmap_item(access: Access, item_id: int) -> RoadmapItem:
 def active_levers(organization: Organization) -> list[Lever]:
     """The levers still in the strategy, in their order."""
     return list(Lever.objects.filter(organization=organization, retired_at__isnull=True))
+
+
+def roadmap_of(access: Access) -> QuerySet[RoadmapItem]:
+    """Every roadmap item of the organisation with its lever and period, oldest first."""
+    return RoadmapItem.objects.restrict(access).select_related("lever", "period")
 
 
 def roadmap_of_year(organization: Organization, year: int) -> list[RoadmapItem]:

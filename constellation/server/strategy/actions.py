@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from constellation.core.periods import is_period, parse_period
 from constellation.server.audit.actions import record, snapshot
-from constellation.server.errors import ActionError, Conflict, ReadOnly
+from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
 from constellation.server.strategy.access import can_edit_strategy, valid_year
@@ -33,10 +33,10 @@ ITEM_FIELDS = ("title", "lever", "period", "status")
 
 
 def require_strategist(access: Access) -> None:
-    """Refuse a write to the strategy by anyone but a leader or an admin."""
+    """Refuse a write to the strategy by anyone but a leader or an admin (members: NotAllowed)."""
     access.require_write()
     if not can_edit_strategy(access):
-        raise ReadOnly(STRATEGISTS_ONLY)
+        raise NotAllowed(STRATEGISTS_ONLY)
 
 
 def _text(field: str, value: Any, limit: int, *, required: bool = False) -> str:

@@ -3,22 +3,28 @@ organisation's check-in cadence."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from constellation.server.audit.actions import record
-from constellation.server.errors import Conflict, ReadOnly
+from constellation.server.audit.models import AuditEvent
+from constellation.server.errors import Conflict, NotAllowed
 from constellation.server.okrs.models import KeyResult
 from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Organization
+from constellation.server.orgs.models import Organization, Team
 from constellation.server.tracking.cadence import Cadence, cadence_of, is_time_zone
 from constellation.server.tracking.models import CheckIn
+
+# What a check-in moves in its key result, and the rows written per statement.
+MOVED = ("current", "done", "confidence", "version")
+BATCH = 500
 
 
 class CheckInError(ValueError):
@@ -53,53 +59,152 @@ def check_check_in(key_result: KeyResult, data: CheckInInput) -> None:
         raise CheckInError("note", "the note is longer than 5,000 characters")
 
 
+def require_check_in(access: Access, key_results: Sequence[KeyResult]) -> None:
+    """Refuse check-ins on key results the person neither owns nor acts for (≤ 1 query).
+
+    A person checks in on a key result they own, or whose objective they own, whatever team
+    they are in: My week offers exactly those. On any other key result they must act for the
+    objective's team (a writing member of it, a leader or an admin, as `speaks_for` says).
+    Viewers never check in.
+    """
+    access.require_write()
+    person = access.user_id
+    # Key results the person owns need no query: the row in hand says so.
+    others = [kr for kr in key_results if kr.owner_id != person]
+    if access.is_leader or not others:
+        return
+    allowed = set(
+        KeyResult.objects.filter(pk__in=[kr.pk for kr in others])
+        .filter(Q(objective__owner_id=person) | Q(objective__team__members=access.membership))
+        .values_list("pk", flat=True)
+    )
+    refused = next((kr for kr in others if kr.pk not in allowed), None)
+    if refused is None:
+        return
+    team = Team.objects.filter(objectives__key_results=refused).values_list("name", flat=True)
+    raise NotAllowed(
+        f"Only the owner of “{refused.title}”, members of {team.first() or 'its team'}, leaders "
+        "and admins can check in on it; ask an admin to add you to the team."
+    )
+
+
 def do_check_in(access: Access, key_result: KeyResult, data: CheckInInput, actor: Any) -> CheckIn:
     """Record a check-in and move the key result's current value, in one transaction.
 
     The key result row is locked (PostgreSQL) or the database write lock is held (SQLite's
-    IMMEDIATE transactions), so two concurrent check-ins both land, in order.
+    IMMEDIATE transactions), so two concurrent check-ins both land, in order. Who may check
+    in is `require_check_in`'s rule: the key result's (or its objective's) owner, or someone
+    who acts for the objective's team. The write is `do_check_in_many`'s, as for every
+    check-in.
+    """
+    require_check_in(access, [key_result])
+    check_check_in(key_result, data)
+    return do_check_in_many(access, [(key_result, data)], actor)[0]
+
+
+def lock_key_results(rows: QuerySet[KeyResult]) -> list[KeyResult]:
+    """These key results locked for check-ins (in the caller's transaction), by id, each with
+    the day of its latest check-in (`last_checked_on`), in one query."""
+    latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-checked_on")
+    return list(
+        rows.select_for_update(of=("self",))
+        .annotate(last_checked_on=Subquery(latest.values("checked_on")[:1]))
+        .order_by("pk")
+    )
+
+
+def _follow(key_result: KeyResult, data: CheckInInput, day: date) -> None:
+    """Move the key result by a check-in of `day` if that check-in is now its latest."""
+    # A new check-in has the highest id, so it is the latest unless one is dated later.
+    last = getattr(key_result, "last_checked_on", None)
+    if last is None or day >= last:
+        key_result.last_checked_on = day  # type: ignore[attr-defined]
+        for name in ("value", "done", "confidence"):
+            value = getattr(data, name)
+            if value is not None:
+                setattr(key_result, "current" if name == "value" else name, value)
+
+
+def _check_in(key_result: KeyResult, data: CheckInInput, day: date, author: Any) -> CheckIn:
+    """The row of one check-in, not saved yet."""
+    return CheckIn(
+        key_result=key_result,
+        value=data.value,
+        done=data.done,
+        confidence=data.confidence,
+        note=data.note,
+        author=author,
+        checked_on=day,
+    )
+
+
+def _state(key_result: KeyResult) -> dict[str, Any]:
+    """What a check-in moves in a key result, as its audit event shows it."""
+    return {name: getattr(key_result, name) for name in ("current", "done", "confidence")}
+
+
+def do_check_in_many(
+    access: Access,
+    entries: Sequence[tuple[KeyResult, CheckInInput]],
+    actor: Any,
+    *,
+    locked: bool = False,
+) -> list[CheckIn]:
+    """Record check-ins in bulk: the one write of every check-in, in a fixed number of queries.
+
+    Each lands and moves its key result when it is the latest (current value, done,
+    confidence); each key result moves to a new version and its change is audited as one
+    `check_in` event, all in one transaction: all of them or, on any error, none. Whoever
+    calls decides who may: `do_check_in` and `do_check_ins` check the person; a KPI's reading
+    feeds the key results promoted from it. With `locked`, the key results come from
+    `lock_key_results` in the caller's transaction; otherwise they are locked here.
     """
     access.require_write()
-    check_check_in(key_result, data)
-    checked_on = data.checked_on or timezone.localdate()
-    with transaction.atomic():
-        locked = KeyResult.objects.select_for_update().get(pk=key_result.pk)
-        check_in = CheckIn.objects.create(
-            key_result=locked,
-            value=data.value,
-            done=data.done,
-            confidence=data.confidence,
-            note=data.note,
-            author=actor if getattr(actor, "pk", None) else None,
-            checked_on=checked_on,
-        )
-        latest = CheckIn.objects.filter(key_result=locked).order_by("-checked_on", "-id").first()
-        before = {"current": locked.current, "done": locked.done, "confidence": locked.confidence}
-        updates: dict[str, Any] = {"version": F("version") + 1}
-        if latest is not None and latest.pk == check_in.pk:
-            if data.value is not None:
-                updates["current"] = data.value
-            if data.done is not None:
-                updates["done"] = data.done
-            if data.confidence is not None:
-                updates["confidence"] = data.confidence
-        KeyResult.objects.filter(pk=locked.pk).update(**updates)
-        locked.refresh_from_db()
-        record(
-            access.organization.pk,
-            actor,
-            "check_in",
-            locked,
-            before=before,
-            after={
-                "current": locked.current,
-                "done": locked.done,
-                "confidence": locked.confidence,
-                "note": data.note,
-            },
-        )
-    key_result.refresh_from_db()
-    return check_in
+    check_check_ins(entries)
+    author = actor if getattr(actor, "pk", None) else None
+    today = timezone.localdate()
+    # Everything is checked before the first write: inside a caller's transaction no
+    # savepoint is needed (an error here undoes the caller's whole write, as it should).
+    with transaction.atomic(savepoint=False):
+        rows = {kr.pk: kr for kr, _ in entries}
+        if not locked:
+            rows = {kr.pk: kr for kr in lock_key_results(KeyResult.objects.filter(pk__in=rows))}
+        before = {pk: _state(row) for pk, row in rows.items()}
+        made: list[CheckIn] = []
+        notes: dict[int, list[str]] = defaultdict(list)
+        for key_result, data in entries:
+            row, day = rows[key_result.pk], data.checked_on or today
+            made.append(_check_in(row, data, day, author))
+            _follow(row, data, day)
+            notes[row.pk].append(data.note)
+        for row in rows.values():
+            row.version += 1
+        CheckIn.objects.bulk_create(made, batch_size=BATCH)
+        KeyResult.objects.bulk_update(rows.values(), MOVED, batch_size=BATCH)
+        events = [_event(access, actor, row, before[pk], notes[pk]) for pk, row in rows.items()]
+        AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    for key_result, _ in entries:
+        for name in MOVED:
+            setattr(key_result, name, getattr(rows[key_result.pk], name))
+    return made
+
+
+def _event(
+    access: Access, actor: Any, key_result: KeyResult, before: dict[str, Any], notes: list[str]
+) -> AuditEvent:
+    """The audit event of a key result's check-ins, as `record` writes it: its state before and
+    after, and the check-in's note (or how many there were, with the latest note)."""
+    note = notes[0] if len(notes) == 1 else f"{len(notes)} check-ins; the latest: {notes[-1]}"
+    return AuditEvent(
+        organization_id=access.organization.pk,
+        actor_id=getattr(actor, "pk", None),
+        action="check_in",
+        object_type="keyresult",
+        object_id=key_result.pk,
+        object_repr=str(key_result)[:300],
+        before=before,
+        after={**_state(key_result), "note": note},
+    )
 
 
 class CheckInsError(ValueError):
@@ -127,13 +232,13 @@ def do_check_ins(
 ) -> list[CheckIn]:
     """Record several check-ins at once (a person's week): all of them or, on any error, none.
 
-    Every one goes through `do_check_in`, so each is locked, audited and moves its key result
-    exactly as a single check-in does; the outer transaction makes the batch all or nothing.
+    They are written by `do_check_in_many`, so each is locked, audited and moves its key
+    result exactly as a single check-in does. Permission is checked for the whole batch
+    before anything is written (`require_check_in`).
     """
-    access.require_write()
+    require_check_in(access, [key_result for key_result, _ in entries])
     check_check_ins(entries)
-    with transaction.atomic():
-        return [do_check_in(access, key_result, data, actor) for key_result, data in entries]
+    return do_check_in_many(access, entries, actor)
 
 
 class CadenceError(ValueError):
@@ -164,7 +269,7 @@ def do_set_cadence(access: Access, cadence: Cadence, *, expected_version: int, a
     """
     access.require_write()
     if not access.is_admin:
-        raise ReadOnly("Only admins of the organisation can change when reminders are sent.")
+        raise NotAllowed("Only admins of the organisation can change when reminders are sent.")
     check_cadence(cadence)
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=access.organization.pk)

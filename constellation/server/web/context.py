@@ -12,10 +12,6 @@ def organisations(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"my_organizations": []}
-    from constellation.server.orgs.models import Organization
+    from constellation.server.orgs.access import organizations_of
 
-    return {
-        "my_organizations": list(
-            Organization.objects.filter(memberships__user=user).only("slug", "name")
-        )
-    }
+    return {"my_organizations": organizations_of(user)}

@@ -7,11 +7,13 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import KeyResult, Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, teams_of
 from constellation.server.orgs.models import Team
 from constellation.server.quarterly.databank import Filters
 from constellation.server.quarterly.models import InitiativeResult
+from constellation.server.strategy.access import levers_of
 from constellation.server.strategy.models import Lever
 
 OUTCOMES = [("", "Any outcome"), *InitiativeResult.Outcome.choices]
@@ -34,17 +36,16 @@ class DataBankForm(forms.Form):
         label="Search",
         help_text="Words or “quoted phrases”; records matching more of them come first.",
     )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, to_field_name="slug", label="Team"
+    # Choices are the organisation's own: `__init__` gives every model choice its rows.
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
+        queryset=None, required=False, to_field_name="slug", label="Team"
     )
-    lever = forms.ModelChoiceField(
-        queryset=Lever.objects.none(), required=False, to_field_name="slug", label="Lever"
+    lever: forms.ModelChoiceField[Lever] = forms.ModelChoiceField(
+        queryset=None, required=False, to_field_name="slug", label="Lever"
     )
-    key_result = KeyResultChoice(
-        queryset=KeyResult.objects.none(), required=False, label="Metric (key result)"
-    )
-    period = forms.ModelChoiceField(
-        queryset=Period.objects.none(), required=False, to_field_name="key", label="Period"
+    key_result = KeyResultChoice(queryset=None, required=False, label="Metric (key result)")
+    period: forms.ModelChoiceField[Period] = forms.ModelChoiceField(
+        queryset=None, required=False, to_field_name="key", label="Period"
     )
     outcome = forms.ChoiceField(
         choices=OUTCOMES,
@@ -64,11 +65,10 @@ class DataBankForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", "bank-%s")
         super().__init__(*args, **kwargs)
-        org = access.organization
         choices: dict[str, QuerySet[Any]] = {
-            "team": Team.objects.filter(organization=org).order_by("name"),
-            "lever": Lever.objects.filter(organization=org).order_by("title"),
-            "period": Period.objects.filter(organization=org).order_by("-start"),
+            "team": teams_of(access),
+            "lever": levers_of(access).order_by("title"),
+            "period": periods_of(access).order_by("-start"),
             "key_result": key_results,
         }
         for name, rows in choices.items():

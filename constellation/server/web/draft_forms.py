@@ -9,15 +9,19 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import QuerySet
 
-from constellation.core.language.measure import read_measure
+from constellation.server.kpis.access import kpis_of
 from constellation.server.kpis.models import Kpi
+from constellation.server.okrs.access import key_results_of_objective, periods_of
+from constellation.server.okrs.actions import KeyResultEdit, ObjectiveEdit
 from constellation.server.okrs.drafting import KeyResultInput, ObjectiveInput
 from constellation.server.okrs.models import KeyResult, Objective, Period
-from constellation.server.orgs.models import Organization, Team
+from constellation.server.okrs.statements import fill_measure
+from constellation.server.orgs.access import Access, members_of, teams_of
+from constellation.server.orgs.models import Team
+from constellation.server.strategy.access import levers_of
 from constellation.server.strategy.models import Lever
 from constellation.server.web.forms import with_value
 
@@ -36,12 +40,6 @@ class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         """Full name when known, else the username."""
         return obj.get_full_name() or obj.username
-
-
-def _members(organization: Organization) -> Any:
-    return (
-        get_user_model().objects.filter(memberships__organization=organization).order_by("username")
-    )
 
 
 def _reason_field() -> forms.CharField:
@@ -64,21 +62,22 @@ class ObjectiveDraftForm(forms.Form):
         label="Id",
         help_text="Used in addresses and OKR files; made from the title when left empty.",
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
-    period = forms.ModelChoiceField(queryset=Period.objects.none(), label="Period")
+    # Choices are the organisation's own: `__init__` gives every model choice its rows.
+    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(queryset=None, label="Team")
+    period: forms.ModelChoiceField[Period] = forms.ModelChoiceField(queryset=None, label="Period")
     owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
     focus = forms.ChoiceField(
         choices=[("", "Not set"), *_choices(Objective.Focus)], required=False, label="Focus"
     )
     commitment = forms.ChoiceField(choices=_choices(Objective.Commitment), label="Commitment")
-    levers = forms.ModelMultipleChoiceField(
-        queryset=Lever.objects.none(),
+    levers: forms.ModelMultipleChoiceField[Lever] = forms.ModelMultipleChoiceField(
+        queryset=None,
         required=False,
         label="Levers it models",
         widget=forms.CheckboxSelectMultiple,
     )
-    guardrails = forms.ModelMultipleChoiceField(
-        queryset=Kpi.objects.none(),
+    guardrails: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
+        queryset=None,
         required=False,
         label="Guardrail KPIs",
         help_text="Health measures that must stay healthy while this objective is pushed.",
@@ -90,7 +89,7 @@ class ObjectiveDraftForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        organization: Organization,
+        access: Access,
         objective: Objective | None = None,
         **kwargs: Any,
     ) -> None:
@@ -99,11 +98,11 @@ class ObjectiveDraftForm(forms.Form):
         self.objective = objective
         fields = self.fields
         choices: dict[str, QuerySet[Any]] = {
-            "team": Team.objects.filter(organization=organization),
-            "period": Period.objects.filter(organization=organization),
-            "owner": _members(organization),
-            "levers": Lever.objects.filter(organization=organization),
-            "guardrails": Kpi.objects.filter(organization=organization),
+            "team": teams_of(access),
+            "period": periods_of(access),
+            "owner": members_of(access),
+            "levers": levers_of(access),
+            "guardrails": kpis_of(access),
         }
         for name, rows in choices.items():
             cast(forms.ModelChoiceField, fields[name]).queryset = rows
@@ -116,7 +115,7 @@ class ObjectiveDraftForm(forms.Form):
                 del fields["reason"]
 
     @classmethod
-    def for_objective(cls, organization: Organization, objective: Objective) -> ObjectiveDraftForm:
+    def for_objective(cls, access: Access, objective: Objective) -> ObjectiveDraftForm:
         """An unbound form showing the objective as saved."""
         initial = {
             "title": objective.title,
@@ -129,7 +128,7 @@ class ObjectiveDraftForm(forms.Form):
             "guardrails": [kpi.pk for kpi in objective.guardrails.all()],
             "version": objective.version,
         }
-        return cls(organization=organization, objective=objective, initial=initial)
+        return cls(access=access, objective=objective, initial=initial)
 
     def objective_input(self) -> ObjectiveInput:
         """The cleaned data as the input of the drafting actions."""
@@ -144,6 +143,20 @@ class ObjectiveDraftForm(forms.Form):
             levers=list(data.get("levers") or []),
             guardrails=list(data.get("guardrails") or []),
             slug=data.get("slug") or "",
+        )
+
+    def objective_edit(self) -> ObjectiveEdit:
+        """The cleaned data as the input of `okrs.actions.do_edit_objective`: every field."""
+        data = self.objective_input()
+        return ObjectiveEdit(
+            title=data.title,
+            team=data.team,
+            period=data.period,
+            owner=data.owner,
+            focus=data.focus,
+            commitment=data.commitment,
+            levers=data.levers,
+            guardrails=data.guardrails,
         )
 
     def with_version(self, version: int) -> None:
@@ -171,8 +184,8 @@ class KeyResultForm(forms.Form):
     unit = forms.CharField(max_length=30, required=False, label="Unit")
     weight = forms.FloatField(initial=1.0, label="Weight", min_value=0.01)
     owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
-    kpi = forms.ModelChoiceField(
-        queryset=Kpi.objects.none(), required=False, label="KPI it moves", empty_label="None"
+    kpi: forms.ModelChoiceField[Kpi] = forms.ModelChoiceField(
+        queryset=None, required=False, label="KPI it moves", empty_label="None"
     )
     reason = _reason_field()
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
@@ -180,6 +193,7 @@ class KeyResultForm(forms.Form):
     def __init__(
         self,
         *args: Any,
+        access: Access,
         objective: Objective,
         key_result: KeyResult | None = None,
         **kwargs: Any,
@@ -188,10 +202,8 @@ class KeyResultForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.objective = objective
         self.key_result = key_result
-        owners = _members(objective.organization)
-        kpis = Kpi.objects.filter(organization=objective.organization)
-        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
-        cast(forms.ModelChoiceField, self.fields["kpi"]).queryset = kpis
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members_of(access)
+        cast(forms.ModelChoiceField, self.fields["kpi"]).queryset = kpis_of(access)
         for name in ("baseline", "target", "weight"):
             self.fields[name].widget.attrs["step"] = "any"
         if key_result is None:
@@ -202,7 +214,9 @@ class KeyResultForm(forms.Form):
             del self.fields["reason"]
 
     @classmethod
-    def for_key_result(cls, objective: Objective, key_result: KeyResult) -> KeyResultForm:
+    def for_key_result(
+        cls, access: Access, objective: Objective, key_result: KeyResult
+    ) -> KeyResultForm:
         """An unbound form showing the key result as saved."""
         initial = {name: getattr(key_result, name) for name in ("title", "type", "unit", "weight")}
         initial.update(
@@ -212,7 +226,7 @@ class KeyResultForm(forms.Form):
             kpi=key_result.kpi_id,
             version=key_result.version,
         )
-        return cls(objective=objective, key_result=key_result, initial=initial)
+        return cls(access=access, objective=objective, key_result=key_result, initial=initial)
 
     def clean(self) -> dict[str, Any]:
         """Fill empty baseline, target and unit from the statement (the person may correct)."""
@@ -223,18 +237,32 @@ class KeyResultForm(forms.Form):
         return data
 
     def key_result_input(self) -> KeyResultInput:
-        """The cleaned data as the input of the drafting actions."""
+        """The cleaned data as the input of the drafting actions (a milestone's numbers are
+        dropped by the action)."""
         data = self.cleaned_data
-        milestone = data["type"] == KeyResult.Type.MILESTONE
         return KeyResultInput(
             title=data["title"],
             type=data["type"],
-            baseline=None if milestone else data.get("baseline"),
-            target=None if milestone else data.get("target"),
-            unit="" if milestone else data.get("unit") or "",
+            baseline=data.get("baseline"),
+            target=data.get("target"),
+            unit=data.get("unit") or "",
             weight=data["weight"],
             owner=data.get("owner"),
             kpi=data.get("kpi"),
+        )
+
+    def key_result_edit(self) -> KeyResultEdit:
+        """The cleaned data as the input of `okrs.actions.do_edit_key_result`: every field."""
+        data = self.key_result_input()
+        return KeyResultEdit(
+            title=data.title,
+            type=data.type,
+            baseline=data.baseline,
+            target=data.target,
+            unit=data.unit,
+            weight=data.weight,
+            owner=data.owner,
+            kpi=data.kpi,
         )
 
     def with_version(self, version: int) -> None:
@@ -242,37 +270,20 @@ class KeyResultForm(forms.Form):
         self.data = with_value(self.data, "version", str(version))
 
 
-def fill_measure(data: dict[str, Any], *, only_empty: bool) -> str | None:
-    """Put the baseline, target and unit the statement states into `data`; the reading's note.
-
-    With `only_empty`, numbers the person typed are kept.
-    """
-    measure = read_measure(str(data.get("title") or ""), data.get("baseline"))
-    if measure is None:
-        return None
-    if measure.baseline is not None and (data.get("baseline") is None or not only_empty):
-        data["baseline"] = measure.baseline
-    if measure.target is not None and (data.get("target") is None or not only_empty):
-        data["target"] = measure.target
-    if measure.unit and (not data.get("unit") or not only_empty):
-        data["unit"] = measure.unit
-    return measure.note
-
-
 class InitiativeMovesForm(forms.Form):
     """The key results an initiative is expected to move."""
 
-    moves = forms.ModelMultipleChoiceField(
-        queryset=KeyResult.objects.none(),
+    moves: forms.ModelMultipleChoiceField[KeyResult] = forms.ModelMultipleChoiceField(
+        queryset=None,
         required=False,
         label="Key results it is expected to move",
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, objective: Objective, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, access: Access, objective: Objective, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "initiative-%s")
         super().__init__(*args, **kwargs)
-        key_results = KeyResult.objects.filter(objective=objective)
+        key_results = key_results_of_objective(access, objective)
         cast(forms.ModelMultipleChoiceField, self.fields["moves"]).queryset = key_results
 
 

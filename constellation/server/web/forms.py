@@ -9,10 +9,11 @@ from django import forms
 from django.db import models
 from django.http import QueryDict
 
+from constellation.server.okrs.actions import KEEP, ObjectiveEdit
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.tracking.actions import CheckInInput
 
-EDITABLE_OBJECTIVE_FIELDS = ("title", "focus", "commitment", "state")
+EDITABLE_OBJECTIVE_FIELDS = ("title", "focus", "commitment")
 DONE_CHOICES = [("", "—"), ("yes", "Done"), ("no", "Not done yet")]
 
 
@@ -111,7 +112,7 @@ class ObjectiveForm(forms.Form):
         choices=[("", "Not set"), *_choices(Objective.Focus)], required=False, label="Focus"
     )
     commitment = forms.ChoiceField(choices=_choices(Objective.Commitment), label="Commitment")
-    state = forms.ChoiceField(choices=_choices(Objective.State), label="State")
+    # No state here: the lifecycle (review, launch, quarterly review) moves it.
     # Shown only once the objective is launched: a change then is a pivot and says why.
     reason = forms.CharField(
         required=False,
@@ -132,13 +133,19 @@ class ObjectiveForm(forms.Form):
         initial = {name: getattr(objective, name) for name in EDITABLE_OBJECTIVE_FIELDS}
         return cls(initial={**initial, "version": objective.version})
 
-    def changes(self, objective: Objective) -> dict[str, Any]:
-        """The fields whose typed value differs from the saved one."""
-        return {
-            name: self.cleaned_data[name]
-            for name in EDITABLE_OBJECTIVE_FIELDS
-            if self.cleaned_data[name] != getattr(objective, name)
-        }
+    def objective_edit(self) -> ObjectiveEdit:
+        """The cleaned data as the input of `okrs.actions.do_edit_objective`.
+
+        A state posted anyway (a page opened before the menu went, a script) is passed on, so
+        the action refuses it and says how the lifecycle moves it, rather than ignoring it.
+        """
+        data = self.cleaned_data
+        return ObjectiveEdit(
+            title=data["title"],
+            focus=data.get("focus") or "",
+            commitment=data["commitment"],
+            state=self.data.get("state") or KEEP,
+        )
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -12,12 +13,12 @@ from constellation.server.api.databank_schemas import DataBankPage, Outcome
 from constellation.server.api.errors import FieldError
 from constellation.server.api.present import kr_id
 from constellation.server.api.schemas import KR_ID, MAX_OFFSET, Message, ValidationProblems
-from constellation.server.okrs.models import KeyResult, Period
-from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Team
+from constellation.server.okrs.access import find_key_result, find_period
+from constellation.server.okrs.models import KeyResult
+from constellation.server.orgs.access import Access, find_team
 from constellation.server.quarterly.databank import Filters, Hit, search
 from constellation.server.quarterly.models import InitiativeResult, Learning
-from constellation.server.strategy.models import Lever
+from constellation.server.strategy.access import find_lever
 
 router = Router(tags=["data bank"])
 
@@ -29,11 +30,11 @@ Q_HELP = (
 )
 
 
-def _one(model: Any, access: Access, field: str, value: str | None, **lookup: Any) -> Any:
+def _one(find: Callable[[Access, str], Any], access: Access, field: str, value: str | None) -> Any:
     """The organisation's row a query parameter names (None when absent), else a 422."""
     if value is None or value == "":
         return None
-    row = model.objects.filter(organization=access.organization, **lookup).first()
+    row = find(access, value)
     if row is None:
         raise FieldError(field, f"this organisation has no {field} {value!r}", source="query")
     return row
@@ -43,10 +44,7 @@ def _key_result(access: Access, value: str | None) -> KeyResult | None:
     """The key result `objective/kr` names, else a 422 on `key_result`."""
     if not value:
         return None
-    objective, _, slug = value.partition("/")
-    row = KeyResult.objects.filter(
-        objective__organization=access.organization, objective__slug=objective, slug=slug
-    ).first()
+    row = find_key_result(access, value)
     if row is None:
         raise FieldError(
             "key_result", f"no key result {value!r} in this organisation", source="query"
@@ -103,10 +101,10 @@ def search_data_bank(
     queries whatever the data bank's size; never another organisation's records."""
     access = api_access(request, org)
     filters = Filters(
-        team=_one(Team, access, "team", team, slug=team),
-        lever=_one(Lever, access, "lever", lever, slug=lever),
+        team=_one(find_team, access, "team", team),
+        lever=_one(find_lever, access, "lever", lever),
         key_result=_key_result(access, key_result),
-        period=_one(Period, access, "period", period, key=period),
+        period=_one(find_period, access, "period", period),
         outcome=outcome or "",
         tag=(tag or "").strip(),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -29,7 +28,12 @@ from constellation.server.api.kpi_schemas import (
     ReadingsSaved,
 )
 from constellation.server.api.schemas import ConflictMessage, Message, ValidationProblems
-from constellation.server.kpis.access import access_kpi, kpis_of
+from constellation.server.kpis.access import (
+    access_kpi,
+    kpis_of,
+    latest_reading_days,
+    readings_of,
+)
 from constellation.server.kpis.actions import (
     KpiInput,
     ReadingRow,
@@ -41,8 +45,8 @@ from constellation.server.kpis.actions import (
 )
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.kpis.readings_csv import CsvProblems, readings_from_upload
-from constellation.server.okrs.models import Objective
-from constellation.server.orgs.access import Access
+from constellation.server.okrs.access import find_objective_with_period
+from constellation.server.orgs.access import Access, find_team
 from constellation.server.orgs.models import Team
 
 router = Router(tags=["KPIs"])
@@ -84,26 +88,15 @@ def kpi_out(kpi: Kpi, latest_on: dt.date | None) -> dict[str, Any]:
     }
 
 
-def _latest_days(kpis: list[Kpi]) -> dict[int, dt.date]:
-    """Each KPI's latest reading day, in one query."""
-    rows = (
-        KpiReading.objects.filter(kpi__in=kpis)
-        .values("kpi_id")
-        .annotate(latest=Max("taken_on"))
-        .values_list("kpi_id", "latest")
-    )
-    return dict(rows)
-
-
-def _with_latest(kpis: list[Kpi]) -> list[dict[str, Any]]:
-    days = _latest_days(kpis)
+def _with_latest(access: Access, kpis: list[Kpi]) -> list[dict[str, Any]]:
+    days = latest_reading_days(access, kpis)
     return [kpi_out(kpi, days.get(kpi.pk)) for kpi in kpis]
 
 
 def _team(access: Access, slug: str | None) -> Team | None:
     if not slug:
         return None
-    team = Team.objects.filter(organization=access.organization, slug=slug).first()
+    team = find_team(access, slug)
     if team is None:
         raise FieldError("team", f"no team '{slug}' in this organisation")
     return team
@@ -113,7 +106,7 @@ def _team(access: Access, slug: str | None) -> Team | None:
 def list_kpis(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """Every KPI with its healthy range, current value, health and latest reading's day."""
     access = api_access(request, org)
-    return _with_latest(list(kpis_of(access)))
+    return _with_latest(access, list(kpis_of(access)))
 
 
 @router.post(KPIS, response={201: KpiDetailOut, **WRITE}, summary="Define a KPI")
@@ -136,7 +129,7 @@ def create_kpi(request: HttpRequest, org: str, payload: KpiIn) -> Status[dict[st
 def get_kpi(request: HttpRequest, org: str, kpi: str) -> dict[str, Any]:
     """The KPI with its latest reading's day and its version."""
     access = api_access(request, org)
-    return _with_latest([access_kpi(access, kpi)])[0]
+    return _with_latest(access, [access_kpi(access, kpi)])[0]
 
 
 @router.patch(
@@ -158,7 +151,7 @@ def update_kpi(request: HttpRequest, org: str, kpi: str, payload: KpiPatch) -> d
         team=_team(access, payload.team) if "team" in sent else found.team,
     )
     do_update_kpi(access, found, data, expected_version=payload.version, actor=request.user)
-    return _with_latest([access_kpi(access, kpi)])[0]
+    return _with_latest(access, [access_kpi(access, kpi)])[0]
 
 
 @router.get(f"{KPI}/readings", response={200: list[ReadingOut], **READ}, summary="A KPI's readings")
@@ -171,10 +164,10 @@ def list_readings(
     """The KPI's readings, oldest first (one per day)."""
     access = api_access(request, org)
     found = access_kpi(access, kpi)
-    rows = KpiReading.objects.filter(kpi=found).select_related("author")
+    rows = readings_of(access, found).select_related("author")
     if since is not None:
         rows = rows.filter(taken_on__gte=since)
-    return [reading_out(found, reading) for reading in rows.order_by("taken_on")]
+    return [reading_out(found, reading) for reading in rows]
 
 
 def reading_out(kpi: Kpi, reading: KpiReading) -> dict[str, Any]:
@@ -188,7 +181,7 @@ def reading_out(kpi: Kpi, reading: KpiReading) -> dict[str, Any]:
     }
 
 
-def saved_out(result: ReadingsResult) -> dict[str, Any]:
+def saved_out(access: Access, result: ReadingsResult) -> dict[str, Any]:
     """What saving readings did, with the KPIs' new state."""
     return {
         "added": result.added,
@@ -199,7 +192,7 @@ def saved_out(result: ReadingsResult) -> dict[str, Any]:
         "unchanged": result.unchanged,
         "fed": result.fed,
         "message": result.summary(),
-        "kpis": _with_latest(result.kpis),
+        "kpis": _with_latest(access, result.kpis),
     }
 
 
@@ -218,7 +211,7 @@ def create_reading(
     result = do_record_readings(
         access, [ReadingRow(found, day, payload.value)], request.user, source="api"
     )
-    return Status(201, saved_out(result))
+    return Status(201, saved_out(access, result))
 
 
 def _csv_bytes(request: HttpRequest) -> bytes:
@@ -253,7 +246,7 @@ def _save_csv(request: HttpRequest, access: Access, kpi: Kpi | None) -> Status[d
     except CsvProblems as refused:
         return _csv_refused(refused)
     result = do_record_readings(access, rows, request.user, source="csv")
-    return Status(201, saved_out(result))
+    return Status(201, saved_out(access, result))
 
 
 # A 422 lists the file's bad lines, or (no file sent, a bad request field) the bad fields.
@@ -299,9 +292,7 @@ def promote(request: HttpRequest, org: str, kpi: str, payload: PromoteIn) -> Sta
     """A key result of the objective, baseline = the KPI's latest reading, fed by its readings."""
     access = api_access(request, org, write=True)
     found = access_kpi(access, kpi)
-    objective = Objective.objects.filter(
-        organization=access.organization, slug=payload.objective
-    ).first()
+    objective = find_objective_with_period(access, payload.objective)
     if objective is None:
         raise FieldError("objective", f"no objective '{payload.objective}' in this organisation")
     key_result = do_promote_kpi(

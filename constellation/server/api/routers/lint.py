@@ -30,7 +30,7 @@ def lint(
 ) -> dict[str, Any]:
     """Lint the organisation's strategy and a period's objectives with the core coach."""
     access = api_access(request, org)
-    chosen = choose_period(access.organization, period)
+    chosen = choose_period(access, period)
     plan = build_plan(access.organization, chosen.period)
     label = chosen.label or "none"
     findings = [finding.as_dict() for finding in coach.lint(plan)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router
 
 from constellation.server.api.auth import api_access
@@ -17,9 +16,13 @@ from constellation.server.api.schemas import (
     NotificationsRead,
     ValidationProblems,
 )
-from constellation.server.notifications.actions import do_mark_read, unread_count
+from constellation.server.notifications.access import (
+    access_notification,
+    notifications_of,
+    unread_count_of,
+)
+from constellation.server.notifications.actions import do_mark_read
 from constellation.server.notifications.models import Notification
-from constellation.server.orgs.access import Access
 
 router = Router(tags=["notifications"])
 READ = {401: Message, 404: Message}
@@ -41,15 +44,6 @@ def notification_out(notification: Notification) -> dict[str, Any]:
     }
 
 
-def _own(request: HttpRequest, org: str) -> tuple[Access, QuerySet[Notification]]:
-    """The caller's access and their notifications here (never anyone else's)."""
-    access = api_access(request, org)
-    rows = Notification.objects.filter(
-        recipient_id=access.user_id, organization=access.organization
-    )
-    return access, rows
-
-
 # Reading and marking one's own notifications is personal: viewers may do both.
 @router.get(
     "/orgs/{org}/notifications",
@@ -64,13 +58,14 @@ def list_notifications(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """The caller's notifications here, newest first, with the unread count."""
-    access, rows = _own(request, org)
+    access = api_access(request, org)
+    rows = notifications_of(access)
     if unread is not None:
         rows = rows.filter(read_at__isnull=unread)
-    page = rows.select_related("actor")[offset : offset + limit]
+    page = rows[offset : offset + limit]
     return {
         "count": rows.count(),
-        "unread": unread_count(request.user, access.organization),
+        "unread": unread_count_of(access),
         "items": [notification_out(n) for n in page],
     }
 
@@ -82,7 +77,7 @@ def list_notifications(
 )
 def read_all(request: HttpRequest, org: str) -> dict[str, Any]:
     """Mark every one of the caller's notifications here read."""
-    access, _ = _own(request, org)
+    access = api_access(request, org)
     marked = do_mark_read(request.user, access.organization)
     return {"marked": marked, "unread": 0}
 
@@ -94,10 +89,8 @@ def read_all(request: HttpRequest, org: str) -> dict[str, Any]:
 )
 def read_one(request: HttpRequest, org: str, notification_id: int) -> dict[str, Any]:
     """Mark one of the caller's notifications read (anyone else's: 404)."""
-    access, rows = _own(request, org)
-    notification = rows.select_related("actor").filter(pk=notification_id).first()
-    if notification is None:
-        raise Http404("No such notification")
+    access = api_access(request, org)
+    notification = access_notification(access, notification_id)
     do_mark_read(request.user, access.organization, [notification.pk])
-    notification.refresh_from_db(fields=["read_at"])
-    return notification_out(notification)
+    # Read again for its read_at: the write marks the row, not this instance.
+    return notification_out(access_notification(access, notification.pk))

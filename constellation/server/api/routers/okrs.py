@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 from typing import Annotated, Any
 
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
@@ -29,14 +28,15 @@ from constellation.server.api.schemas import (
     State,
     ValidationProblems,
 )
-from constellation.server.kpis.models import Kpi
+from constellation.server.kpis.access import kpis_by_slug
 from constellation.server.okrs import actions
+from constellation.server.okrs.access import access_objective, find_objective_with_period
 from constellation.server.okrs.drafting import ObjectiveInput, do_create_objective
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import Access
-from constellation.server.plans.plan import objectives_queryset
 from constellation.server.plans.scores import period_view
-from constellation.server.strategy.models import Lever
+from constellation.server.strategy.access import levers_by_slug
+from constellation.server.tracking.access import check_ins_of_objective
 from constellation.server.tracking.models import CheckIn
 
 router = Router(tags=["objectives"])
@@ -50,20 +50,12 @@ MAX_LIMIT = 500
 LIMIT_HELP = f"The most objectives a page holds (1 to {MAX_LIMIT})."
 
 
-def find_objective(access: Access, slug: str) -> Objective:
-    """One of the organisation's objectives, prefetched, else 404."""
-    objective = objectives_queryset(access.organization).filter(slug=slug).first()
-    if objective is None:
-        raise Http404("No such objective")
-    return objective
-
-
 def scored(access: Access, objective: Objective, on: dt.date | None = None) -> dict[str, Any]:
     """One objective as the list shows it, scored by the core engine."""
     view = period_view(
         access.organization, objective.period, objectives=[objective], on=on, with_findings=False
     )
-    links = present.alignment_slugs([objective.pk])
+    links = present.alignment_slugs(access, [objective.pk])
     return present.objective_out(objective, view.scores.get(objective.slug), *links)
 
 
@@ -90,7 +82,7 @@ def list_objectives(
     a page costs the same few queries whatever the period's size.
     """
     access = api_access(request, org)
-    chosen = choose_period(access.organization, period)
+    chosen = choose_period(access, period)
     body: dict[str, Any] = {"period": chosen.label, "offset": offset, "limit": limit}
     if chosen.period is None and not chosen.everything:
         return {**body, "count": 0, "next": None, "objectives": []}
@@ -142,12 +134,12 @@ def create_objective(
         owner=lookups.body_member(access, payload.owner),
         focus=payload.focus or "",
         commitment=payload.commitment,
-        levers=lookups.rows_by_slug(Lever, access, payload.levers, "levers"),
-        guardrails=lookups.rows_by_slug(Kpi, access, payload.guardrails, "guardrails"),
+        levers=lookups.rows_by_slug(levers_by_slug, access, payload.levers, "levers"),
+        guardrails=lookups.rows_by_slug(kpis_by_slug, access, payload.guardrails, "guardrails"),
         slug=payload.id or "",
     )
     created = do_create_objective(access, data, request.user)
-    return Status(201, objective_detail(access, find_objective(access, created.slug)))
+    return Status(201, objective_detail(access, access_objective(access, created.slug)))
 
 
 @router.get(
@@ -163,7 +155,7 @@ def get_objective(
 ) -> dict[str, Any]:
     """The objective, each key result's check-ins (oldest first) and what the coach says."""
     access = api_access(request, org)
-    return objective_detail(access, find_objective(access, objective), at)
+    return objective_detail(access, access_objective(access, objective), at)
 
 
 def objective_detail(access: Access, row: Objective, on: dt.date | None = None) -> dict[str, Any]:
@@ -172,20 +164,17 @@ def objective_detail(access: Access, row: Objective, on: dt.date | None = None) 
         access.organization, row.period, objectives=[row], on=on, with_findings=False
     )
     findings = coach.lint_objective(view.plan, row.slug)
-    history = _history(row)
-    links = present.alignment_slugs([row.pk])
+    history = _history(access, row)
+    links = present.alignment_slugs(access, [row.pk])
     return present.objective_detail(row, view.scores.get(row.slug), links, history, findings)
 
 
-def _history(objective: Objective) -> dict[int, list[CheckIn]]:
+def _history(access: Access, objective: Objective) -> dict[int, list[CheckIn]]:
     """Check-ins of the objective's key results with their authors, oldest first."""
     grouped: dict[int, list[CheckIn]] = defaultdict(list)
-    rows = (
-        CheckIn.objects.filter(key_result__objective=objective)
-        .select_related("author")
-        .order_by("checked_on", "id")
-    )
-    for check_in in rows:
+    rows = check_ins_of_objective(access, objective)
+    # Oldest first, whatever order the access function lists them in (the page's is newest).
+    for check_in in sorted(rows, key=lambda c: (c.checked_on, c.pk)):
         grouped[check_in.key_result_id].append(check_in)
     return grouped
 
@@ -193,57 +182,43 @@ def _history(objective: Objective) -> dict[int, list[CheckIn]]:
 @router.patch(
     "/orgs/{org}/objectives/{objective}",
     response={200: ObjectiveOut, **WRITE, 409: ConflictMessage},
-    summary="Change an objective (title, focus, state, commitment, owner)",
+    summary="Change an objective (title, focus, commitment, owner)",
 )
 def patch_objective(
     request: HttpRequest, org: str, objective: str, payload: ObjectivePatch
 ) -> dict[str, Any]:
-    """Apply the changes if `version` is still current; else 409 with `current_version`."""
+    """Apply the changes if `version` is still current; else 409 with `current_version`.
+
+    The same action as the web app's forms: the same refusals, the same history. The state
+    is not edited (only the current one is accepted): the lifecycle moves it.
+    """
     access = api_access(request, org, write=True)
-    row = find_objective(access, objective)
-    changes = _changes(access, payload)
-    actions.do_update_objective(
+    row = access_objective(access, objective)
+    actions.do_edit_objective(
         access,
         row,
-        changes,
+        _edit(access, payload),
         expected_version=payload.version,
         actor=request.user,
         reason=(payload.reason or "").strip(),
     )
-    return scored(access, find_objective(access, objective))
+    return scored(access, access_objective(access, objective))
 
 
-def _changes(access: Access, payload: ObjectivePatch) -> dict[str, Any]:
-    """The model fields a PATCH body sets (only those sent)."""
+def _edit(access: Access, payload: ObjectivePatch) -> actions.ObjectiveEdit:
+    """The edit a PATCH body asks for: the fields sent, every other one kept."""
     sent = payload.model_dump(exclude_unset=True)
-    sent.pop("version", None)
-    sent.pop("reason", None)
-    changes: dict[str, Any] = {}
+    edit = actions.ObjectiveEdit()
     for name in ("state", "commitment", "title"):
         if name in sent:
             if sent[name] is None:
                 raise FieldError(name, f"{name} cannot be null")
-            changes[name] = sent[name]
+            setattr(edit, name, sent[name])
     if "focus" in sent:
-        changes["focus"] = sent["focus"] or ""
+        edit.focus = sent["focus"] or ""
     if "owner" in sent:
-        changes["owner_id"] = _member_id(access, sent["owner"])
-    return changes
-
-
-def _member_id(access: Access, username: str | None) -> int | None:
-    """The id of the organisation's member with this username (None clears the owner)."""
-    if username is None:
-        return None
-    user = (
-        get_user_model()
-        .objects.filter(username=username, memberships__organization=access.organization)
-        .only("id")
-        .first()
-    )
-    if user is None:
-        raise FieldError("owner", f"no member of this organisation is called {username!r}")
-    return user.pk
+        edit.owner = lookups.body_member(access, sent["owner"])
+    return edit
 
 
 @router.post(
@@ -256,15 +231,15 @@ def align(
 ) -> Status[dict[str, Any]]:
     """Link; 201 when new, 200 when it existed, 422 naming the loop if it would close one."""
     access = api_access(request, org, write=True)
-    source = find_objective(access, objective)
-    target = Objective.objects.filter(organization=access.organization, slug=payload.target).first()
+    source = access_objective(access, objective)
+    target = find_objective_with_period(access, payload.target)
     if target is None:
         raise FieldError("target", f"no objective {payload.target!r} in this organisation")
     try:
         created = actions.do_align(access, source, target, request.user)
     except actions.ActionError as error:
         raise FieldError("target", error.message) from error
-    aligns_to, _ = present.alignment_slugs([source.pk])
+    aligns_to, _ = present.alignment_slugs(access, [source.pk])
     body = {"id": source.slug, "aligns_to": aligns_to.get(source.pk, []), "created": created}
     return Status(201 if created else 200, body)
 
@@ -277,8 +252,8 @@ def align(
 def unalign(request: HttpRequest, org: str, objective: str, target: str) -> Status[None]:
     """Remove the link objective → target; 404 when there is no such link."""
     access = api_access(request, org, write=True)
-    source = find_objective(access, objective)
-    other = Objective.objects.filter(organization=access.organization, slug=target).first()
+    source = access_objective(access, objective)
+    other = find_objective_with_period(access, target)
     if other is None or not actions.do_unalign(access, source, other, request.user):
         raise Http404("No such link")
     return Status(204, None)

@@ -15,10 +15,10 @@ from constellation.server.api.schemas import (
     PeriodOut,
     TeamOut,
 )
-from constellation.server.okrs.models import Period
-from constellation.server.orgs.models import Membership, Team
+from constellation.server.okrs.access import periods_of
+from constellation.server.orgs.access import memberships_of_person, teams_of
 from constellation.server.plans.scores import current_period
-from constellation.server.strategy.models import Lever
+from constellation.server.strategy.access import levers_of
 
 router = Router(tags=["organisations"])
 READ = {401: Message, 404: Message}
@@ -27,13 +27,13 @@ READ = {401: Message, 404: Message}
 @router.get("/orgs", response={200: list[OrganizationOut], 401: Message})
 def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
     """The organisations the caller belongs to (a token: its own organisation only)."""
-    memberships = Membership.objects.filter(user=api_user(request)).select_related("organization")
     token = getattr(request, "api_token", None)
-    if token is not None:
-        memberships = memberships.filter(organization_id=token.organization_id)
+    memberships = memberships_of_person(
+        api_user(request), token.organization if token is not None else None
+    )
     return [
         {"slug": m.organization.slug, "name": m.organization.name, "role": m.role}
-        for m in memberships.order_by("organization__name", "organization__slug")
+        for m in memberships
     ]
 
 
@@ -41,7 +41,6 @@ def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
 def list_teams(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """The organisation's teams (the org chart)."""
     access = api_access(request, org)
-    teams = Team.objects.filter(organization=access.organization).select_related("parent")
     return [
         {
             "id": team.slug,
@@ -49,7 +48,7 @@ def list_teams(request: HttpRequest, org: str) -> list[dict[str, Any]]:
             "parent": team.parent.slug if team.parent else None,
             "phase": team.phase or None,
         }
-        for team in teams
+        for team in teams_of(access)
     ]
 
 
@@ -59,7 +58,7 @@ def list_levers(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     access = api_access(request, org)
     return [
         {"id": lever.slug, "title": lever.title, "description": lever.description}
-        for lever in Lever.objects.filter(organization=access.organization)
+        for lever in levers_of(access)
     ]
 
 
@@ -76,5 +75,5 @@ def list_periods(request: HttpRequest, org: str) -> list[dict[str, Any]]:
             "closed": period.closed,
             "current": current is not None and period.pk == current.pk,
         }
-        for period in Period.objects.filter(organization=access.organization)
+        for period in periods_of(access)
     ]

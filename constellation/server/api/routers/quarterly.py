@@ -1,12 +1,18 @@
 """The quarterly review: objective reviews, team reflections, learnings, initiative results
-and finishing a review (closing and carrying over), with the web app's rules."""
+and finishing a review (closing and carrying over), with the web app's rules.
+
+Its addresses say `quarterly-review`, never plain `review`, which names the review *requests*
+of sharing (`/review-requests`). The first addresses said `review` and `reviews`; they answer
+308 to the new ones, so clients written against them keep working.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils.encoding import escape_uri_path
 from ninja import Query, Router, Status
 
 from constellation.server.api.auth import api_access
@@ -22,8 +28,8 @@ from constellation.server.api.quarterly_schemas import (
     LearningIn,
     LearningList,
     LearningOut,
-    ObjectiveReviewIn,
-    ObjectiveReviewOut,
+    QuarterlyReviewIn,
+    QuarterlyReviewOut,
     ReflectionIn,
     ReflectionOut,
 )
@@ -33,22 +39,32 @@ from constellation.server.api.schemas import (
     Message,
     ValidationProblems,
 )
+from constellation.server.errors import NotFound
+from constellation.server.okrs.access import (
+    access_initiative,
+    access_objective,
+    access_period,
+    find_carried_copy,
+    find_key_result,
+    find_period,
+    measured_objective_ids,
+)
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, access_team, find_team
 from constellation.server.orgs.models import Team
 from constellation.server.quarterly import actions
 from constellation.server.quarterly.access import (
     ReviewItem,
-    access_objective,
-    access_period,
-    access_team,
+    access_initiative_result,
+    access_learning,
+    find_reflection,
     initiative_results_of,
     learnings_of,
     review_item,
 )
 from constellation.server.quarterly.models import InitiativeResult, Learning, TeamReflection
 
-router = Router(tags=["reviews"])
+router = Router(tags=["quarterly review"])
 
 READ = {401: Message, 404: Message}
 WRITE = {**READ, 403: Message, 422: ValidationProblems}
@@ -85,14 +101,18 @@ def _review_out(item: ReviewItem, carried_to: str | None) -> dict[str, Any]:
 
 def _review_answer(access: Access, objective: Objective) -> dict[str, Any]:
     item = review_item(access, objective)
-    copy = Objective.objects.filter(carried_from=objective).order_by("id").only("slug").first()
+    copy = find_carried_copy(access, objective)
     return _review_out(item, copy.slug if copy else None)
 
 
+OBJECTIVE_REVIEW = "/orgs/{org}/objectives/{objective}/quarterly-review"
+TEAM_REVIEW = "/orgs/{org}/teams/{team}/quarterly-reviews/{period}"
+
+
 @router.get(
-    "/orgs/{org}/objectives/{objective}/review",
-    response={200: ObjectiveReviewOut, **READ},
-    summary="An objective's review: computed grade, override, decision",
+    OBJECTIVE_REVIEW,
+    response={200: QuarterlyReviewOut, **READ},
+    summary="An objective's quarterly review: computed grade, override, decision",
 )
 def get_review(request: HttpRequest, org: str, objective: str) -> dict[str, Any]:
     """The review as saved; version 0 with the engine's grade while nobody reviewed it."""
@@ -101,12 +121,12 @@ def get_review(request: HttpRequest, org: str, objective: str) -> dict[str, Any]
 
 
 @router.put(
-    "/orgs/{org}/objectives/{objective}/review",
-    response={200: ObjectiveReviewOut, **WRITE, 409: ConflictMessage},
-    summary="Save an objective's review (a changed grade needs a reason)",
+    OBJECTIVE_REVIEW,
+    response={200: QuarterlyReviewOut, **WRITE, 409: ConflictMessage},
+    summary="Save an objective's quarterly review (a changed grade needs a reason)",
 )
 def put_review(
-    request: HttpRequest, org: str, objective: str, payload: ObjectiveReviewIn
+    request: HttpRequest, org: str, objective: str, payload: QuarterlyReviewIn
 ) -> dict[str, Any]:
     """Save grade, reason, decision and note if `version` is still current; else 409."""
     access = api_access(request, org, write=True)
@@ -141,7 +161,7 @@ def _team_period(access: Access, team: str, period: str) -> tuple[Team, Period]:
 
 
 @router.get(
-    "/orgs/{org}/teams/{team}/reviews/{period}/reflection",
+    f"{TEAM_REVIEW}/reflection",
     response={200: ReflectionOut, **READ},
     summary="A team's reflection on a period",
 )
@@ -149,16 +169,12 @@ def get_reflection(request: HttpRequest, org: str, team: str, period: str) -> di
     """The three prompts' answers; empty with version 0 while nothing is saved."""
     access = api_access(request, org)
     found_team, found_period = _team_period(access, team, period)
-    saved = (
-        TeamReflection.objects.filter(team=found_team, period=found_period)
-        .select_related("author")
-        .first()
-    )
+    saved = find_reflection(access, found_team, found_period)
     return _reflection_out(found_team, found_period, saved)
 
 
 @router.put(
-    "/orgs/{org}/teams/{team}/reviews/{period}/reflection",
+    f"{TEAM_REVIEW}/reflection",
     response={200: ReflectionOut, **WRITE, 409: ConflictMessage},
     summary="Save a team's reflection on a period",
 )
@@ -191,13 +207,11 @@ def _filters(access: Access, team: str | None, period: str | None) -> dict[str, 
     """The team and period a list is filtered by, or a 422 naming the query parameter."""
     found: dict[str, Any] = {}
     if team is not None:
-        found["team"] = Team.objects.filter(organization=access.organization, slug=team).first()
+        found["team"] = find_team(access, team)
         if found["team"] is None:
             raise FieldError("team", f"this organisation has no team {team!r}", source="query")
     if period is not None:
-        found["period"] = Period.objects.filter(
-            organization=access.organization, key=period
-        ).first()
+        found["period"] = find_period(access, period)
         if found["period"] is None:
             raise FieldError("period", f"this organisation has no period {period}", source="query")
     return found
@@ -260,14 +274,7 @@ def body_key_result(access: Access, value: str | None) -> KeyResult | None:
     """The key result `objective/kr` of this organisation (None for None), else a 422."""
     if value is None:
         return None
-    objective, _, slug = value.partition("/")
-    found = (
-        KeyResult.objects.filter(
-            objective__organization=access.organization, objective__slug=objective, slug=slug
-        )
-        .select_related("objective")
-        .first()
-    )
+    found = find_key_result(access, value)
     if found is None:
         raise FieldError("key_result", f"no key result {value!r} in this organisation")
     return found
@@ -275,18 +282,15 @@ def body_key_result(access: Access, value: str | None) -> KeyResult | None:
 
 def body_initiative(access: Access, value: int) -> Initiative:
     """The initiative with this id in this organisation, else a 422."""
-    found = (
-        Initiative.objects.filter(objective__organization=access.organization, pk=value)
-        .select_related("objective")
-        .first()
-    )
-    if found is None:
-        raise FieldError("initiative", f"no initiative {value} in this organisation")
-    return found
+    try:
+        return access_initiative(access, value)
+    except NotFound:
+        # The body names it, the address was found: a bad field, not a missing page.
+        raise FieldError("initiative", f"no initiative {value} in this organisation") from None
 
 
 def _body_period(access: Access, key: str) -> Period:
-    found = Period.objects.filter(organization=access.organization, key=key).first()
+    found = find_period(access, key)
     if found is None:
         raise FieldError("period", f"this organisation has no period {key}")
     return found
@@ -312,7 +316,7 @@ def create_learning(request: HttpRequest, org: str, payload: LearningIn) -> Stat
             body_initiative(access, payload.initiative) if payload.initiative is not None else None
         ),
     )
-    return Status(201, _learning_out(learnings_of(access).get(pk=learning.pk)))
+    return Status(201, _learning_out(access_learning(access, learning.pk)))
 
 
 def _result_out(result: InitiativeResult) -> dict[str, Any]:
@@ -387,14 +391,13 @@ def create_result(
         data,
         request.user,
     )
-    rows = initiative_results_of(access).select_related("key_result__objective")
-    return Status(201, _result_out(rows.get(pk=result.pk)))
+    return Status(201, _result_out(access_initiative_result(access, result.pk)))
 
 
 @router.post(
-    "/orgs/{org}/teams/{team}/reviews/{period}/finish",
+    f"{TEAM_REVIEW}/finish",
     response={200: FinishOut, **WRITE, 409: ConflictMessage},
-    summary="Finish a team's review: close, and carry over into the next period",
+    summary="Finish a team's quarterly review: close, and carry over into the next period",
 )
 def finish(
     request: HttpRequest, org: str, team: str, period: str, payload: FinishIn
@@ -406,9 +409,7 @@ def finish(
     done = actions.do_finish_review(
         access, found_team, found_period, request.user, expected_versions=payload.versions
     )
-    measured = set(
-        KeyResult.objects.filter(objective__in=done.carried).values_list("objective_id", flat=True)
-    )
+    measured = measured_objective_ids(access, done.carried)
     return {
         "team": found_team.slug,
         "period": found_period.key,
@@ -420,3 +421,47 @@ def finish(
             if c.carried_from is not None  # always: a carried copy names its source
         ],
     }
+
+
+def moved(request: HttpRequest, segment: int, name: str) -> HttpResponse:
+    """A 308 to this address with its `segment` (counted from the end, -1 last) now `name`.
+
+    308, not 301: the method and the body go along, so a PUT or POST sent to the old address
+    is saved at the new one as sent. Nothing is read first: the answer is the same for every
+    caller and every id, so it tells nobody what exists.
+    """
+    parts = escape_uri_path(request.path).split("/")
+    parts[segment] = name
+    location = "/".join(parts)
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        location = f"{location}?{query}"
+    return HttpResponsePermanentRedirect(location, preserve_request=True)
+
+
+# The first addresses, kept for clients written against them; not in the OpenAPI document.
+@router.api_operation(
+    ["GET", "PUT"], "/orgs/{org}/objectives/{objective}/review", auth=None, include_in_schema=False
+)
+def moved_objective_review(request: HttpRequest, org: str, objective: str) -> HttpResponse:
+    """`…/objectives/{objective}/review` is now `…/objectives/{objective}/quarterly-review`."""
+    return moved(request, -1, "quarterly-review")
+
+
+@router.api_operation(
+    ["GET", "PUT"],
+    "/orgs/{org}/teams/{team}/reviews/{period}/reflection",
+    auth=None,
+    include_in_schema=False,
+)
+def moved_reflection(request: HttpRequest, org: str, team: str, period: str) -> HttpResponse:
+    """`…/teams/{team}/reviews/{period}/reflection` is now `…/quarterly-reviews/…`."""
+    return moved(request, -3, "quarterly-reviews")
+
+
+@router.api_operation(
+    ["POST"], "/orgs/{org}/teams/{team}/reviews/{period}/finish", auth=None, include_in_schema=False
+)
+def moved_finish(request: HttpRequest, org: str, team: str, period: str) -> HttpResponse:
+    """`…/teams/{team}/reviews/{period}/finish` is now `…/quarterly-reviews/{period}/finish`."""
+    return moved(request, -3, "quarterly-reviews")

@@ -12,7 +12,7 @@ from ninja.errors import ValidationError
 
 from constellation.server.api.auth import api_access
 from constellation.server.api.errors import FieldError, error_item
-from constellation.server.api.periods import choose_period
+from constellation.server.api.lookups import body_period, rows_by_slug
 from constellation.server.api.schemas import ConflictMessage, Message, ValidationProblems
 from constellation.server.api.sharing_schemas import (
     DependencyAnswerIn,
@@ -25,8 +25,9 @@ from constellation.server.api.sharing_schemas import (
     ReviewStateChangeIn,
 )
 from constellation.server.errors import ActionError
-from constellation.server.okrs.models import Objective, Period
-from constellation.server.orgs.access import Access
+from constellation.server.okrs.access import find_key_result, objectives_by_slug
+from constellation.server.okrs.models import Objective
+from constellation.server.orgs.access import Access, find_team, memberships_of_usernames
 from constellation.server.orgs.models import Membership, Team
 from constellation.server.sharing import actions
 from constellation.server.sharing.access import (
@@ -34,7 +35,6 @@ from constellation.server.sharing.access import (
     access_launch,
     access_review,
     dependencies_queryset,
-    find_key_result,
     reviews_queryset,
 )
 from constellation.server.sharing.models import Dependency, Launch, Reviewer, ReviewRequest
@@ -94,7 +94,7 @@ def review_out(review: ReviewRequest) -> dict[str, Any]:
 
 
 def _team(access: Access, slug: str, field: str, source: str = "body") -> Team:
-    team = Team.objects.filter(organization=access.organization, slug=slug).first()
+    team = find_team(access, slug)
     if team is None:
         raise FieldError(field, f"no team {slug!r} in this organisation", source=source)
     return team
@@ -136,12 +136,7 @@ def get_review_request(request: HttpRequest, org: str, review_request: int) -> d
 
 def _people(access: Access, usernames: list[str], field: str) -> list[Membership]:
     """The memberships of these usernames, or a 422 naming the unknown one's index."""
-    found = {
-        m.user.username: m
-        for m in Membership.objects.filter(
-            organization=access.organization, user__username__in=usernames
-        ).select_related("user")
-    }
+    found = {m.user.username: m for m in memberships_of_usernames(access, usernames)}
     problems = [
         error_item(["body", field, i], f"no member of this organisation is called {name!r}")
         for i, name in enumerate(usernames)
@@ -155,25 +150,7 @@ def _people(access: Access, usernames: list[str], field: str) -> list[Membership
 def _objectives(access: Access, slugs: list[str] | None) -> list[Objective] | None:
     if slugs is None:
         return None
-    found = {
-        o.slug: o
-        for o in Objective.objects.filter(organization=access.organization, slug__in=slugs)
-    }
-    problems = [
-        error_item(["body", "objectives", i], f"no objective {slug!r} in this organisation")
-        for i, slug in enumerate(slugs)
-        if slug not in found
-    ]
-    if problems:
-        raise ValidationError(problems)
-    return [found[slug] for slug in dict.fromkeys(slugs)]
-
-
-def _period(access: Access, key: str | None) -> Period:
-    chosen = choose_period(access.organization, key).period
-    if chosen is None:
-        raise FieldError("period", "name a period: this organisation has none current")
-    return chosen
+    return rows_by_slug(objectives_by_slug, access, slugs, "objectives")
 
 
 @router.post(
@@ -186,10 +163,7 @@ def create_review_request(
 ) -> Status[dict[str, Any]]:
     """Every reviewer is notified, in the app and by email."""
     access = api_access(request, org, write=True)
-    try:
-        period = _period(access, payload.period)
-    except FieldError as error:
-        raise FieldError("period", error.message) from error
+    period = body_period(access, payload.period)
     review = actions.do_send_for_review(
         access,
         _team(access, payload.team, "team"),

@@ -21,6 +21,7 @@ from constellation.server.api.schemas import (
     Strict,
     ValidationProblems,
 )
+from constellation.server.orgs.access import access_team
 from constellation.server.orgs.actions import do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness
 from constellation.server.orgs.readiness import advice_of, latest_readiness
@@ -28,6 +29,8 @@ from constellation.server.strategy import actions
 from constellation.server.strategy.access import (
     access_lever,
     access_roadmap_item,
+    levers_of,
+    roadmap_of,
     roadmap_of_year,
     strategy_in_force,
 )
@@ -231,7 +234,7 @@ def put_strategy(request: HttpRequest, org: str, year: int, payload: StrategyIn)
 def list_strategy_levers(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """Every lever of the organisation, retired ones included, in their order."""
     access = api_access(request, org)
-    return [_lever_out(lever) for lever in Lever.objects.filter(organization=access.organization)]
+    return [_lever_out(lever) for lever in levers_of(access)]
 
 
 @router.post("/orgs/{org}/strategy/levers", response={201: LeverDetail, **WRITE})
@@ -273,11 +276,7 @@ def list_roadmap(
     if year is not None:
         items = roadmap_of_year(access.organization, year)
     else:
-        items = list(
-            RoadmapItem.objects.filter(organization=access.organization).select_related(
-                "lever", "period"
-            )
-        )
+        items = list(roadmap_of(access))
     return [_item_out(item) for item in items]
 
 
@@ -317,13 +316,6 @@ def update_roadmap_item(
     return _item_out(updated)
 
 
-def _team(access: Any, slug: str) -> Team:
-    team = Team.objects.filter(organization=access.organization, slug=slug).first()
-    if team is None:
-        raise Http404("No such team")
-    return team
-
-
 def _readiness_out(team: Team, check: TeamReadiness | None) -> dict[str, Any]:
     advice = advice_of(check)
     answers = None
@@ -354,7 +346,7 @@ def _readiness_out(team: Team, check: TeamReadiness | None) -> dict[str, Any]:
 def get_readiness(request: HttpRequest, org: str, team: str) -> dict[str, Any]:
     """The team's latest readiness check and what it recommends, with the questions."""
     access = api_access(request, org)
-    found = _team(access, team)
+    found = access_team(access, team)
     return _readiness_out(found, latest_readiness(found))
 
 
@@ -364,7 +356,7 @@ def put_readiness(
 ) -> dict[str, Any]:
     """Answer the readiness check: it is stored and sets the team's phase."""
     access = api_access(request, org, write=True)
-    found = _team(access, team)
+    found = access_team(access, team)
     answers = Answers(**payload.model_dump(exclude={"version"}))
     check = do_record_readiness(
         access, found, answers, expected_version=payload.version, actor=request.user

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from constellation.server.api.actions import TokenError, do_create_token, do_revoke_token
 from constellation.server.api.auth import api_access
 from constellation.server.api.errors import FieldError
-from constellation.server.api.models import ApiToken
 from constellation.server.api.schemas import (
     Message,
     TokenCreated,
@@ -18,6 +16,9 @@ from constellation.server.api.schemas import (
     TokenOut,
     ValidationProblems,
 )
+from constellation.server.tokens.access import access_token, tokens_of
+from constellation.server.tokens.actions import TokenError, do_create_token, do_revoke_token
+from constellation.server.tokens.models import ApiToken
 
 router = Router(tags=["tokens"])
 READ = {401: Message, 404: Message}
@@ -40,8 +41,7 @@ def token_out(token: ApiToken) -> dict[str, Any]:
 def list_tokens(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """The caller's tokens in this organisation, newest first."""
     access = api_access(request, org)
-    tokens = ApiToken.objects.filter(user_id=access.user_id, organization=access.organization)
-    return [token_out(token) for token in tokens]
+    return [token_out(token) for token in tokens_of(access)]
 
 
 @router.post(
@@ -68,10 +68,5 @@ def create_token(
 def revoke_token(request: HttpRequest, org: str, token_id: int) -> Status[None]:
     """Revoke one of the caller's own tokens here (anyone else's: 404)."""
     access = api_access(request, org)
-    token = ApiToken.objects.filter(
-        pk=token_id, user_id=access.user_id, organization=access.organization
-    ).first()
-    if token is None:
-        raise Http404("No such token")
-    do_revoke_token(token, request.user)
+    do_revoke_token(access_token(access, token_id), request.user)
     return Status(204, None)

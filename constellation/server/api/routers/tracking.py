@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Status
 
 from constellation.server.api import present
@@ -17,12 +17,12 @@ from constellation.server.api.schemas import (
     Message,
     ValidationProblems,
 )
+from constellation.server.okrs.access import access_key_result, access_objective
 from constellation.server.okrs.models import KeyResult
 from constellation.server.orgs.access import Access
-from constellation.server.plans.plan import objectives_queryset
 from constellation.server.plans.scores import period_view
+from constellation.server.tracking.access import check_ins_of_key_result
 from constellation.server.tracking.actions import CheckInInput, do_check_in
-from constellation.server.tracking.models import CheckIn
 
 router = Router(tags=["check-ins"])
 
@@ -30,20 +30,9 @@ PATH = "/orgs/{org}/key-results/{objective}/{key_result}/check-ins"
 PATH_HELP = f"`{{objective}}/{{key_result}}` together are the key result's id. {KR_ID}"
 
 
-def find_key_result(access: Access, objective: str, key_result: str) -> KeyResult:
-    """A key result of one of the organisation's objectives, else 404."""
-    row = (
-        KeyResult.objects.filter(
-            objective__organization=access.organization,
-            objective__slug=objective,
-            slug=key_result,
-        )
-        .select_related("objective")
-        .first()
-    )
-    if row is None:
-        raise Http404("No such key result")
-    return row
+def _key_result(access: Access, objective: str, key_result: str) -> KeyResult:
+    """The key result the path names, `{objective}/{key_result}`, else NotFound."""
+    return access_key_result(access, present.kr_id(objective, key_result))
 
 
 @router.get(
@@ -57,10 +46,8 @@ def list_check_ins(
 ) -> list[dict[str, Any]]:
     """Every check-in of the key result, with its author."""
     access = api_access(request, org)
-    kr = find_key_result(access, objective, key_result)
-    rows = (
-        CheckIn.objects.filter(key_result=kr).select_related("author").order_by("checked_on", "id")
-    )
+    kr = _key_result(access, objective, key_result)
+    rows = check_ins_of_key_result(access, kr)
     return [present.check_in_out(objective, kr.slug, c) for c in rows]
 
 
@@ -83,7 +70,7 @@ def create_check_in(
 ) -> Status[dict[str, Any]]:
     """Record the check-in; answer with it, the key result's new score and the objective's."""
     access = api_access(request, org, write=True)
-    kr = find_key_result(access, objective, key_result)
+    kr = _key_result(access, objective, key_result)
     data = CheckInInput(
         value=payload.value,
         confidence=payload.confidence,
@@ -93,7 +80,8 @@ def create_check_in(
     )
     check_in = do_check_in(access, kr, data, request.user)
     check_in.author = request.user if request.user.is_authenticated else None
-    row = objectives_queryset(access.organization).get(pk=kr.objective_id)
+    # Read again, with everything the answer shows: the check-in changed its key result.
+    row = access_objective(access, kr.objective.slug)
     view = period_view(access.organization, row.period, objectives=[row], with_findings=False)
     score = view.scores.get(row.slug)
     kr_scores = {k.id: k for k in score.key_results} if score is not None else {}

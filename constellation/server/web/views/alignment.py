@@ -9,14 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError
+from constellation.server.okrs.access import (
+    access_objective_with_period,
+    alignment_candidates,
+    find_objective_with_period,
+)
 from constellation.server.okrs.actions import cycle_if_linked, do_align, do_unalign
-from constellation.server.okrs.models import Alignment, Objective
+from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import Access
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.views.objective_page import objective_context
@@ -33,36 +38,10 @@ PERIOD_ERROR = (
 )
 
 
-def _source(access: Access, slug: str) -> Objective:
-    """The organisation's objective with its period (what a search needs), else 404."""
-    found = (
-        Objective.objects.filter(organization=access.organization, slug=slug)
-        .select_related("period")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such objective")
-    return found
-
-
-def candidates(source: Objective) -> QuerySet[Objective]:
-    """Objectives `source` may align to: same or enclosing period, not closed, not linked."""
-    return (
-        Objective.objects.filter(
-            organization_id=source.organization_id,
-            period__start__lte=source.period.start,
-            period__end__gte=source.period.end,
-        )
-        .exclude(pk=source.pk)
-        .exclude(state=Objective.State.CLOSED)
-        .exclude(pk__in=Alignment.objects.filter(source=source).values("target_id"))
-    )
-
-
-def search_targets(source: Objective, query: str) -> tuple[list[Objective], bool]:
+def search_targets(access: Access, source: Objective, query: str) -> tuple[list[Objective], bool]:
     """Up to MAX_RESULTS candidates whose title, id or team matches, and whether more do."""
     words = query.split()
-    rows = candidates(source)
+    rows = alignment_candidates(access, source)
     for word in words:
         rows = rows.filter(
             Q(title__icontains=word)
@@ -91,9 +70,9 @@ def _render(
 @org_view()
 def search(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """Objectives to align to, matching `?q=`: a list for htmx, else the whole page."""
-    source = _source(access, slug)
+    source = access_objective_with_period(access, slug)
     query = _query(request.GET)
-    results, more = search_targets(source, query) if query else ([], False)
+    results, more = search_targets(access, source, query) if query else ([], False)
     context = {
         "access": access,
         "organization": access.organization,
@@ -111,11 +90,7 @@ def _target(access: Access, source: Objective, slug: str) -> Objective:
     """The chosen objective, if it exists here and its period fits, else ActionError."""
     if not slug:
         raise ActionError("target", "choose an objective to align to")
-    target = (
-        Objective.objects.filter(organization=access.organization, slug=slug)
-        .select_related("period")
-        .first()
-    )
+    target = find_objective_with_period(access, slug)
     if target is None:
         raise ActionError("target", f"there is no objective “{slug[:80]}” in this organisation")
     inside = target.period.start <= source.period.start and target.period.end >= source.period.end
@@ -133,7 +108,7 @@ def _target(access: Access, source: Objective, slug: str) -> Objective:
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def align(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """Link the objective to the chosen one (`target`), refusing a cycle with its path."""
-    source = _source(access, slug)
+    source = access_objective_with_period(access, slug)
     page = reverse("objective", kwargs={"org": access.organization.slug, "slug": slug})
     if request.method != "POST":
         return redirect(f"{page}#alignment")
@@ -152,7 +127,7 @@ def align(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
             "align_cycle": cycle,
         }
         if query:
-            extra["align_results"], extra["align_more"] = search_targets(source, query)
+            extra["align_results"], extra["align_more"] = search_targets(access, source, query)
         return _render(request, access, slug, extra, status=422)
     note = f"Now aligned to “{target.title}”." if created else "That link already existed."
     if request.htmx:
@@ -164,11 +139,11 @@ def align(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def unalign(request: HtmxHttpRequest, access: Access, slug: str, target: str) -> HttpResponse:
     """Remove the link from this objective to `target` (only this objective's own link)."""
-    source = _source(access, slug)
+    source = access_objective_with_period(access, slug)
     page = reverse("objective", kwargs={"org": access.organization.slug, "slug": slug})
     if request.method != "POST":
         return redirect(f"{page}#alignment")
-    other = Objective.objects.filter(organization=access.organization, slug=target).first()
+    other = find_objective_with_period(access, target)
     if other is None or not do_unalign(access, source, other, request.user):
         raise Http404("No such link")
     note = f"No longer aligned to “{other.title}”."

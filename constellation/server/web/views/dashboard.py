@@ -10,11 +10,10 @@ from __future__ import annotations
 from math import ceil
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Team
+from constellation.server.orgs.access import Access, access_team
 from constellation.server.plans.scores import period_view
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
@@ -51,7 +50,7 @@ def _teams_page(request: HttpRequest, teams: list) -> dict[str, Any]:
 def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/?period=KEY&page=N`: the period's teams, in a fixed number of queries."""
     organization = access.organization
-    period, periods = chosen_period(request, organization)
+    period, periods = chosen_period(request, access)
     context: dict[str, Any] = {
         "access": access,
         "organization": organization,
@@ -79,10 +78,8 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
 def team_rows(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     """`/o/<org>/teams/<team>/rows/?period=KEY`: one team's rows of the dashboard (htmx)."""
     organization = access.organization
-    found = Team.objects.filter(organization=organization, slug=team).only("name").first()
-    if found is None:
-        raise Http404("No such team")
-    period, _ = chosen_period(request, organization)
+    found = access_team(access, team)
+    period, _ = chosen_period(request, access)
     rows = []
     if period is not None:
         view = period_view(organization, period)

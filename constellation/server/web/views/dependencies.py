@@ -10,15 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict, NotAllowed
-from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.access import Access, speaks_for
-from constellation.server.orgs.models import Team
+from constellation.server.okrs.access import access_objective, key_results_of_objective
+from constellation.server.okrs.models import Objective
+from constellation.server.orgs.access import Access, speaks_for, teams_of
 from constellation.server.sharing.access import access_dependency
 from constellation.server.sharing.actions import do_answer_dependency, do_ask_dependency
 from constellation.server.sharing.forms import DependencyAnswerForm, DependencyForm
 from constellation.server.sharing.models import Dependency
 from constellation.server.web.forms import add_action_error
-from constellation.server.web.views.objective_page import find_objective
 from constellation.server.web.views.permissions import forbidden, org_view
 from constellation.server.web.views.review_requests import with_version
 
@@ -35,15 +34,15 @@ def dependency_url(access: Access, dependency: Dependency) -> str:
 def _ask_form(access: Access, objective: Objective, data: Any = None) -> DependencyForm:
     return DependencyForm(
         data,
-        key_results=KeyResult.objects.filter(objective=objective).order_by("position", "id"),
-        teams=Team.objects.filter(organization=access.organization).exclude(pk=objective.team_id),
+        key_results=key_results_of_objective(access, objective),
+        teams=teams_of(access).exclude(pk=objective.team_id),
     )
 
 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def ask(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/dependencies/new/`: ask a team for support on a key result."""
-    objective = find_objective(access, slug)
+    objective = access_objective(access, slug)
     allowed = speaks_for(access, objective.team)
     if request.method == "POST" and not allowed:
         return forbidden(

@@ -11,11 +11,10 @@ from constellation.server.errors import ActionError
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.carry import previous_period as find_previous
 from constellation.server.okrs.models import Period
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, access_team
 from constellation.server.orgs.models import Team
 from constellation.server.plans.carry import Candidate, candidates
-from constellation.server.quarterly.models import Learning
-from constellation.server.web.views.drafting import find_team
+from constellation.server.quarterly.access import learnings_of
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import chosen_period
 
@@ -31,13 +30,7 @@ def _render(
     status: int = 200,
 ) -> HttpResponse:
     learnings = (
-        list(
-            Learning.objects.filter(
-                organization=access.organization, team=team, period=previous
-            ).select_related("author", "objective", "key_result")
-        )
-        if previous is not None
-        else []
+        list(learnings_of(access, team=team, period=previous)) if previous is not None else []
     )
     context = {
         "access": access,
@@ -56,8 +49,8 @@ def _render(
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def start_from_last_period(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     """`/o/<org>/teams/<team>/draft/start/?period=KEY`: the update step of planning."""
-    found_team = find_team(access, team)
-    period, _ = chosen_period(request, access.organization)
+    found_team = access_team(access, team)
+    period, _ = chosen_period(request, access)
     if period is None:
         raise Http404("No period to plan")
     previous = find_previous(period)

@@ -6,48 +6,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
+from constellation.server.okrs.access import (
+    access_initiative_of,
+    access_key_result_of,
+    access_objective_with_key_results,
+)
+from constellation.server.okrs.actions import do_edit_key_result
 from constellation.server.okrs.drafting import (
     do_create_initiative,
     do_create_key_result,
     do_delete_key_result,
-    do_edit_key_result,
     do_move_to_initiative,
     do_set_initiative_moves,
 )
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
+from constellation.server.okrs.statements import fill_measure
 from constellation.server.orgs.access import Access
 from constellation.server.web.draft_forms import (
     InitiativeForm,
     InitiativeMovesForm,
     KeyResultForm,
     PivotForm,
-    fill_measure,
 )
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.drafting import CONFLICT_NOTE, draft_url
 from constellation.server.web.views.live_coach import key_result_findings
-from constellation.server.web.views.objective_page import find_key_result
 from constellation.server.web.views.permissions import org_view
 
 PAGE = "web/key_result_form.html"
-
-
-def _objective(access: Access, slug: str) -> Objective:
-    """One of the organisation's objectives with its key results, else 404."""
-    objective = (
-        Objective.objects.filter(organization=access.organization, slug=slug)
-        .select_related("organization", "team", "period")
-        .prefetch_related("key_results")
-        .first()
-    )
-    if objective is None:
-        raise Http404("No such objective")
-    return objective
 
 
 def _objective_url(access: Access, slug: str, anchor: str = "") -> str:
@@ -89,12 +80,12 @@ def _page(
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/key-results/new/`."""
-    objective = _objective(access, slug)
+    objective = access_objective_with_key_results(access, slug)
     if not access.can_write:
         return redirect(_objective_url(access, slug))
     if request.method != "POST":
-        return _page(request, access, objective, KeyResultForm(objective=objective))
-    form = KeyResultForm(request.POST, objective=objective)
+        return _page(request, access, objective, KeyResultForm(access=access, objective=objective))
+    form = KeyResultForm(request.POST, access=access, objective=objective)
     if form.is_valid():
         reason = form.cleaned_data.get("reason") or ""
         try:
@@ -112,21 +103,21 @@ def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpRespo
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/key-results/<kr>/edit/`: versioned like the objective."""
-    objective = _objective(access, slug)
-    key_result = find_key_result(access, slug, kr)
+    objective = access_objective_with_key_results(access, slug)
+    key_result = access_key_result_of(access, objective, kr)
     if not access.can_write:
         return redirect(_objective_url(access, slug, f"kr-{kr}"))
     if request.method != "POST":
-        form = KeyResultForm.for_key_result(objective, key_result)
+        form = KeyResultForm.for_key_result(access, objective, key_result)
         return _page(request, access, objective, form, key_result)
-    form = KeyResultForm(request.POST, objective=objective, key_result=key_result)
+    form = KeyResultForm(request.POST, access=access, objective=objective, key_result=key_result)
     status = 422
     if form.is_valid():
         try:
             changed = do_edit_key_result(
                 access,
                 key_result,
-                form.key_result_input(),
+                form.key_result_edit(),
                 expected_version=form.cleaned_data["version"],
                 actor=request.user,
                 reason=form.cleaned_data.get("reason") or "",
@@ -140,7 +131,7 @@ def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) ->
         else:
             messages.success(request, "Saved." if changed else "Nothing to save: no change.")
             return redirect(draft_url(access, slug))
-    saved = find_key_result(access, slug, kr)
+    saved = access_key_result_of(access, objective, kr)
     return _page(request, access, objective, form, saved, status=status)
 
 
@@ -179,8 +170,8 @@ def _pivot_args(form: PivotForm) -> dict[str, Any]:
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def delete_key_result(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
     """Delete a key result (a pivot needs its reason once the objective is launched)."""
-    objective = _objective(access, slug)
-    key_result = find_key_result(access, slug, kr)
+    objective = access_objective_with_key_results(access, slug)
+    key_result = access_key_result_of(access, objective, kr)
     form = (
         _pivot_form(request)
         if request.method == "POST"
@@ -205,8 +196,8 @@ def delete_key_result(request: HttpRequest, access: Access, slug: str, kr: str) 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def move_to_initiative(request: HttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
     """Turn a key result that reads as an output into an initiative, in one transaction."""
-    objective = _objective(access, slug)
-    key_result = find_key_result(access, slug, kr)
+    objective = access_objective_with_key_results(access, slug)
+    key_result = access_key_result_of(access, objective, kr)
     form = (
         _pivot_form(request)
         if request.method == "POST"
@@ -237,11 +228,11 @@ def move_to_initiative(request: HttpRequest, access: Access, slug: str, kr: str)
 @org_view(write=True, methods=("POST",))
 def coach_key_result(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """The coach's findings on the key-result form as typed (htmx, not saved)."""
-    objective = _objective(access, slug)
+    objective = access_objective_with_key_results(access, slug)
     key_result = None
     if request.POST.get("key_result"):
-        key_result = find_key_result(access, slug, request.POST["key_result"])
-    form = KeyResultForm(request.POST, objective=objective, key_result=key_result)
+        key_result = access_key_result_of(access, objective, request.POST["key_result"])
+    form = KeyResultForm(request.POST, access=access, objective=objective, key_result=key_result)
     findings = key_result_findings(access, objective, _typed(form), key_result)
     context = {
         "organization": access.organization,
@@ -255,8 +246,8 @@ def coach_key_result(request: HttpRequest, access: Access, slug: str) -> HttpRes
 @org_view(write=True, methods=("POST",))
 def read_statement(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """The measure fields filled from the statement (htmx): every number it states."""
-    objective = _objective(access, slug)
-    form = KeyResultForm(request.POST, objective=objective)
+    objective = access_objective_with_key_results(access, slug)
+    form = KeyResultForm(request.POST, access=access, objective=objective)
     form.is_valid()
     typed = {name: form.cleaned_data.get(name) for name in ("title", "baseline", "unit")}
     typed["target"] = form.cleaned_data.get("target")
@@ -265,7 +256,7 @@ def read_statement(request: HttpRequest, access: Access, slug: str) -> HttpRespo
     for name in ("baseline", "target", "unit"):
         value = typed.get(name)
         data[name] = "" if value is None else f"{value:g}" if isinstance(value, float) else value
-    filled = KeyResultForm(data, objective=objective)
+    filled = KeyResultForm(data, access=access, objective=objective)
     context = {
         "form": filled,
         "note": note,
@@ -279,11 +270,11 @@ def read_statement(request: HttpRequest, access: Access, slug: str) -> HttpRespo
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def new_initiative(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/initiatives/new/`: work expected to move key results."""
-    objective = _objective(access, slug)
+    objective = access_objective_with_key_results(access, slug)
     if request.method != "POST" or not access.can_write:
-        form = InitiativeForm(objective=objective)
+        form = InitiativeForm(access=access, objective=objective)
         return _initiative_page(request, access, objective, form, None)
-    form = InitiativeForm(request.POST, objective=objective)
+    form = InitiativeForm(request.POST, access=access, objective=objective)
     if form.is_valid():
         try:
             initiative = do_create_initiative(
@@ -324,19 +315,13 @@ def initiative_moves(
     request: HttpRequest, access: Access, slug: str, initiative: int
 ) -> HttpResponse:
     """Choose the key results an initiative is expected to move."""
-    objective = _objective(access, slug)
-    found = (
-        Initiative.objects.filter(objective=objective, pk=initiative)
-        .prefetch_related("moves")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such initiative")
+    objective = access_objective_with_key_results(access, slug)
+    found = access_initiative_of(access, objective, initiative)
     if request.method != "POST" or not access.can_write:
         initial = {"moves": [kr.pk for kr in found.moves.all()]}
-        form = InitiativeMovesForm(objective=objective, initial=initial)
+        form = InitiativeMovesForm(access=access, objective=objective, initial=initial)
         return _initiative_page(request, access, objective, form, found)
-    form = InitiativeMovesForm(request.POST, objective=objective)
+    form = InitiativeMovesForm(request.POST, access=access, objective=objective)
     if form.is_valid():
         do_set_initiative_moves(access, found, list(form.cleaned_data["moves"]), request.user)
         messages.success(request, f"Saved what “{found.title}” is expected to move.")

@@ -5,21 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.okrs.drafting import do_create_objective, do_edit_objective
-from constellation.server.okrs.models import Objective, Period
-from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Team
-from constellation.server.plans.plan import objectives_queryset
+from constellation.server.okrs.access import access_objective, find_period, objectives_of_team
+from constellation.server.okrs.actions import do_edit_objective
+from constellation.server.okrs.drafting import do_create_objective
+from constellation.server.okrs.models import Objective
+from constellation.server.orgs.access import Access, access_team, find_team
 from constellation.server.plans.scores import period_view
 from constellation.server.web.draft_forms import ObjectiveDraftForm
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.live_coach import objective_findings
-from constellation.server.web.views.objective_page import find_objective
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import chosen_period
 
@@ -30,14 +29,6 @@ CONFLICT_NOTE = (
 )
 
 
-def find_team(access: Access, slug: str) -> Team:
-    """One of the organisation's teams, else 404."""
-    team = Team.objects.filter(organization=access.organization, slug=slug).first()
-    if team is None:
-        raise Http404("No such team")
-    return team
-
-
 def draft_url(access: Access, slug: str) -> str:
     """The drafting page of an objective."""
     return reverse("objective-draft", kwargs={"org": access.organization.slug, "slug": slug})
@@ -46,13 +37,11 @@ def draft_url(access: Access, slug: str) -> str:
 @org_view()
 def team_draft(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     """`/o/<org>/teams/<team>/draft/?period=KEY`: the team's objectives as they are drafted."""
-    found = find_team(access, team)
-    period, periods = chosen_period(request, access.organization)
+    found = access_team(access, team)
+    period, periods = chosen_period(request, access)
     rows: list[tuple[Objective, int]] = []
     if period is not None:
-        objectives = list(
-            objectives_queryset(access.organization).filter(period=period, team=found)
-        )
+        objectives = list(objectives_of_team(access, found, period))
         view = period_view(access.organization, period, objectives=objectives)
         rows = [(o, len(view.findings_by_objective.get(o.slug, []))) for o in objectives]
     context = {
@@ -104,10 +93,10 @@ def _typed(form: ObjectiveDraftForm) -> dict[str, Any]:
 def _initial_new(request: HttpRequest, access: Access) -> dict[str, Any]:
     """The team and period the new-objective link came from (`?team=&period=`)."""
     initial: dict[str, Any] = {"commitment": Objective.Commitment.COMMITTED}
-    team = Team.objects.filter(organization=access.organization, slug=request.GET.get("team"))
-    period = Period.objects.filter(organization=access.organization, key=request.GET.get("period"))
-    initial["team"] = team.values_list("pk", flat=True).first()
-    initial["period"] = period.values_list("pk", flat=True).first()
+    team = find_team(access, request.GET.get("team"))
+    period = find_period(access, request.GET.get("period"))
+    initial["team"] = team.pk if team is not None else None
+    initial["period"] = period.pk if period is not None else None
     return initial
 
 
@@ -116,11 +105,10 @@ def new_objective(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/draft/new-objective/`: create a draft objective, then add its key results."""
     if not access.can_write:
         return redirect("dashboard", org=access.organization.slug)
-    organization = access.organization
     if request.method != "POST":
-        form = ObjectiveDraftForm(organization=organization, initial=_initial_new(request, access))
+        form = ObjectiveDraftForm(access=access, initial=_initial_new(request, access))
         return _page(request, access, form, None)
-    form = ObjectiveDraftForm(request.POST, organization=organization)
+    form = ObjectiveDraftForm(request.POST, access=access)
     if form.is_valid():
         try:
             objective = do_create_objective(access, form.objective_input(), request.user)
@@ -137,20 +125,19 @@ def new_objective(request: HttpRequest, access: Access) -> HttpResponse:
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/draft/`: the whole objective, its key results and coach."""
-    objective = find_objective(access, slug)
-    organization = access.organization
+    objective = access_objective(access, slug)
     if request.method != "POST":
         return _page(
-            request, access, ObjectiveDraftForm.for_objective(organization, objective), objective
+            request, access, ObjectiveDraftForm.for_objective(access, objective), objective
         )
-    form = ObjectiveDraftForm(request.POST, organization=organization, objective=objective)
+    form = ObjectiveDraftForm(request.POST, access=access, objective=objective)
     status = 422
     if form.is_valid():
         try:
             changed = do_edit_objective(
                 access,
                 objective,
-                form.objective_input(),
+                form.objective_edit(),
                 expected_version=form.cleaned_data["version"],
                 actor=request.user,
                 reason=form.cleaned_data.get("reason") or "",
@@ -164,7 +151,7 @@ def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpRespo
         else:
             messages.success(request, "Saved." if changed else "Nothing to save: no change.")
             return redirect(draft_url(access, objective.slug))
-    return _page(request, access, form, find_objective(access, slug), status=status)
+    return _page(request, access, form, access_objective(access, slug), status=status)
 
 
 def _coach(
@@ -179,13 +166,13 @@ def _coach(
 @org_view(write=True, methods=("POST",))
 def coach_new_objective(request: HttpRequest, access: Access) -> HttpResponse:
     """The coach's findings on the new-objective form as typed (htmx, not saved)."""
-    form = ObjectiveDraftForm(request.POST, organization=access.organization)
+    form = ObjectiveDraftForm(request.POST, access=access)
     return _coach(request, access, form, None)
 
 
 @org_view(write=True, methods=("POST",))
 def coach_objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
     """The coach's findings on an objective's form as typed (htmx, not saved)."""
-    objective = find_objective(access, slug)
-    form = ObjectiveDraftForm(request.POST, organization=access.organization, objective=objective)
+    objective = access_objective(access, slug)
+    form = ObjectiveDraftForm(request.POST, access=access, objective=objective)
     return _coach(request, access, form, objective)

@@ -9,11 +9,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from constellation.core.charts import Band, Chart
-from constellation.server.kpis.access import can_manage_kpis, kpis_of, recent_readings
+from constellation.server.kpis.access import (
+    can_manage_kpis,
+    guarded_objectives,
+    key_results_of_kpi,
+    kpis_of,
+    promotable_objectives,
+    readings_of,
+    recent_readings,
+)
 from constellation.server.kpis.models import Kpi, KpiReading
-from constellation.server.okrs.models import KeyResult, Objective, Period
-from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Team
+from constellation.server.okrs.access import periods_of
+from constellation.server.okrs.models import Period
+from constellation.server.orgs.access import Access, teams_of
 from constellation.server.web.kpi_forms import KpiForm, PromoteForm, ReadingForm, UploadForm
 
 
@@ -32,11 +40,6 @@ class KpiRow:
     latest: Any
     spark: list[float]
     band: Band | None
-
-
-def teams_of(access: Access) -> list[Team]:
-    """The organisation's teams, for the KPI form's team choice."""
-    return list(Team.objects.filter(organization=access.organization).only("slug", "name"))
 
 
 def list_context(access: Access, *, upload_form: UploadForm | None = None, **extra: Any) -> dict:
@@ -62,21 +65,6 @@ def list_context(access: Access, *, upload_form: UploadForm | None = None, **ext
     }
 
 
-def open_objectives(access: Access, kpi: Kpi, period: Period | None) -> list[Objective]:
-    """The period's open objectives a KPI may be promoted into: its team's, else everyone's."""
-    if period is None:
-        return []
-    rows = (
-        Objective.objects.filter(organization=access.organization, period=period)
-        .exclude(state=Objective.State.CLOSED)
-        .select_related("team")
-        .order_by("team__name", "position", "id")
-    )
-    if kpi.team_id is not None:
-        rows = rows.filter(team_id=kpi.team_id)
-    return list(rows)
-
-
 def chart_of(kpi: Kpi, readings: list[KpiReading]) -> Chart:
     """The KPI's readings over time with its healthy band."""
     return Chart(
@@ -90,7 +78,7 @@ def chart_of(kpi: Kpi, readings: list[KpiReading]) -> Chart:
 
 def _period(request: HttpRequest, access: Access) -> tuple[Period | None, list[Period]]:
     """The period to promote into: the form's or `?period=`, else the current one."""
-    periods = list(Period.objects.filter(organization=access.organization))
+    periods = list(periods_of(access))
     key = (request.POST.get("period") or request.GET.get("period") or "").strip()
     chosen = next((period for period in periods if period.key == key), None)
     if chosen is None:
@@ -105,11 +93,11 @@ def _period(request: HttpRequest, access: Access) -> tuple[Period | None, list[P
 
 def kpi_context(request: HttpRequest, access: Access, kpi: Kpi, **forms: Any) -> dict[str, Any]:
     """The KPI page: chart, readings, forms, linked key results and guarded objectives."""
-    readings = list(KpiReading.objects.filter(kpi=kpi).order_by("taken_on", "id"))
+    readings = list(readings_of(access, kpi))
     period, periods = _period(request, access)
-    objectives = open_objectives(access, kpi, period)
+    objectives = promotable_objectives(access, kpi, period)
     manage = can_manage_kpis(access)
-    teams = teams_of(access) if manage else []
+    teams = list(teams_of(access)) if manage else []
     return {
         "access": access,
         "organization": access.organization,
@@ -120,16 +108,8 @@ def kpi_context(request: HttpRequest, access: Access, kpi: Kpi, **forms: Any) ->
         "can_manage": manage,
         "period": period,
         "periods": periods,
-        "key_results": list(
-            KeyResult.objects.filter(kpi=kpi, objective__organization=access.organization)
-            .select_related("objective__period", "objective__team")
-            .order_by("-objective__period__start", "objective__title")
-        ),
-        "guarded": list(
-            kpi.guarded_objectives.filter(organization=access.organization)
-            .select_related("period", "team")
-            .order_by("-period__start", "title")
-        ),
+        "key_results": list(key_results_of_kpi(access, kpi)),
+        "guarded": list(guarded_objectives(access, kpi)),
         "reading_form": forms.get("reading_form") or ReadingForm(kpi=kpi),
         "upload_form": forms.get("upload_form") or UploadForm(),
         "upload_problems": forms.get("upload_problems") or [],

@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.kpis.access import access_kpi, can_manage_kpis, kpis_of
+from constellation.server.kpis.access import (
+    access_kpi,
+    can_manage_kpis,
+    kpis_of,
+    promotable_objectives,
+)
 from constellation.server.kpis.actions import (
     LEADERS_ONLY,
     ReadingRow,
@@ -20,15 +25,10 @@ from constellation.server.kpis.actions import (
 )
 from constellation.server.kpis.models import Kpi
 from constellation.server.kpis.readings_csv import CsvProblems, readings_from_upload
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, teams_of
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.kpi_forms import KpiForm, PromoteForm, ReadingForm, UploadForm
-from constellation.server.web.views.kpi_page import (
-    kpi_context,
-    list_context,
-    open_objectives,
-    teams_of,
-)
+from constellation.server.web.views.kpi_page import kpi_context, list_context
 from constellation.server.web.views.permissions import forbidden, org_view
 
 LIST = "web/kpi_list.html"
@@ -56,7 +56,7 @@ def new_kpi(request: HttpRequest, access: Access) -> HttpResponse:
             messages.info(request, LEADERS_ONLY)
             return redirect("kpis", org=access.organization.slug)
         return forbidden(request, access, LEADERS_ONLY)
-    form = KpiForm(request.POST or None, teams=teams_of(access))
+    form = KpiForm(request.POST or None, teams=list(teams_of(access)))
     status = 200
     if request.method == "POST":
         status = 422
@@ -87,7 +87,7 @@ def edit_kpi(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
         return redirect(_kpi_url(access, found.slug, "edit"))
     if not can_manage_kpis(access):
         return forbidden(request, access, LEADERS_ONLY)
-    form = KpiForm(request.POST, teams=teams_of(access))
+    form = KpiForm(request.POST, teams=list(teams_of(access)))
     status = 422
     if form.is_valid():
         try:
@@ -197,7 +197,9 @@ def promote(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
     if not can_manage_kpis(access):
         return forbidden(request, access, LEADERS_ONLY)
     context = kpi_context(request, access, found)
-    form = PromoteForm(request.POST, objectives=open_objectives(access, found, context["period"]))
+    form = PromoteForm(
+        request.POST, objectives=promotable_objectives(access, found, context["period"])
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:

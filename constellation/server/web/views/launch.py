@@ -6,15 +6,14 @@ import calendar
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict, NotAllowed
-from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import Access
-from constellation.server.sharing.access import access_launch, access_review
+from constellation.server.sharing.access import access_launch, access_review, launched_objectives
 from constellation.server.sharing.actions import do_launch
 from constellation.server.strategy.models import Lever
 from constellation.server.web.views.permissions import forbidden, org_view
@@ -60,26 +59,6 @@ def launch_review(request: HttpRequest, access: Access, review_request: int) -> 
     return render(request, PAGE, context, status=status)
 
 
-def _launched_objectives(launch_id: int) -> list[Objective]:
-    """The launch's objectives with key results, levers and what they align to."""
-    return list(
-        Objective.objects.filter(launches=launch_id)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch("key_results", queryset=KeyResult.objects.select_related("owner", "kpi"))
-        )
-        .prefetch_related("levers", "guardrails")
-        .prefetch_related(
-            Prefetch(
-                "aligns_to",
-                queryset=Objective.objects.select_related("team").only(
-                    "id", "slug", "title", "team__name", "team__slug"
-                ),
-            ),
-        )
-    )
-
-
 def _levers(objectives: list[Objective]) -> list[tuple[Lever, list[Objective]]]:
     """Each lever the launch models, with the objectives that model it, in lever order."""
     by_lever: dict[int, tuple[Lever, list[Objective]]] = {}
@@ -93,7 +72,7 @@ def _levers(objectives: list[Objective]) -> list[tuple[Lever, list[Objective]]]:
 def launch(request: HttpRequest, access: Access, launch: int) -> HttpResponse:
     """`/o/<org>/launches/<id>/`: what the team will achieve, why, and how it is measured."""
     found = access_launch(access, launch)
-    objectives = _launched_objectives(found.pk)
+    objectives = launched_objectives(access, found)
     organization = access.organization
     context: dict[str, Any] = {
         "access": access,

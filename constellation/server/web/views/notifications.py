@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from constellation.server.notifications.access import access_notification, notifications_of
 from constellation.server.notifications.actions import do_mark_read
-from constellation.server.notifications.models import Notification
 from constellation.server.orgs.access import Access
 from constellation.server.web.views.permissions import org_view
 
 PER_PAGE = 25
-
-
-def own_notifications(request: HttpRequest, access: Access) -> QuerySet[Notification]:
-    """The signed-in person's notifications here, newest first (never anyone else's)."""
-    return Notification.objects.filter(
-        recipient_id=access.user_id, organization=access.organization
-    ).select_related("actor")
-
-
-def _own(request: HttpRequest, access: Access, notification_id: int) -> Notification:
-    notification = own_notifications(request, access).filter(pk=notification_id).first()
-    if notification is None:
-        raise Http404("No such notification")
-    return notification
 
 
 def _list_url(access: Access, request: HttpRequest) -> str:
@@ -43,7 +28,7 @@ def _list_url(access: Access, request: HttpRequest) -> str:
 def notifications(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/notifications/`: newest first, paginated; `?unread=1` shows only unread."""
     only_unread = request.GET.get("unread") in {"1", "true", "yes"}
-    rows = own_notifications(request, access)
+    rows = notifications_of(access)
     if only_unread:
         rows = rows.filter(read_at__isnull=True)
     # get_page turns a missing, non-numeric or too-large page number into a real page.
@@ -60,7 +45,7 @@ def notifications(request: HttpRequest, access: Access) -> HttpResponse:
 @org_view()
 def open_notification(request: HttpRequest, access: Access, notification_id: int) -> HttpResponse:
     """Opening a notification marks it read and leads to what it is about."""
-    notification = _own(request, access, notification_id)
+    notification = access_notification(access, notification_id)
     do_mark_read(request.user, access.organization, [notification.pk])
     target = notification.url
     # Only a path on this site: a stored URL must never send anyone elsewhere.
@@ -72,7 +57,7 @@ def open_notification(request: HttpRequest, access: Access, notification_id: int
 @org_view(methods=("POST",))
 def mark_read(request: HttpRequest, access: Access, notification_id: int) -> HttpResponse:
     """Mark one of the person's notifications read without opening it."""
-    notification = _own(request, access, notification_id)
+    notification = access_notification(access, notification_id)
     do_mark_read(request.user, access.organization, [notification.pk])
     messages.success(request, f"Marked “{notification.title}” as read.")
     return redirect(_list_url(access, request))

@@ -6,18 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.charts import Chart, key_result_chart
+from constellation.server.audit.access import objective_events
 from constellation.server.audit.models import AuditEvent
-from constellation.server.okrs.models import Alignment, KeyResult, Objective
+from constellation.server.okrs.access import access_objective, links_of_objective
+from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
-from constellation.server.plans.plan import objectives_queryset
 from constellation.server.plans.scores import period_view
 from constellation.server.sharing.access import dependencies_of_objective
+from constellation.server.tracking.access import check_ins_of_objective
 from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import CheckInForm, ObjectiveForm
 from constellation.server.web.views.rows import TEAM_RULES
@@ -53,50 +53,18 @@ class AuditEntry:
     changes: list[tuple[str, Any, Any]]
 
 
-def find_objective(access: Access, slug: str) -> Objective:
-    """The organisation's objective with everything the page reads prefetched, else 404."""
-    objective = objectives_queryset(access.organization).filter(slug=slug).first()
-    if objective is None:
-        raise Http404("No such objective")
-    return objective
-
-
-def find_key_result(access: Access, slug: str, kr: str) -> KeyResult:
-    """A key result of one of the organisation's objectives, else 404."""
-    key_result = (
-        KeyResult.objects.filter(
-            objective__organization=access.organization, objective__slug=slug, slug=kr
-        )
-        .select_related("objective")
-        .first()
-    )
-    if key_result is None:
-        raise Http404("No such key result")
-    return key_result
-
-
-def _history(objective: Objective) -> dict[int, list[CheckIn]]:
+def _history(access: Access, objective: Objective) -> dict[int, list[CheckIn]]:
     grouped: dict[int, list[CheckIn]] = defaultdict(list)
-    rows = (
-        CheckIn.objects.filter(key_result__objective=objective)
-        .select_related("author")
-        .order_by("-checked_on", "-id")
-    )
-    for check_in in rows:
+    for check_in in check_ins_of_objective(access, objective):
         grouped[check_in.key_result_id].append(check_in)
     return grouped
 
 
-def _alignments(objective: Objective) -> tuple[list[Objective], list[Objective]]:
+def _alignments(access: Access, objective: Objective) -> tuple[list[Objective], list[Objective]]:
     """What the objective aligns to and what aligns to it, in one query."""
     aligns_to: list[Objective] = []
     aligned_from: list[Objective] = []
-    rows = (
-        Alignment.objects.filter(Q(source=objective) | Q(target=objective))
-        .select_related("source__team", "source__period", "target__team", "target__period")
-        .order_by("id")
-    )
-    for link in rows:
+    for link in links_of_objective(access, objective):
         if link.source_id == objective.pk:
             aligns_to.append(link.target)
         else:
@@ -107,20 +75,7 @@ def _alignments(objective: Objective) -> tuple[list[Objective], list[Objective]]
 def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
     """The latest changes to the objective and its key results, newest first."""
     titles = {kr.pk: kr.title for kr in objective.key_results.all()}
-    # Key results created or deleted (and initiatives) name their objective in the snapshot,
-    # so their history stays on the page after the row itself is gone.
-    parts = Q(object_type__in=["keyresult", "initiative"]) & (
-        Q(before__objective=objective.pk) | Q(after__objective=objective.pk)
-    )
-    events = (
-        AuditEvent.objects.filter(organization=access.organization)
-        .filter(
-            Q(object_type="objective", object_id=objective.pk)
-            | Q(object_type="keyresult", object_id__in=list(titles))
-            | parts
-        )
-        .select_related("actor")[:AUDIT_ROWS]
-    )
+    events = objective_events(access, objective, list(titles))[:AUDIT_ROWS]
     entries = []
     for event in events:
         before, after = event.before or {}, event.after or {}
@@ -150,6 +105,7 @@ def _charts(objective: Objective, plan: model.Plan) -> dict[str, Chart | None]:
 
 
 def _items(
+    access: Access,
     objective: Objective,
     score: Any,
     findings: list,
@@ -157,7 +113,7 @@ def _items(
     charts: dict[str, Chart | None],
 ) -> list[KeyResultItem]:
     scores = {kr.id: kr for kr in score.key_results} if score is not None else {}
-    history = _history(objective)
+    history = _history(access, objective)
     items = []
     for kr in objective.key_results.all():
         past = history.get(kr.pk, [])
@@ -186,7 +142,7 @@ def objective_context(
     check_in_forms: dict[int, CheckInForm] | None = None,
 ) -> dict[str, Any]:
     """The objective page's context: scores and findings from the core engine."""
-    objective = find_objective(access, slug)
+    objective = access_objective(access, slug)
     view = period_view(
         access.organization, objective.period, objectives=[objective], with_check_ins=True
     )
@@ -196,15 +152,18 @@ def objective_context(
         for finding in view.findings_by_objective.get(objective.slug, [])
         if finding.rule not in TEAM_RULES
     ]
-    aligns_to, aligned_from = _alignments(objective)
+    aligns_to, aligned_from = _alignments(access, objective)
     guardrails = list(objective.guardrails.all())
+    planned = view.plan.objective(objective.slug)
     return {
         "access": access,
         "organization": access.organization,
         "objective": objective,
         "score": score,
+        # The score's grade is the one its quarterly review settled on, when there is one.
+        "grade_reviewed": planned is not None and planned.grade is not None,
         "items": _items(
-            objective, score, findings, check_in_forms or {}, _charts(objective, view.plan)
+            access, objective, score, findings, check_in_forms or {}, _charts(objective, view.plan)
         ),
         "findings": findings,
         "aligns_to": aligns_to,

@@ -8,16 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.okrs.actions import do_update_objective
+from constellation.server.okrs.access import access_key_result, access_objective
+from constellation.server.okrs.actions import do_edit_objective
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.actions import CheckInError, do_check_in
 from constellation.server.web.forms import CheckInForm, ObjectiveForm, add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
-from constellation.server.web.views.objective_page import (
-    find_key_result,
-    find_objective,
-    objective_context,
-)
+from constellation.server.web.views.objective_page import objective_context
 from constellation.server.web.views.permissions import org_view
 
 PAGE = "web/objective.html"
@@ -39,23 +36,21 @@ def objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpRespon
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def edit_objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """Save the edit form, refusing an edit that started from an older version."""
-    saved = find_objective(access, slug)
+    saved = access_objective(access, slug)
     if request.method != "POST":
         return redirect(_objective_url(access, slug, "edit"))
     form = ObjectiveForm(request.POST)
     status = 422
     if form.is_valid():
-        changes = form.changes(saved)
         try:
-            if changes:
-                do_update_objective(
-                    access,
-                    saved,
-                    changes,
-                    expected_version=form.cleaned_data["version"],
-                    actor=request.user,
-                    reason=form.cleaned_data.get("reason") or "",
-                )
+            changed = do_edit_objective(
+                access,
+                saved,
+                form.objective_edit(),
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+                reason=form.cleaned_data.get("reason") or "",
+            )
         except Conflict as conflict:
             status = 409
             form.add_error(
@@ -67,7 +62,7 @@ def edit_objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpR
         except ActionError as error:
             add_action_error(form, error)
         else:
-            messages.success(request, "Saved." if changes else "Nothing to save: no change.")
+            messages.success(request, "Saved." if changed else "Nothing to save: no change.")
             return redirect(_objective_url(access, slug))
     context = objective_context(access, slug, edit_form=form)
     return render(request, PAGE, context, status=status)
@@ -76,7 +71,7 @@ def edit_objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpR
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def check_in(request: HtmxHttpRequest, access: Access, slug: str, kr: str) -> HttpResponse:
     """Record a check-in; with htmx answer with the key result's row, else redirect."""
-    key_result = find_key_result(access, slug, kr)
+    key_result = access_key_result(access, f"{slug}/{kr}")
     if request.method != "POST":
         return redirect(_objective_url(access, slug, f"kr-{key_result.slug}"))
     form = CheckInForm(request.POST, key_result=key_result)

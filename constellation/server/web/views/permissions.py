@@ -1,4 +1,8 @@
-"""Who may open a page and who may change something: members read, viewers never write."""
+"""Who may open a page and who may change something: members read, viewers never write.
+
+The rules themselves live in the actions (`require_write`, `require_team`, ...); a page only
+turns their refusal into a 403 that says why.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 
-from constellation.server.errors import ReadOnly
+from constellation.server.errors import NotAllowed, ReadOnly
 from constellation.server.orgs.access import Access, access_org
 
 VIEWER_MESSAGE = (
@@ -20,13 +24,24 @@ VIEWER_MESSAGE = (
 
 
 def forbidden(request: HttpRequest, access: Access, message: str = VIEWER_MESSAGE) -> HttpResponse:
-    """A 403 page that says why, for a member who may only read."""
+    """A 403 page that says why, for a member who may only read (or not this)."""
     return render(
         request,
         "web/forbidden.html",
         {"access": access, "organization": access.organization, "message": message},
         status=403,
     )
+
+
+def refusal_message(access: Access, refused: ReadOnly) -> str:
+    """Why an action refused: a member's own reason (which team, which role), else the viewer's.
+
+    A viewer's refusal gets the page's fuller wording; a member who may write but not this
+    (`NotAllowed`, or a role rule such as "only admins") gets the action's own message.
+    """
+    if isinstance(refused, NotAllowed) or (access.can_write and str(refused)):
+        return str(refused)
+    return VIEWER_MESSAGE
 
 
 def org_view(
@@ -52,8 +67,8 @@ def org_view(
                 return forbidden(request, access)
             try:
                 return view(request, access, **kwargs)
-            except ReadOnly:
-                return forbidden(request, access)
+            except ReadOnly as refused:
+                return forbidden(request, access, refusal_message(access, refused))
 
         return wrapper
 

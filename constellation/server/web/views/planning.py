@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from constellation.server.okrs.access import access_period, periods_of
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
 from constellation.server.plans.scores import current_period, period_view
-from constellation.server.strategy.access import roadmap_of_year, strategy_in_force
+from constellation.server.strategy.access import levers_of, roadmap_of_year, strategy_in_force
 from constellation.server.strategy.models import Lever, RoadmapItem
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import objective_urls
@@ -54,10 +55,7 @@ def _choose(request: HttpRequest, access: Access, key: str | None) -> Period | N
     """The period named in the address (404 if unknown), else the current one."""
     if key is None:
         return current_period(access.organization)
-    period = Period.objects.filter(organization=access.organization, key=key).first()
-    if period is None:
-        raise Http404("No such period")
-    return period
+    return access_period(access, key)
 
 
 def _objectives(access: Access, period: Period) -> tuple[list[PlannedObjective], dict]:
@@ -86,10 +84,7 @@ def _objectives(access: Access, period: Period) -> tuple[list[PlannedObjective],
 def plan_rows(access: Access, period: Period) -> dict[str, Any]:
     """Levers with their objectives and roadmap, and the objectives that model no lever."""
     objectives, lever_slugs = _objectives(access, period)
-    rows = {
-        lever.slug: LeverRow(lever)
-        for lever in Lever.objects.filter(organization=access.organization)
-    }
+    rows = {lever.slug: LeverRow(lever) for lever in levers_of(access)}
     unlinked = []
     for objective in objectives:
         linked = [rows[slug] for slug in lever_slugs.get(objective.slug, []) if slug in rows]
@@ -123,7 +118,7 @@ def planning(request: HttpRequest, access: Access, period: str | None = None) ->
         "access": access,
         "organization": access.organization,
         "period": chosen,
-        "periods": list(Period.objects.filter(organization=access.organization)),
+        "periods": list(periods_of(access)),
         "levers": [],
         "unmodelled": [],
         "unlinked": [],

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.orgs.access import Access
-from constellation.server.quarterly.access import access_period, access_team
+from constellation.server.okrs.access import access_period
+from constellation.server.orgs.access import Access, access_team
 from constellation.server.quarterly.report import Report, gather
 from constellation.server.quarterly.report_markdown import to_markdown
 from constellation.server.quarterly.report_pdf import to_pdf

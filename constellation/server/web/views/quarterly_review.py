@@ -14,14 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.orgs.access import Access
+from constellation.server.okrs.access import access_period
+from constellation.server.orgs.access import Access, access_team
 from constellation.server.quarterly import actions
-from constellation.server.quarterly.access import (
-    TeamReview,
-    access_period,
-    access_team,
-    team_review,
-)
+from constellation.server.quarterly.access import TeamReview, team_review
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.quarterly_forms import (

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, access_team
 from constellation.server.orgs.actions import ANSWER_FIELDS, do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness
 from constellation.server.orgs.readiness import advice_of, latest_readiness
@@ -19,13 +19,6 @@ from constellation.server.web.strategy_forms import ReadinessForm
 from constellation.server.web.views.permissions import org_view
 
 PAGE = "web/readiness.html"
-
-
-def _team(access: Access, slug: str) -> Team:
-    team = Team.objects.filter(organization=access.organization, slug=slug).first()
-    if team is None:
-        raise Http404("No such team")
-    return team
 
 
 def _initial(latest: TeamReadiness | None) -> ReadinessForm:
@@ -54,7 +47,7 @@ def _render(
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def readiness(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     """`/o/<org>/teams/<team>/readiness/`: the questions, the latest answer and its advice."""
-    found = _team(access, team)
+    found = access_team(access, team)
     if request.method != "POST":
         return _render(request, access, found, None)
     form = ReadinessForm(request.POST)

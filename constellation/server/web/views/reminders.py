@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from constellation.server.errors import Conflict
 from constellation.server.orgs.access import Access
+from constellation.server.tracking.access import recent_reminder_slots
 from constellation.server.tracking.actions import CadenceError, do_set_cadence
 from constellation.server.tracking.cadence import cadence_of, now, time_zone_names
 from constellation.server.tracking.forms import CadenceForm
-from constellation.server.tracking.models import SentReminder
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.views.permissions import forbidden, org_view
 
@@ -46,12 +45,7 @@ def _save(request: HttpRequest, access: Access, form: CadenceForm) -> int:
 
 def _context(access: Access, form: CadenceForm) -> dict[str, Any]:
     cadence = cadence_of(access.organization)
-    recent = (
-        SentReminder.objects.filter(organization=access.organization)
-        .values("slot")
-        .annotate(people=Count("id"))
-        .order_by("-slot")[:5]
-    )
+    recent = recent_reminder_slots(access, 5)
     return {
         "access": access,
         "organization": access.organization,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict, NotAllowed
-from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access, speaks_for
-from constellation.server.sharing.access import access_review, dependencies_queryset
+from constellation.server.sharing.access import (
+    access_review,
+    dependencies_queryset,
+    review_objectives,
+)
 from constellation.server.sharing.actions import do_answer_review, do_resubmit, launch_readiness
 from constellation.server.sharing.forms import AnswerForm, VersionForm
 from constellation.server.sharing.models import Reviewer, ReviewRequest
@@ -57,18 +59,6 @@ def with_version(form: Any, version: int) -> None:
     form.data = with_value(form.data, "version", str(version))
 
 
-def _objectives(review: ReviewRequest) -> list[Objective]:
-    return list(
-        Objective.objects.filter(review_requests=review)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "id")),
-            "levers",
-            "initiatives",
-        )
-    )
-
-
 def review_context(access: Access, review_id: int, **forms: Any) -> dict[str, Any]:
     """Everything the review page shows, in a fixed number of queries."""
     review = access_review(access, review_id)
@@ -78,7 +68,7 @@ def review_context(access: Access, review_id: int, **forms: Any) -> dict[str, An
     answer = forms.get("answer_form")
     if answer is None and mine is not None and is_open and access.can_write:
         answer = AnswerForm.for_reviewer(mine)
-    objectives = _objectives(review)
+    objectives = review_objectives(access, review)
     return {
         "access": access,
         "organization": access.organization,

@@ -13,7 +13,9 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 from constellation.core.coach import RULES
 from constellation.server.kpis.access import unhealthy_guardrails
+from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import Objective, Period
+from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.plans.plan import ObjectiveRecord
 from constellation.server.plans.scores import PeriodView, current_period
@@ -66,12 +68,12 @@ class Summary:
     findings: int = 0
 
 
-def chosen_period(request: HttpRequest, organization: Organization) -> tuple[Period | None, list]:
+def chosen_period(request: HttpRequest, access: Access) -> tuple[Period | None, list]:
     """The period named by `?period=KEY` (404 when unknown), else the current one; and all."""
-    periods = list(Period.objects.filter(organization=organization))
+    periods = list(periods_of(access))
     key = request.GET.get("period", "").strip()
     if not key:
-        return current_period(organization), periods
+        return current_period(access.organization), periods
     for period in periods:
         if period.key == key:
             return period, periods

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, NotAllowed
-from constellation.server.okrs.models import Objective, Period
-from constellation.server.orgs.access import Access, speaks_for
+from constellation.server.okrs.access import drafts_of_team
+from constellation.server.okrs.models import Period
+from constellation.server.orgs.access import Access, access_team, speaks_for
 from constellation.server.orgs.models import Team
 from constellation.server.sharing.access import (
     open_dependencies_of_team,
@@ -42,15 +43,8 @@ def team_sharing(access: Access, team: Team, period: Period | None) -> dict[str,
     }
 
 
-def _team(access: Access, slug: str) -> Team:
-    found = Team.objects.filter(organization=access.organization, slug=slug).first()
-    if found is None:
-        raise Http404("No such team")
-    return found
-
-
 def _form(access: Access, team: Team, period: Period | None, data: Any = None) -> SendForReviewForm:
-    drafts = Objective.objects.filter(team=team, period=period, state=Objective.State.DRAFT)
+    drafts = drafts_of_team(access, team, period)
     form = SendForReviewForm(data, objectives=drafts, people=reviewer_choices(access))
     if data is None:
         form.initial["objectives"] = list(drafts)
@@ -64,8 +58,8 @@ def _not_allowed(team: Team) -> str:
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def send_for_review(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     """`/o/<org>/teams/<team>/review/?period=KEY`: pick drafts and reviewers, then send."""
-    found = _team(access, team)
-    period, _ = chosen_period(request, access.organization)
+    found = access_team(access, team)
+    period, _ = chosen_period(request, access)
     allowed = speaks_for(access, found)
     if request.method == "POST" and not allowed:
         return forbidden(request, access, _not_allowed(found))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Membership, Team
+from constellation.server.okrs.access import objectives_of_team
+from constellation.server.orgs.access import Access, access_team, subteams_of, team_memberships
 from constellation.server.orgs.readiness import advice_of, latest_readiness
-from constellation.server.plans.plan import objectives_queryset
 from constellation.server.plans.scores import period_view
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
@@ -24,22 +23,14 @@ from constellation.server.web.views.sharing import team_sharing
 def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     """`/o/<org>/teams/<team>/?period=KEY`."""
     organization = access.organization
-    found = (
-        Team.objects.filter(organization=organization, slug=team).select_related("parent").first()
-    )
-    if found is None:
-        raise Http404("No such team")
-    period, periods = chosen_period(request, organization)
+    found = access_team(access, team)
+    period, periods = chosen_period(request, access)
     context = {
         "access": access,
         "organization": organization,
         "team": found,
-        "children": list(found.children.all()),
-        "members": list(
-            Membership.objects.filter(organization=organization, teams=found)
-            .select_related("user")
-            .order_by("user__username")
-        ),
+        "children": list(subteams_of(access, found)),
+        "members": list(team_memberships(access, found)),
         "period": period,
         "periods": periods,
         "rows": [],
@@ -47,7 +38,7 @@ def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
         "summary": summarise([], 0),
     }
     if period is not None:
-        objectives = list(objectives_queryset(organization).filter(period=period, team=found))
+        objectives = list(objectives_of_team(access, found, period))
         view = period_view(organization, period, objectives=objectives)
         rows = objective_rows(view)
         findings = team_findings(view, found)

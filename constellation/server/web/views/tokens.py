@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from constellation.server.api.actions import TokenError, do_create_token, do_revoke_token
-from constellation.server.api.models import ApiToken
 from constellation.server.orgs.access import Access
+from constellation.server.tokens.access import access_token, tokens_of
+from constellation.server.tokens.actions import TokenError, do_create_token, do_revoke_token
 from constellation.server.web.forms import TokenForm, add_action_error
 from constellation.server.web.views.permissions import org_view
 
@@ -42,9 +42,7 @@ def tokens(request: HttpRequest, access: Access) -> HttpResponse:
         "organization": access.organization,
         "form": form,
         "created": created,
-        "tokens": list(
-            ApiToken.objects.filter(user_id=access.user_id, organization=access.organization)
-        ),
+        "tokens": list(tokens_of(access)),
     }
     response = render(request, "web/tokens.html", context, status=status)
     if created:
@@ -56,11 +54,7 @@ def tokens(request: HttpRequest, access: Access) -> HttpResponse:
 @org_view(methods=("POST",))
 def revoke_token(request: HttpRequest, access: Access, token_id: int) -> HttpResponse:
     """Revoke one of the person's own tokens in this organisation (anyone else's: 404)."""
-    token = ApiToken.objects.filter(
-        pk=token_id, user_id=access.user_id, organization=access.organization
-    ).first()
-    if token is None:
-        raise Http404("No such token")
+    token = access_token(access, token_id)
     do_revoke_token(token, request.user)
     messages.success(request, f"Token “{token}” revoked: it no longer opens the API.")
     return redirect("tokens", org=access.organization.slug)

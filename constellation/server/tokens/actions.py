@@ -1,18 +1,23 @@
-"""Every write to personal access tokens: create (plaintext shown once) and revoke."""
+"""Every write to personal access tokens: create (plaintext shown once), revoke, note a use."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from constellation.server.api.models import ApiToken, hash_token, new_token
 from constellation.server.audit.actions import record
 from constellation.server.orgs.models import Organization
+from constellation.server.tokens.models import ApiToken, hash_token, new_token
 
 # Enough of the end of a token to tell tokens apart in a list; never enough to guess it.
 HINT_LENGTH = 4
 NAME_LENGTH = 100
+# Writing last_used_at on every call would turn each read into a write; once a minute is
+# precise enough to tell a live token from a forgotten one.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class TokenError(ValueError):
@@ -66,3 +71,14 @@ def do_revoke_token(token: ApiToken, actor: Any = None) -> bool:
                 after={"revoked": True},
             )
     return bool(updated)
+
+
+def do_note_use(token: ApiToken) -> None:
+    """Note that the token opened the API now, at most once a minute."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_PRECISION:
+        return
+    # Bookkeeping, not a change anyone made: no audit event, which would also bump the
+    # organisation's revision and make every cached page stale on each API call.
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now

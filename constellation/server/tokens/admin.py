@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from constellation.server.api.models import ApiToken
 from constellation.server.audit.admin import AuditedAdmin
+from constellation.server.tokens.models import ApiToken
 
 
 @admin.register(ApiToken)

@@ -1,0 +1,1 @@
+"""Personal access tokens for the REST API: stored hashed, one person in one organisation."""
