@@ -16,25 +16,23 @@ FORMATS = ("md", "pdf")
 
 def _scope(org: str, period: str, team: str | None) -> tuple[Any, Any, Any]:
     """The organisation as a reader sees it, the period and the team, else exit 2."""
-    from constellation.server.okrs.models import Period
-    from constellation.server.orgs.access import Access
-    from constellation.server.orgs.models import Membership, Organization, Team
+    from constellation.server.okrs.access import find_period
+    from constellation.server.orgs.access import find_organization, find_team, operator_access
 
-    organization = Organization.objects.filter(slug=org).first()
+    organization = find_organization(org)
     if organization is None:
         raise _bad_input(f"okr report: no organisation {org!r}")
-    found = Period.objects.filter(organization=organization, key=period).first()
+    # The report only reads, so the operator reads as a viewer would.
+    reader = operator_access(organization)
+    found = find_period(reader, period)
     if found is None:
         raise _bad_input(f"okr report: {org!r} has no period {period!r}")
     chosen = None
     if team is not None:
-        chosen = Team.objects.filter(organization=organization, slug=team).first()
+        chosen = find_team(reader, team)
         if chosen is None:
             raise _bad_input(f"okr report: {org!r} has no team {team!r}")
-    # The operator reads the database directly; the report only reads, so a viewer's
-    # (unsaved) membership is all the access it needs.
-    reader = Membership(organization=organization, role=Membership.Role.VIEWER)
-    return Access(organization, reader), found, chosen
+    return reader, found, chosen
 
 
 @app.command("report")

@@ -39,23 +39,23 @@ def _setup() -> None:
 
 def _organization(slug: str) -> Any:
     """The organisation `slug`, else exit 2 naming the ones that exist."""
-    from constellation.server.orgs.models import Organization
+    from constellation.server.orgs.access import find_organization, organization_slugs
 
-    organization = Organization.objects.filter(slug=slug).first()
+    organization = find_organization(slug)
     if organization is None:
-        known = ", ".join(Organization.objects.values_list("slug", flat=True)[:20]) or "none yet"
+        known = ", ".join(organization_slugs()) or "none yet"
         _bad_input(f"no organisation {slug!r} (known: {known})")
     return organization
 
 
 def _member(organization: Any, username: str) -> Any:
     """The user `username`, a member of the organisation, else exit 2."""
-    from django.contrib.auth import get_user_model
+    from constellation.server.orgs.access import find_user, is_member
 
-    user = get_user_model().objects.filter(username=username).first()
+    user = find_user(username)
     if user is None:
         _bad_input(f"no user {username!r}")
-    if not user.memberships.filter(organization=organization).exists():
+    if not is_member(user, organization):
         _bad_input(
             f"{username!r} is not a member of {organization.slug!r}: "
             "a token opens only an organisation its owner belongs to"

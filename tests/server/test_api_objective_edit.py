@@ -49,7 +49,7 @@ def test_a_state_change_is_refused_with_how_to_launch_and_nothing_changes(world:
     assert response.status_code == 422
     item = response.data["detail"][0]
     assert (item["path"], item["loc"]) == ("$.state", ["body", "state"])
-    assert "send Growth's drafts for review at /o/acme/teams/growth/review/" in item["msg"]
+    assert "send Growth's drafts for review at /o/acme/teams/growth/send-for-review/" in item["msg"]
     assert _unchanged(world)
     assert not AuditEvent.objects.filter(object_type="objective").exists()
     assert Objective.objects.get(pk=world.objective.pk).state == "draft"

@@ -296,12 +296,14 @@ class Caller:
 
     def send(self, address: Address, method: str) -> Any:
         response = self._send(address.path, method, address.is_api, address.bodies.get(method))
-        if address.is_api and response.status_code == 308:
-            # A moved API address answers 308 to its new one, which a client then sends the
-            # same request to: what counts is the answer there.
+        if response.status_code == 308:
+            # A moved address answers 308 to its new one, which a client then sends the same
+            # request to: what counts is the answer there.
             target = response["Location"]
-            body = _api_operations().get(_normalise(resolve(target).route), {}).get(method)
-            response = self._send(target, method, True, body)
+            body = address.bodies.get(method)
+            if address.is_api:
+                body = _api_operations().get(_normalise(resolve(target).route), {}).get(method)
+            response = self._send(target, method, address.is_api, body)
         return response
 
     def _send(self, path: str, method: str, is_api: bool, body: Any) -> Any:

@@ -358,7 +358,7 @@ WRITES = [
     Write(
         "send for review (web)",
         "post",
-        "/o/acme/teams/growth/review/?period={period}",
+        "/o/acme/teams/growth/send-for-review/?period={period}",
         lambda ids: {
             "objectives": [ids["objective"]],
             "leaders": [ids["reviewer"]],

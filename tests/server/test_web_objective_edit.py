@@ -126,7 +126,7 @@ def test_the_page_offers_no_state_menu_and_says_how_to_launch(client, world: Wor
     page = html.content.decode()
     edit_section = page[page.index('id="edit"') : page.index('id="history"')]
     assert 'name="state"' not in edit_section
-    assert 'href="/o/acme/teams/growth/review/?period=2026-Q4"' in edit_section
+    assert 'href="/o/acme/teams/growth/send-for-review/?period=2026-Q4"' in edit_section
     assert "send Growth's drafts for review" in edit_section
 
 
@@ -135,7 +135,7 @@ def test_a_posted_state_is_refused_with_how_to_launch(client, world: World) -> N
     response = client.post(edit_url(), edit("Launched at last", 1, state="launched"))
     assert response.status_code == 422
     html = response.content.decode()
-    assert "send Growth&#x27;s drafts for review at /o/acme/teams/growth/review/" in html
+    assert "send Growth&#x27;s drafts for review at /o/acme/teams/growth/send-for-review/" in html
     assert 'value="Launched at last"' in html  # what was typed is kept
     objective = Objective.objects.get(pk=world.objective.pk)
     assert (objective.state, objective.version) == ("draft", 1)

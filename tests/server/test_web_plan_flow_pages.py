@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 STRATEGY = "/o/acme/strategy/2026/"
 NEW_OBJECTIVE = "/o/acme/draft/new-objective/?team=growth&period=2026-Q4"
-SEND = "/o/acme/teams/growth/review/?period=2026-Q4"
+SEND = "/o/acme/teams/growth/send-for-review/?period=2026-Q4"
 
 
 def _client(user: object) -> Client:

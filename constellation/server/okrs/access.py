@@ -237,3 +237,10 @@ def alignment_links(access: Access, objective_ids: list[int]) -> list[tuple[int,
         .values_list("source_id", "source__slug", "target_id", "target__slug")
     )
     return list(rows)
+
+
+def find_previous_period(access: Access, period: Period) -> Period | None:
+    """The latest period of the same kind (quarter or year) that ends before this one starts."""
+    earlier = periods_of(access).filter(end__lt=period.start).order_by("-start")
+    is_year = "-" not in period.key
+    return next((p for p in earlier if ("-" not in p.key) == is_year), None)

@@ -20,18 +20,6 @@ from constellation.server.okrs.models import Alignment, KeyResult, Objective, Pe
 from constellation.server.orgs.access import Access, require_team
 
 
-def _is_year(key: str) -> bool:
-    return "-" not in key
-
-
-def previous_period(period: Period) -> Period | None:
-    """The latest period of the same kind (quarter or year) that ends before this one starts."""
-    earlier = Period.objects.filter(
-        organization_id=period.organization_id, end__lt=period.start
-    ).order_by("-start")
-    return next((p for p in earlier if _is_year(p.key) == _is_year(period.key)), None)
-
-
 def do_carry_objectives(
     access: Access,
     sources: list[Objective],

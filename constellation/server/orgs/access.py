@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from constellation.server.errors import NotAllowed, NotFound, ReadOnly
-from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.orgs.models import Membership, Organization, Team, TeamReadiness
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +155,43 @@ def require_team(access: Access, team: Team, doing: str) -> None:
             f"Only members of {team.name}, leaders and admins can {doing}; "
             "ask an admin to add you to the team."
         )
+
+
+def latest_readiness(access: Access, team: Team) -> TeamReadiness | None:
+    """The team's most recent readiness check, if it took one."""
+    return (
+        TeamReadiness.objects.restrict(access)
+        .filter(team=team)
+        .select_related("answered_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def find_organization(slug: str) -> Organization | None:
+    """The organisation `slug`, for the operator at the command line (no person's view)."""
+    return Organization.objects.filter(slug=slug).first()
+
+
+def organization_slugs(limit: int = 20) -> list[str]:
+    """The slugs of the first organisations, to name them when one is not found."""
+    return list(Organization.objects.values_list("slug", flat=True)[:limit])
+
+
+def operator_access(organization: Organization) -> Access:
+    """The command line's view of an organisation: its operator reads it as a viewer would.
+
+    The membership is never saved: it lends the read-only role to reads that take an Access.
+    """
+    reader = Membership(organization=organization, role=Membership.Role.VIEWER)
+    return Access(organization, reader)
+
+
+def find_user(username: str) -> Any | None:
+    """The person with this username, in any organisation (the operator's lookup)."""
+    return get_user_model().objects.filter(username=username).first()
+
+
+def is_member(user: Any, organization: Organization) -> bool:
+    """Whether the person belongs to the organisation."""
+    return Membership.objects.restrict(organization).filter(user=user).exists()

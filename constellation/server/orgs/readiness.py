@@ -3,17 +3,7 @@
 from __future__ import annotations
 
 from constellation.core.readiness import Answers, Recommendation, recommend
-from constellation.server.orgs.models import Team, TeamReadiness
-
-
-def latest_readiness(team: Team) -> TeamReadiness | None:
-    """The team's most recent readiness check, if it took one."""
-    return (
-        TeamReadiness.objects.filter(team=team)
-        .select_related("answered_by")
-        .order_by("-version")
-        .first()
-    )
+from constellation.server.orgs.models import TeamReadiness
 
 
 def answers_of(check: TeamReadiness) -> Answers:

@@ -29,6 +29,7 @@ from constellation.server.web.views import (
     teams,
     tokens,
 )
+from constellation.server.web.views.moved import moved_to
 
 # `str`, not `slug`: ids come from OKR files, which do not restrict them to slug characters.
 urlpatterns = [
@@ -77,7 +78,13 @@ urlpatterns = [
         notifications.mark_read,
         name="notification-read",
     ),
-    path("o/<str:org>/teams/<str:team>/review/", sharing.send_for_review, name="review-send"),
+    path(
+        "o/<str:org>/teams/<str:team>/send-for-review/",
+        sharing.send_for_review,
+        name="review-send",
+    ),
+    # The old address said "review", which read like the quarterly review.
+    path("o/<str:org>/teams/<str:team>/review/", moved_to("review-send"), name="review-send-old"),
     path(
         "o/<str:org>/review-requests/<int:review_request>/",
         review_requests.review,

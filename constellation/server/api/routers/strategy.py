@@ -21,10 +21,10 @@ from constellation.server.api.schemas import (
     Strict,
     ValidationProblems,
 )
-from constellation.server.orgs.access import access_team
+from constellation.server.orgs.access import access_team, latest_readiness
 from constellation.server.orgs.actions import do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness
-from constellation.server.orgs.readiness import advice_of, latest_readiness
+from constellation.server.orgs.readiness import advice_of
 from constellation.server.strategy import actions
 from constellation.server.strategy.access import (
     access_lever,
@@ -347,7 +347,7 @@ def get_readiness(request: HttpRequest, org: str, team: str) -> dict[str, Any]:
     """The team's latest readiness check and what it recommends, with the questions."""
     access = api_access(request, org)
     found = access_team(access, team)
-    return _readiness_out(found, latest_readiness(found))
+    return _readiness_out(found, latest_readiness(access, found))
 
 
 @router.put("/orgs/{org}/teams/{team}/readiness", response={200: ReadinessOut, **WRITE})

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError
+from constellation.server.okrs.access import find_previous_period
 from constellation.server.okrs.carry import do_carry_objectives
-from constellation.server.okrs.carry import previous_period as find_previous
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access, access_team
 from constellation.server.orgs.models import Team
@@ -53,7 +53,7 @@ def start_from_last_period(request: HttpRequest, access: Access, team: str) -> H
     period, _ = chosen_period(request, access)
     if period is None:
         raise Http404("No period to plan")
-    previous = find_previous(period)
+    previous = find_previous_period(access, period)
     found = candidates(access, found_team, previous, period) if previous is not None else []
     if request.method != "POST" or not access.can_write:
         return _render(request, access, found_team, period, found, previous)

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.orgs.access import Access, access_team
+from constellation.server.orgs.access import Access, access_team, latest_readiness
 from constellation.server.orgs.actions import ANSWER_FIELDS, do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness
-from constellation.server.orgs.readiness import advice_of, latest_readiness
+from constellation.server.orgs.readiness import advice_of
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.strategy_forms import ReadinessForm
 from constellation.server.web.views.permissions import org_view
@@ -32,7 +32,7 @@ def _initial(latest: TeamReadiness | None) -> ReadinessForm:
 def _render(
     request: HttpRequest, access: Access, team: Team, form: ReadinessForm | None, status: int = 200
 ) -> HttpResponse:
-    latest = latest_readiness(team)
+    latest = latest_readiness(access, team)
     context = {
         "access": access,
         "organization": access.organization,

@@ -57,7 +57,7 @@ def _not_allowed(team: Team) -> str:
 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def send_for_review(request: HttpRequest, access: Access, team: str) -> HttpResponse:
-    """`/o/<org>/teams/<team>/review/?period=KEY`: pick drafts and reviewers, then send."""
+    """`/o/<org>/teams/<team>/send-for-review/?period=KEY`: pick drafts and reviewers, then send."""
     found = access_team(access, team)
     period, _ = chosen_period(request, access)
     allowed = speaks_for(access, found)

@@ -6,8 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from constellation.server.okrs.access import objectives_of_team
-from constellation.server.orgs.access import Access, access_team, subteams_of, team_memberships
-from constellation.server.orgs.readiness import advice_of, latest_readiness
+from constellation.server.orgs.access import (
+    Access,
+    access_team,
+    latest_readiness,
+    subteams_of,
+    team_memberships,
+)
+from constellation.server.orgs.readiness import advice_of
 from constellation.server.plans.scores import period_view
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
@@ -46,7 +52,7 @@ def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
         context["findings"] = findings
         context["summary"] = summarise(rows, len(findings) + sum(row.findings for row in rows))
     context.update(team_sharing(access, found, period))
-    readiness = latest_readiness(found)
+    readiness = latest_readiness(access, found)
     context["readiness"] = readiness
     context["readiness_advice"] = advice_of(readiness)
     return render(request, "web/team.html", context)

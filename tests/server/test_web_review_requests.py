@@ -21,7 +21,7 @@ from tests.server.sharing_factories import (
     send_review,
 )
 
-SEND = "/o/acme/teams/growth/review/?period=2026-Q4"
+SEND = "/o/acme/teams/growth/send-for-review/?period=2026-Q4"
 
 
 def review_url(review: ReviewRequest, action: str = "") -> str:
@@ -241,3 +241,19 @@ def test_the_review_and_team_pages_run_the_same_queries_at_any_size(client, worl
     bigger = (queries(client, review_url(large)), queries(client, "/o/acme/teams/growth/"))
     assert bigger == counts
     assert counts[0] <= 20  # the team page's count belongs to the whole page: equal is enough
+
+
+def test_the_old_send_address_redirects_with_its_method_and_query(client, world: World) -> None:
+    join(world, world.member, world.team)
+    client.force_login(world.member)
+    old = "/o/acme/teams/growth/review/?period=2026-Q4"
+    got = client.get(old)
+    assert (got.status_code, got["Location"]) == (308, SEND)
+    posted = client.post(old, {"message": "kept"})
+    assert (posted.status_code, posted["Location"]) == (308, SEND)
+    assert client.get(old, follow=True).status_code == 200
+
+
+def test_the_old_send_address_is_a_404_outside_the_organisation(client, world: World) -> None:
+    client.force_login(world.outsider)
+    assert client.get("/o/acme/teams/growth/review/?period=2026-Q4").status_code == 404
