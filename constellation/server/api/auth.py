@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from constellation.server.api.errors import FieldError
+from constellation.server.errors import NotFound
 from constellation.server.orgs.access import Access, access_org
 from constellation.server.tokens.access import find_live_token
 from constellation.server.tokens.actions import do_note_use
@@ -60,7 +61,7 @@ def refuse_nul(request: HttpRequest) -> None:
     """404 for a NUL in the address, 422 naming a query parameter that holds one."""
     # PostgreSQL cannot compare text with NUL: any lookup by such an id or filter is a 500.
     if "\x00" in request.path:
-        raise Http404("No such object")
+        raise NotFound("No such object")
     for name, values in request.GET.lists():
         if any("\x00" in value for value in values):
             message = "must not contain the NUL character (\\u0000)"
@@ -72,7 +73,7 @@ def api_access(request: HttpRequest, org: str, *, write: bool = False) -> Access
     refuse_nul(request)
     token = getattr(request, "api_token", None)
     if token is not None and token.organization.slug != org:
-        raise Http404("No such organisation")
+        raise NotFound("No such organisation")
     return access_org(request.user, org, write=write)
 
 

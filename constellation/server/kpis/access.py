@@ -7,9 +7,9 @@ from datetime import date
 
 from django.db.models import F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404
 
 from constellation.core.model import Plan
+from constellation.server.errors import NotFound
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.access import key_results_of, objectives_of
 from constellation.server.okrs.models import KeyResult, Objective, Period
@@ -45,7 +45,7 @@ def access_kpi(access: Access, slug: str) -> Kpi:
     """One of the organisation's KPIs by slug, else 404."""
     kpi = kpis_of(access).filter(slug=slug).first()
     if kpi is None:
-        raise Http404("No such KPI")
+        raise NotFound("No such KPI")
     return kpi
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.http import Http404
 
 from constellation.server.errors import NotAllowed, NotFound, ReadOnly
 from constellation.server.orgs.models import Membership, Organization, Team, TeamReadiness
@@ -49,14 +48,14 @@ class Access:
 def access_org(user: Any, slug: str, *, write: bool = False) -> Access:
     """The organisation `slug` if `user` belongs to it, else 404 (never 403: no leak)."""
     if user is None or not user.is_authenticated:
-        raise Http404("No such organisation")
+        raise NotFound("No such organisation")
     membership = (
         Membership.objects.select_related("organization")
         .filter(user=user, organization__slug=slug)
         .first()
     )
     if membership is None:
-        raise Http404("No such organisation")
+        raise NotFound("No such organisation")
     access = Access(membership.organization, membership)
     if write:
         access.require_write()

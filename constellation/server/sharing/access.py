@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
+from constellation.server.errors import NotFound
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
@@ -52,7 +52,7 @@ def access_review(access: Access, review_id: int) -> ReviewRequest:
     """One of the organisation's review requests, prefetched, else 404."""
     review = reviews_queryset(access).filter(pk=review_id).first()
     if review is None:
-        raise Http404("No such review request")
+        raise NotFound("No such review request")
     return review
 
 
@@ -71,7 +71,7 @@ def access_dependency(access: Access, dependency_id: int) -> Dependency:
     """One of the organisation's dependencies, else 404."""
     dependency = dependencies_queryset(access).filter(pk=dependency_id).first()
     if dependency is None:
-        raise Http404("No such dependency")
+        raise NotFound("No such dependency")
     return dependency
 
 
@@ -98,7 +98,7 @@ def access_launch(access: Access, launch_id: int) -> Launch:
         .first()
     )
     if launch is None:
-        raise Http404("No such launch")
+        raise NotFound("No such launch")
     return launch
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from constellation.server.errors import NotFound
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
@@ -56,7 +56,7 @@ def access_lever(access: Access, slug: str) -> Lever:
     """One of the organisation's levers by slug, else 404."""
     lever = Lever.objects.filter(organization=access.organization, slug=slug).first()
     if lever is None:
-        raise Http404("No such lever")
+        raise NotFound("No such lever")
     return lever
 
 
@@ -68,7 +68,7 @@ def access_roadmap_item(access: Access, item_id: int) -> RoadmapItem:
         .first()
     )
     if item is None:
-        raise Http404("No such roadmap item")
+        raise NotFound("No such roadmap item")
     return item
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from constellation.core import coach
@@ -28,6 +28,7 @@ from constellation.server.api.schemas import (
     State,
     ValidationProblems,
 )
+from constellation.server.errors import NotFound
 from constellation.server.kpis.access import kpis_by_slug
 from constellation.server.okrs import actions
 from constellation.server.okrs.access import access_objective, find_objective_with_period
@@ -255,5 +256,5 @@ def unalign(request: HttpRequest, org: str, objective: str, target: str) -> Stat
     source = access_objective(access, objective)
     other = find_objective_with_period(access, target)
     if other is None or not actions.do_unalign(access, source, other, request.user):
-        raise Http404("No such link")
+        raise NotFound("No such link")
     return Status(204, None)

@@ -21,6 +21,7 @@ from constellation.server.api.schemas import (
     Strict,
     ValidationProblems,
 )
+from constellation.server.errors import NotFound
 from constellation.server.orgs.access import access_team, latest_readiness
 from constellation.server.orgs.actions import do_record_readiness
 from constellation.server.orgs.models import Team, TeamReadiness
@@ -190,7 +191,7 @@ def _item_out(item: RoadmapItem) -> dict[str, Any]:
 
 def _year(year: int) -> int:
     if not 2000 <= year <= 2100:
-        raise Http404("No strategy for that year")
+        raise NotFound("No strategy for that year")
     return year
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.errors import ActionError
+from constellation.server.errors import ActionError, NotFound
 from constellation.server.okrs.access import (
     access_objective_with_period,
     alignment_candidates,
@@ -145,7 +145,7 @@ def unalign(request: HtmxHttpRequest, access: Access, slug: str, target: str) ->
         return redirect(f"{page}#alignment")
     other = find_objective_with_period(access, target)
     if other is None or not do_unalign(access, source, other, request.user):
-        raise Http404("No such link")
+        raise NotFound("No such link")
     note = f"No longer aligned to “{other.title}”."
     if request.htmx:
         return _render(request, access, slug, {"align_message": note})

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.errors import ActionError
+from constellation.server.errors import ActionError, NotFound
 from constellation.server.okrs.access import find_previous_period
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.models import Period
@@ -52,7 +52,7 @@ def start_from_last_period(request: HttpRequest, access: Access, team: str) -> H
     found_team = access_team(access, team)
     period, _ = chosen_period(request, access)
     if period is None:
-        raise Http404("No period to plan")
+        raise NotFound("No period to plan")
     previous = find_previous_period(access, period)
     found = candidates(access, found_team, previous, period) if previous is not None else []
     if request.method != "POST" or not access.can_write:

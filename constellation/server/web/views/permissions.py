@@ -11,10 +11,10 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 
-from constellation.server.errors import NotAllowed, ReadOnly
+from constellation.server.errors import NotAllowed, NotFound, ReadOnly
 from constellation.server.orgs.access import Access, access_org
 
 VIEWER_MESSAGE = (
@@ -59,7 +59,7 @@ def org_view(
         def wrapper(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
             # No id holds NUL, and PostgreSQL would refuse to even look one up (a 500).
             if "\x00" in request.path:
-                raise Http404("No such page")
+                raise NotFound("No such page")
             access = access_org(request.user, org)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.errors import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, NotFound
 from constellation.server.okrs.access import access_period
 from constellation.server.orgs.access import Access, access_team
 from constellation.server.quarterly import actions
@@ -106,7 +106,7 @@ def review_objective(
     review = _load(access, team, period)
     item = next((i for i in review.items if i.objective.slug == slug), None)
     if item is None:
-        raise Http404("No such objective in this review")
+        raise NotFound("No such objective in this review")
     if request.method != "POST":
         return redirect(review_url(access, team, period))
     form = ObjectiveReviewForm(request.POST, item=item)

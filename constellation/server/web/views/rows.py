@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
 from constellation.core.coach import RULES
+from constellation.server.errors import NotFound
 from constellation.server.kpis.access import unhealthy_guardrails
 from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import Objective, Period
@@ -77,7 +78,7 @@ def chosen_period(request: HttpRequest, access: Access) -> tuple[Period | None, 
     for period in periods:
         if period.key == key:
             return period, periods
-    raise Http404("No such period")
+    raise NotFound("No such period")
 
 
 def objective_urls(organization: Organization) -> Callable[[str], str]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from constellation.server.errors import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, NotFound
 from constellation.server.orgs.access import Access
 from constellation.server.strategy import actions
 from constellation.server.strategy.access import (
@@ -41,7 +41,7 @@ STALE = (
 
 def _year(year: int) -> int:
     if not valid_year(year):
-        raise Http404("No strategy for that year")
+        raise NotFound("No strategy for that year")
     return year
 
 
