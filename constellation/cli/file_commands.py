@@ -65,7 +65,9 @@ def _plural(count: int, word: str) -> str:
 
 @app.command("fmt")
 def fmt_command(
-    files: Annotated[list[Path], typer.Argument(help="OKR files to rewrite in canonical layout.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="OKR files to rewrite in canonical layout.", readable=False)
+    ],
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if a file would change.")
     ] = False,

@@ -170,7 +170,9 @@ def _write_json(document: dict[str, object]) -> None:
 
 @app.command("lint")
 def lint_command(
-    files: Annotated[list[Path], typer.Argument(help="OKR files to lint.", show_default=False)],
+    files: Annotated[
+        list[Path], typer.Argument(help="OKR files to lint.", show_default=False, readable=False)
+    ],
     output: Annotated[
         LintFormat,
         typer.Option("--format", help="text: grouped and coloured; json: the spec's shape; sarif."),

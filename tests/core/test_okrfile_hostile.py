@@ -263,3 +263,24 @@ def test_the_pure_python_parser_refuses_the_same_way(
     (problem,) = caught.value.problems
     assert_one_problem(str(problem), Path(f"{name}.yaml"), expected)
     assert time.perf_counter() - started < LIMIT_SECONDS
+
+
+@pytest.mark.parametrize("command", [["lint"], ["fmt", "--check"], ["score"]])
+def test_the_okr_command_names_an_unreadable_file_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text("version: 1\norganization: Acme\nperiod: 2026-Q3\n")
+    path.chmod(0)
+    okr = [sys.executable, "-c", "from constellation.cli.main import main; main()"]
+    run = [*okr, *command, str(path)]
+    if os.geteuid() == 0:
+        dropped = "-dac_override,-dac_read_search"
+        run = ["setpriv", f"--inh-caps={dropped}", f"--bounding-set={dropped}", "--", *run]
+    try:
+        result = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    finally:
+        path.chmod(0o600)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Usage:" not in result.stderr
+    assert f"{path}: cannot be read: Permission denied" in result.stderr

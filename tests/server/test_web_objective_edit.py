@@ -130,6 +130,15 @@ def test_the_page_offers_no_state_menu_and_says_how_to_launch(client, world: Wor
     assert "send Growth's drafts for review" in edit_section
 
 
+def test_a_launched_objective_says_the_quarterly_review_closes_it(client, world: World) -> None:
+    Objective.objects.filter(pk=world.objective.pk).update(state=Objective.State.LAUNCHED)
+    client.force_login(world.member)
+    page = client.get(reverse("objective", kwargs={"org": "acme", "slug": "activation"}))
+    lifecycle = page.content.decode().split('id="lifecycle"', 1)[1].split("</p>", 1)[0]
+    assert "send Growth" not in lifecycle
+    assert 'href="/o/acme/teams/growth/quarterly-review/2026-Q4/"' in lifecycle
+
+
 def test_a_posted_state_is_refused_with_how_to_launch(client, world: World) -> None:
     client.force_login(world.member)
     response = client.post(edit_url(), edit("Launched at last", 1, state="launched"))
