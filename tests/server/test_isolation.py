@@ -31,7 +31,7 @@ from constellation.server.tokens.models import ApiToken
 from constellation.server.tracking.models import CheckIn
 from tests.server.databank_factories import ACME_LEARNING, add_secret_learning
 from tests.server.factories import World
-from tests.server.reviews_factories import make_review_rows, reviews_state
+from tests.server.quarterly_factories import make_review_rows, reviews_state
 from tests.server.sharing_factories import sharing_ids, sharing_state
 from tests.server.strategy_factories import strategy_ids, strategy_state
 

@@ -34,7 +34,7 @@ from constellation.server.tracking.actions import CheckInInput, do_check_ins
 from constellation.server.tracking.models import CheckIn
 from tests.server.api_helpers import client_for
 from tests.server.factories import World, make_key_result, make_objective, make_user, make_world
-from tests.server.reviews_factories import reviews_state
+from tests.server.quarterly_factories import reviews_state
 from tests.server.sharing_factories import make_team, sharing_state
 
 OUTSIDER, VIEWER, OTHER_TEAM = "outsider", "viewer", "member of another team"

@@ -13,7 +13,7 @@ from constellation.server.quarterly.report_markdown import to_markdown
 from constellation.server.quarterly.report_pdf import to_pdf
 from constellation.server.web.views.permissions import org_view
 
-PAGE = "web/review_report.html"
+PAGE = "web/quarterly_report.html"
 
 
 def _team_report(access: Access, team: str, period: str) -> Report:

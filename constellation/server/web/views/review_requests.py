@@ -22,7 +22,7 @@ from constellation.server.sharing.models import Reviewer, ReviewRequest
 from constellation.server.web.forms import add_action_error, with_value
 from constellation.server.web.views.permissions import forbidden, org_view
 
-PAGE = "web/sharing/review.html"
+PAGE = "web/sharing/review_request.html"
 
 
 def review_url(access: Access, review: ReviewRequest, anchor: str = "") -> str:
