@@ -21,7 +21,7 @@ from constellation.server.kpis.models import Kpi
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Objective
-from constellation.server.orgs.models import Membership
+from constellation.server.orgs.models import LEADING_ROLES, Membership
 from constellation.server.tracking.models import KpiAlert
 
 Outcome = Literal["opened", "closed", "unchanged"]
@@ -31,7 +31,7 @@ def watchers(kpi: Kpi) -> list[Any]:
     """Admins and leaders of the KPI's organisation, and owners of objectives it guards."""
     leads = Membership.objects.filter(
         organization_id=kpi.organization_id,
-        role__in=[Membership.Role.ADMIN, Membership.Role.LEADER],
+        role__in=LEADING_ROLES,
     ).values("user_id")
     guarded = (
         Objective.objects.filter(guardrails=kpi, owner__isnull=False)

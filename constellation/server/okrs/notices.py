@@ -16,12 +16,11 @@ from django.urls import reverse
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Alignment, KeyResult, Objective
-from constellation.server.orgs.models import Membership
+from constellation.server.orgs.models import LEADING_ROLES, Membership
 
 # Fields whose change matters to someone who aligns to the objective; who owns it does not.
 WATCHED_FIELDS = ("title", "state", "focus", "commitment", "team", "period")
 KEY_RESULT_FIELDS = ("title", "type", "baseline", "target", "unit", "weight")
-LEADING_ROLES = (Membership.Role.ADMIN, Membership.Role.LEADER)
 MAX_VALUE_CHARS = 80
 MAX_NAMED = 5
 

@@ -32,12 +32,12 @@ class Access:
     @property
     def is_admin(self) -> bool:
         """Whether the person administers the organisation."""
-        return self.membership.role == Membership.Role.ADMIN
+        return self.membership.is_admin
 
     @property
     def is_leader(self) -> bool:
         """Admins and leaders review and lead."""
-        return self.membership.role in {Membership.Role.ADMIN, Membership.Role.LEADER}
+        return self.membership.is_admin or self.membership.role == Membership.Role.LEADER
 
     def require_write(self) -> None:
         """Refuse a viewer's write."""
@@ -51,7 +51,7 @@ def access_org(user: Any, slug: str, *, write: bool = False) -> Access:
         raise NotFound("No such organisation")
     membership = (
         Membership.objects.select_related("organization")
-        .filter(user=user, organization__slug=slug)
+        .filter(user=user, organization__slug=slug, deactivated_at__isnull=True)
         .first()
     )
     if membership is None:
@@ -66,7 +66,11 @@ def organizations_of(user: Any) -> list[Organization]:
     """The organisations a person belongs to."""
     if user is None or not user.is_authenticated:
         return []
-    return list(Organization.objects.filter(memberships__user=user))
+    return list(
+        Organization.objects.filter(
+            memberships__user=user, memberships__deactivated_at__isnull=True
+        )
+    )
 
 
 def memberships_of_person(
@@ -74,7 +78,9 @@ def memberships_of_person(
 ) -> QuerySet[Membership]:
     """The person's own memberships with their organisation, by its name (one, when given)."""
     # A person's list across organisations: scoped by the person, not by one organisation.
-    rows = Membership.objects.filter(user=user).select_related("organization")
+    rows = Membership.objects.filter(user=user, deactivated_at__isnull=True).select_related(
+        "organization"
+    )
     if organization is not None:
         rows = rows.restrict(organization)
     return rows.order_by("organization__name", "organization__slug")
@@ -141,7 +147,7 @@ def speaks_for(access: Access, team: Team) -> bool:
     """Whether the person acts for the team: a writing member of it, or a leader or admin."""
     if not access.can_write:
         return False
-    if access.is_leader:
+    if access.is_leader or team.lead_id == access.user_id:
         return True
     return access.membership.teams.filter(pk=team.pk).exists()
 

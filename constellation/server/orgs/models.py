@@ -29,7 +29,7 @@ class Organization(models.Model):
 class Team(models.Model):
     """A node of the org chart; never an OKR cascade."""
 
-    objects = OrganizationQuerySet["Organization"].as_manager()
+    objects = OrganizationQuerySet["Team"].as_manager()
 
     class Phase(models.TextChoices):
         EXPLORATORY = "exploratory"
@@ -43,6 +43,15 @@ class Team(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
     phase = models.CharField(max_length=20, choices=Phase.choices, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
+    )
+    # An archived team takes no new OKRs; its history stays readable.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -60,6 +69,7 @@ class Membership(models.Model):
     objects = OrganizationQuerySet["Membership"].as_manager()
 
     class Role(models.TextChoices):
+        OWNER = "owner"
         ADMIN = "admin"
         LEADER = "leader"
         MEMBER = "member"
@@ -73,6 +83,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    # A deactivated person keeps their history but can no longer open the organisation.
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -85,7 +97,12 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         """Viewers read; everyone else may write."""
-        return self.role != self.Role.VIEWER
+        return self.role != self.Role.VIEWER and self.deactivated_at is None
+
+    @property
+    def is_admin(self) -> bool:
+        """Owners and admins run the organisation: people, teams, settings."""
+        return self.role in {self.Role.OWNER, self.Role.ADMIN}
 
 
 class TeamReadiness(models.Model):
@@ -128,3 +145,7 @@ class TeamReadiness(models.Model):
 
     def __str__(self) -> str:
         return f"Readiness {self.version} of {self.team}"
+
+
+# Who leads: reviews drafts as a leader, is told of KPI alerts, answers for every team.
+LEADING_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.LEADER)

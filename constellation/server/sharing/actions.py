@@ -22,7 +22,7 @@ from constellation.server.notifications.actions import do_notify
 from constellation.server.okrs.actions import do_move_objectives
 from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.orgs.access import Access, require_team
-from constellation.server.orgs.models import Membership, Team
+from constellation.server.orgs.models import LEADING_ROLES, Membership, Team
 from constellation.server.sharing.access import organization_people, team_people
 from constellation.server.sharing.models import Dependency, Launch, Reviewer, ReviewRequest
 
@@ -78,7 +78,7 @@ def _check_reviewers(
             if membership.user_id == getattr(actor, "pk", None):
                 raise ActionError(name, "you cannot review your own team's draft")
     for membership in leaders:
-        if membership.role not in {Membership.Role.ADMIN, Membership.Role.LEADER}:
+        if membership.role not in LEADING_ROLES:
             raise ActionError(
                 "leaders", f"{membership.user.username} is not a leader: add them as a stakeholder"
             )
@@ -460,7 +460,7 @@ def _leaders(access: Access) -> list[Any]:
         m.user
         for m in Membership.objects.filter(
             organization=access.organization,
-            role__in=[Membership.Role.ADMIN, Membership.Role.LEADER],
+            role__in=LEADING_ROLES,
         ).select_related("user")
     ]
 

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.models import Membership, Team
+from constellation.server.orgs.models import LEADING_ROLES, Membership, Team
 from constellation.server.sharing.actions import LEADER_QUESTIONS, STAKEHOLDER_QUESTIONS, Answer
 from constellation.server.sharing.models import Reviewer
 
@@ -70,7 +70,7 @@ class SendForReviewForm(forms.Form):
         kwargs.setdefault("auto_id", "review-%s")
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["objectives"]).queryset = objectives
-        leaders = people.filter(role__in=[Membership.Role.ADMIN, Membership.Role.LEADER])
+        leaders = people.filter(role__in=LEADING_ROLES)
         cast(forms.ModelChoiceField, self.fields["leaders"]).queryset = leaders
         cast(forms.ModelChoiceField, self.fields["stakeholders"]).queryset = people
 
