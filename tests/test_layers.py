@@ -23,6 +23,8 @@ DOMAIN = (
     "audit",
     "orgs",
     "notifications",
+    "people",
+    "accounts",
     "okrs",
     "strategy",
     "tracking",

@@ -214,7 +214,12 @@ def serve(
     # A production server never shows Django's debug pages, whatever the environment says.
     os.environ["OKR_DEBUG"] = "0"
     _check_port(host, port)
+    # Links in emails and the setup link point at this server unless SITE_URL says otherwise.
+    os.environ.setdefault("SITE_URL", _url(host, port).rstrip("/"))
     _prepare(None)
     _warn_allowed_hosts(host)
+    from constellation.cli.server_commands import announce_setup_link
+
+    announce_setup_link()
     console.print(f"Serving on {_url(host, port)} with {workers} workers (Ctrl-C to stop)")
     serve_with_worker(host, port, workers=workers, worker=not no_worker)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from constellation.cli import (  # noqa: F401  (imported for their commands)
+    account_commands,
     classify_command,
     demo_commands,
     file_commands,

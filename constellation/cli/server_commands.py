@@ -80,6 +80,23 @@ def _database_or_exit(command: str, *, migrate: bool = True) -> None:
         ) from None
 
 
+def announce_setup_link() -> None:
+    """While nobody has an account, print a new one-time link that creates the first admin."""
+    from constellation.server.accounts.access import setup_url
+    from constellation.server.accounts.actions import do_create_setup_link
+
+    token = do_create_setup_link()
+    if token is None:
+        return
+    console.print(
+        f"No account yet. Open {setup_url(token)} to create your organisation and its owner "
+        "(the link works once; `okr org create` and `okr user create` do the same from scripts).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @contextmanager
 def _import_progress(objectives: int, steps: int) -> Iterator[Callable[[str], None] | None]:
     """A progress bar over the import's steps, on stderr, for big files on a terminal only."""
@@ -274,3 +291,4 @@ def migrate_command() -> None:
         console.print("Database is up to date: no migration to apply.")
     else:
         console.print(f"Applied {len(pending)} migrations; the database is up to date.")
+    announce_setup_link()

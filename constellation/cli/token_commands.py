@@ -63,11 +63,30 @@ def _member(organization: Any, username: str) -> Any:
     return user
 
 
+def _when(moment: Any) -> str:
+    """A moment as the list shows it; "never" for none."""
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "never"
+
+
+def _state(token: Any, now: Any) -> str:
+    """revoked, expired or live."""
+    if token.revoked:
+        return "revoked"
+    return "expired" if token.is_expired(now) else "live"
+
+
 @token_app.command("create")
 def create(
     org: Annotated[str, typer.Option("--org", help="The organisation's slug.")],
     user: Annotated[str, typer.Option("--user", help="The username the token acts as.")],
     name: Annotated[str, typer.Option("--name", help="A name to recognise it by.")] = "",
+    scope: Annotated[
+        str, typer.Option("--scope", help="read (GET only, the default) or write.")
+    ] = "read",
+    expires_in_days: Annotated[
+        int | None,
+        typer.Option("--expires-in-days", help="Days until it stops working (default: never)."),
+    ] = None,
 ) -> None:
     """Create a token for USER in ORG and print it, this once."""
     _setup()
@@ -76,11 +95,15 @@ def create(
     organization = _organization(org)
     person = _member(organization, user)
     try:
-        token, plaintext = do_create_token(person, organization, name)
+        token, plaintext = do_create_token(
+            person, organization, name, scope=scope, expires_in_days=expires_in_days
+        )
     except TokenError as error:
-        _bad_input(f"--{error.field}: {error.message}")
+        _bad_input(f"--{error.field.replace('_', '-')}: {error.message}")
+    expiry = f"expires {token.expires_at:%Y-%m-%d %H:%M}" if token.expires_at else "no expiry"
     console.print(
-        f"Created token {token.pk} ({token.name or 'no name'}) for {user} in {org}. "
+        f"Created {token.scope} token {token.pk} ({token.name or 'no name'}, {expiry}) "
+        f"for {user} in {org}. "
         "Copy it now: it is shown only this once and stored hashed.",
         soft_wrap=True,
     )
@@ -100,6 +123,8 @@ def list_tokens(
 ) -> None:
     """List the organisation's tokens (never their secrets)."""
     _setup()
+    from django.utils import timezone
+
     from constellation.server.tokens.access import tokens_of_organization
 
     organization = _organization(org)
@@ -108,17 +133,21 @@ def list_tokens(
         console.print(f"No API tokens in {organization.slug} yet.")
         return
     table = Table(title=f"API tokens of {organization.slug}")
-    for column in ("id", "user", "name", "ends with", "created", "last used", "state"):
+    columns = ("id", "user", "name", "ends with", "scope", "created", "expires", "last used")
+    for column in (*columns, "state"):
         table.add_column(column)
+    now = timezone.now()
     for token in tokens:
         table.add_row(
             str(token.pk),
             token.user.get_username(),
             token.name or "-",
             f"…{token.hint}",
-            token.created_at.strftime("%Y-%m-%d %H:%M"),
-            token.last_used_at.strftime("%Y-%m-%d %H:%M") if token.last_used_at else "never",
-            "revoked" if token.revoked else "live",
+            token.scope,
+            _when(token.created_at),
+            _when(token.expires_at),
+            _when(token.last_used_at),
+            _state(token, now),
         )
     console.print(table)
 

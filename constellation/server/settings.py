@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from constellation.server.env import (
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its bundled Swagger UI assets: the API docs work offline
+    "axes",  # login throttling: failed sign-ins per username and per address
     "constellation.server.orgs",
     "constellation.server.audit",
     "constellation.server.strategy",
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "constellation.server.tracking",
     "constellation.server.quarterly",
     "constellation.server.notifications",
+    "constellation.server.people",
+    "constellation.server.accounts",
     "constellation.server.sharing",
     "constellation.server.tokens",
     "constellation.server.web",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "constellation.server.urls"
@@ -100,6 +106,49 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Password sign-in (Django's ModelBackend) and single sign-on; the OIDC backend does nothing
+# until OIDC_ISSUER and OIDC_CLIENT_ID are set.
+AUTHENTICATION_BACKENDS = [
+    # First: a locked-out username or address is refused before any password is checked.
+    "constellation.server.web.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "constellation.server.accounts.oidc.OidcBackend",
+]
+
+# Login throttling (django-axes): this many failed sign-ins for one username or from one
+# address within the lockout time refuse that username and that address for as long.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+# Attempts while locked do not restart the clock, so "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "constellation.server.web.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "constellation.server.web.login_throttle.client_address"
+# Proxies in front of the server that append to X-Forwarded-For (0: use the peer's address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+# REST API calls allowed per token, per signed-in person or per anonymous address ("600/m").
+API_RATE = env_str("API_RATE", "600/m")
+
+# Single sign-on with any OpenID Connect provider (docs/settings.md, "Single sign-on").
+# The endpoints come from the issuer's discovery document; the OIDC_RP_* names are the ones
+# mozilla-django-oidc reads.
+OIDC_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_ORGANIZATION = env_str("OIDC_ORGANIZATION")
+OIDC_ALLOWED_DOMAINS = env_list("OIDC_ALLOWED_DOMAINS", [])
+OIDC_NEW_ROLE = env_str("OIDC_NEW_ROLE", "member")
+PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_TIMEOUT = 10
+# PKCE as well as the client secret: a stolen code alone is useless.
+OIDC_USE_PKCE = True
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = False
@@ -125,8 +174,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where the file-based email backend writes messages (one file per batch).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "emails"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "constellation@localhost")
+# A failing email is retried after 1, 2, 4, … minutes; after this many attempts it is kept
+# as failed (and logged as an error) instead.
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8)
+# Seconds an SMTP server may take to answer, so a hung one never holds a request for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Links in emails start with this (no trailing slash), e.g. https://okrs.example.com
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# How many days an invitation link stays open.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

@@ -142,3 +142,38 @@ def test_a_database_it_cannot_open_is_exit_2_without_a_traceback(tmp_path: Path)
     assert result.returncode == 2
     assert "cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_create_makes_a_read_token_unless_write_is_asked(world: World) -> None:
+    assert _run("token", "create", "--org", "acme", "--user", "member").exit_code == 0
+    result = _run(
+        "token", "create", "--org", "acme", "--user", "member", "--name", "ci",
+        "--scope", "write", "--expires-in-days", "30",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "write token" in result.output and "expires" in result.output
+    tokens = {token.name: token for token in ApiToken.objects.all()}
+    assert (tokens[""].scope, tokens[""].expires_at) == ("read", None)
+    assert tokens["ci"].scope == "write" and tokens["ci"].expires_at is not None
+
+
+def test_list_shows_scope_and_expiry(world: World) -> None:
+    _run("token", "create", "--org", "acme", "--user", "member", "--expires-in-days", "7")
+    result = _run("token", "list", "--org", "acme")
+    assert result.exit_code == 0
+    assert "scope" in result.output and "read" in result.output
+    assert "expires" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scope", "admin"], "--scope: the scope is one of read, write"),
+        (["--expires-in-days", "0"], "--expires-in-days: a token expires in 1 to 366 days"),
+    ],
+)
+def test_create_refuses_a_bad_scope_or_expiry(world: World, args: list[str], message: str) -> None:
+    result = _run("token", "create", "--org", "acme", "--user", "member", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not ApiToken.objects.exists()

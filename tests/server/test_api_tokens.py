@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.test import Client
 
 from constellation.server.audit.models import AuditEvent
 from constellation.server.tokens.actions import TokenError, do_create_token, do_revoke_token
@@ -46,8 +47,12 @@ def test_a_too_long_name_is_refused(world: World) -> None:
 @pytest.mark.django_db
 def test_the_api_creates_lists_and_revokes_the_callers_own_tokens(world: World) -> None:
     client = client_for(world.viewer, world.org)
-    created = client.post("/orgs/acme/tokens", {"name": "laptop"})
+    # Tokens are created from a signed-in session: a token never creates a token.
+    session = Client()
+    session.force_login(world.viewer)
+    created = ApiClient(client=session).post("/orgs/acme/tokens", {"name": "laptop"})
     assert created.status_code == 201
+    assert created.data["scope"] == "read" and created.data["expires_at"] is None
     assert created["Cache-Control"] == "no-store"
     assert f"Authorization: Bearer {created.data['token']}" in created.data["usage"]
     fresh = ApiClient(created.data["token"])
@@ -77,7 +82,9 @@ def test_nobody_sees_or_revokes_anyone_elses_token(world: World) -> None:
 
 @pytest.mark.django_db
 def test_a_bad_token_body_is_a_422(world: World) -> None:
-    response = client_for(world.member, world.org).post("/orgs/acme/tokens", {"name": "x" * 101})
+    session = Client()
+    session.force_login(world.member)
+    response = ApiClient(client=session).post("/orgs/acme/tokens", {"name": "x" * 101})
     assert response.status_code == 422
     assert response.data["detail"][0]["path"] == "$.name"
 

@@ -25,6 +25,7 @@ from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective
 from constellation.server.orgs.models import Membership, Organization, Team
+from constellation.server.people.models import Invitation
 from constellation.server.strategy.models import Lever
 from constellation.server.tokens.actions import do_create_token
 from constellation.server.tokens.models import ApiToken
@@ -60,6 +61,12 @@ FORM = {
     "org": "acme",
     "username": "nobody",
     "password": "nothing",
+}
+# Pages and lists only owners and admins open: a viewer's GET is refused with the reason.
+ADMIN_ONLY = {
+    "o/{org}/people/",
+    "o/{org}/people/{username}/deactivate/",
+    "api/v1/orgs/{org}/invitations",
 }
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -203,6 +210,12 @@ def parameter_values(world: World) -> Any:
     notification = Notification.objects.create(
         organization=world.org, recipient=world.viewer, title="For the viewer", url="/o/acme/"
     )
+    invitation = Invitation.objects.create(
+        organization=world.org,
+        email="invited@example.com",
+        token_hash="0" * 64,
+        expires_at="2099-01-01T00:00:00Z",
+    )
     by_name: dict[str, Any] = {
         "org": "acme",
         "team": world.team.slug,
@@ -217,6 +230,9 @@ def parameter_values(world: World) -> Any:
             objective=world.objective, slug="guided-setup", title="Guided setup"
         )[0].pk,
         "notification_id": notification.pk,
+        "username": world.member.username,
+        "invitation": invitation.pk,
+        "invitation_id": invitation.pk,
         "app_label": "okrs",
         "url": "no-such-page/",  # the admin's catch-all
         "object_id": world.objective.pk,
@@ -254,14 +270,30 @@ def acme_state(world: World, *, personal: bool = True) -> dict[str, Any]:
         "alignments": list(
             Alignment.objects.filter(source__organization=org).values_list("source", "target")
         ),
-        "teams": Team.objects.filter(organization=org).count(),
+        "teams": list(
+            Team.objects.filter(organization=org)
+            .order_by("pk")
+            .values_list("slug", "name", "parent", "lead", "phase", "archived_at")
+        ),
+        "team_members": list(
+            Membership.teams.through.objects.filter(team__organization=org)
+            .order_by("pk")
+            .values_list("membership", "team")
+        ),
         "initiatives": list(
             Initiative.objects.filter(objective__organization=org)
             .order_by("pk")
             .values_list("slug", "title", "moves")
         ),
         "memberships": list(
-            Membership.objects.filter(organization=org).order_by("pk").values_list("role")
+            Membership.objects.filter(organization=org)
+            .order_by("pk")
+            .values_list("role", "deactivated_at")
+        ),
+        "invitations": list(
+            Invitation.objects.filter(organization=org)
+            .order_by("pk")
+            .values_list("pk", "token_hash", "revoked_at", "accepted_at")
         ),
         "levers": Lever.objects.filter(organization=org).count(),
         "kpis": list(
@@ -386,7 +418,8 @@ def test_a_viewer_reads_everything_and_changes_nothing(world: World, by_token: b
             status = who.send(address, method).status_code
             personal = "token" in address.route or "notification" in address.route
             # 302: the web forms' addresses lead back to their page when opened.
-            if method == "GET" and status not in {200, 302, 405}:
+            admin_only = _normalise(address.route) in ADMIN_ONLY
+            if method == "GET" and status not in {200, 302, 405} | ({403} if admin_only else set()):
                 problems.append(f"GET {address.path} → {status} for a viewer")
             elif method in WRITES and not personal and status not in {403, 405}:
                 problems.append(f"{method} {address.path} → {status}, not 403")

@@ -217,6 +217,72 @@ DOORS = (
         web=("reminders:reminder_settings",),
         api=("reminders:change_cadence",),
     ),
+    Door(
+        "invite people",
+        "people.actions:do_invite",
+        web=("people:people",),
+        api=("people:create_invitations",),
+    ),
+    Door(
+        "revoke an invitation",
+        "people.actions:do_revoke_invitation",
+        web=("people:revoke_invitation",),
+        api=("people:revoke_invitation",),
+    ),
+    Door(
+        "change a person's role",
+        "people.actions:do_change_role",
+        web=("people:change_role",),
+        api=("people:patch_member",),
+    ),
+    Door(
+        "deactivate a person",
+        "people.actions:do_deactivate",
+        web=("people:deactivate",),
+        api=("people:deactivate_member", "people:patch_member"),
+    ),
+    Door(
+        "reactivate a person",
+        "people.actions:do_reactivate",
+        web=("people:reactivate",),
+        api=("people:patch_member",),
+    ),
+    Door(
+        "create a team",
+        "orgs.actions:do_create_team",
+        web=("teams_manage:teams_page",),
+        api=("teams:create_team",),
+    ),
+    Door(
+        "edit a team",
+        "orgs.actions:do_edit_team",
+        web=("teams_manage:team_settings",),
+        api=("teams:patch_team",),
+    ),
+    Door(
+        "add a team member",
+        "orgs.actions:do_add_team_member",
+        web=("teams_manage:team_members",),
+        api=("teams:patch_team",),
+    ),
+    Door(
+        "remove a team member",
+        "orgs.actions:do_remove_team_member",
+        web=("teams_manage:team_members",),
+        api=("teams:patch_team",),
+    ),
+    Door(
+        "archive a team",
+        "orgs.actions:do_archive_team",
+        web=("teams_manage:team_archive",),
+        api=("teams:archive_team", "teams:patch_team"),
+    ),
+    Door(
+        "bring back an archived team",
+        "orgs.actions:do_unarchive_team",
+        web=("teams_manage:team_archive",),
+        api=("teams:patch_team",),
+    ),
 )
 
 

@@ -14,7 +14,7 @@ from constellation.server.okrs.models import Objective
 from tests.server.bulk import add_check_ins, add_objectives
 from tests.server.factories import World
 
-APPS = ("orgs", "audit", "strategy", "kpis", "okrs", "tracking", "notifications", "api")
+APPS = ("orgs", "audit", "strategy", "kpis", "okrs", "tracking", "notifications", "api", "people")
 
 
 def changelist(model: type) -> str:

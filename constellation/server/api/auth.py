@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
-from ninja.errors import AuthenticationError
+from django.utils import timezone
+from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import HttpBearer, SessionAuth
 
 from constellation.server.api.errors import FieldError
@@ -13,12 +14,18 @@ from constellation.server.errors import NotFound
 from constellation.server.orgs.access import Access, access_org
 from constellation.server.tokens.access import find_live_token
 from constellation.server.tokens.actions import do_note_use
-from constellation.server.tokens.models import ApiToken
+from constellation.server.tokens.models import READ, ApiToken
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 BAD_TOKEN = "Invalid or revoked token: send `Authorization: Bearer <token>` with a live token."
+EXPIRED_TOKEN = "This token has expired: create a new one (`okr token create` or the Tokens page)."
+READ_ONLY_TOKEN = (
+    "This token's scope is read: it may only GET. Create a token with the write scope to "
+    "change anything."
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerToken(HttpBearer):
@@ -26,9 +33,15 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
         """The live token with this plaintext, else a 401 (never falls back to the session)."""
+        # Looked up on every call, never cached: a revoked token is refused at once.
         found = find_live_token(token.strip())
         if found is None or not found.user.is_active:
             raise AuthenticationError(401, BAD_TOKEN)
+        if found.is_expired(timezone.now()):
+            raise AuthenticationError(401, EXPIRED_TOKEN)
+        # Refused before any view runs, so no endpoint can forget the scope.
+        if found.scope == READ and request.method not in SAFE_METHODS:
+            raise AuthorizationError(403, READ_ONLY_TOKEN)
         do_note_use(found)
         request.user = found.user
         # Attributes of this request only (HttpRequest declares no such fields); read back with

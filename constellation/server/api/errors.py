@@ -1,14 +1,22 @@
-"""Every API error as JSON: 401, 403, 404, 409 and 422 with a path to each bad field."""
+"""Every API error as JSON: 401, 403, 404, 409, 422 with a path to each bad field, and 429."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
+from ninja.errors import (
+    AuthenticationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+    ValidationErrorContext,
+)
 
+from constellation.server.api.throttling import TOO_MANY, ApiRate
 from constellation.server.errors import ActionError, Conflict, ReadOnly
 from constellation.server.tracking.actions import CheckInError
 
@@ -90,7 +98,22 @@ def install(api: NinjaAPI) -> None:
     def on_404(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
+    def too_many(request: HttpRequest, seconds: int) -> HttpResponse:
+        body = {"detail": TOO_MANY.format(seconds=seconds)}
+        response = api.create_response(request, body, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
+
+    def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        # Ninja sets Retry-After from the same wait after this handler returns.
+        return too_many(request, max(1, math.ceil(exc.wait or 1)))
+
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        # Ninja's throttles run only once a caller is authenticated: anonymous callers and
+        # guessed tokens are counted here, per address, so they cannot knock forever.
+        throttle = ApiRate()
+        if not throttle.allow_request(request):
+            return too_many(request, throttle.retry_after())
         message = exc.message if exc.message != "Unauthorized" else UNAUTHORIZED
         response = api.create_response(request, {"detail": message}, status=401)
         response["WWW-Authenticate"] = "Bearer"
@@ -127,6 +150,7 @@ def install(api: NinjaAPI) -> None:
     # tells nothing more, and NotAllowed (a ReadOnly) the same 403 that says why.
     _on(api, Http404, on_404)
     _on(api, HttpError, on_http_error)
+    _on(api, Throttled, on_throttled)
     _on(api, AuthenticationError, on_unauthenticated)
     _on(api, ReadOnly, on_read_only)
     _on(api, Conflict, on_conflict)

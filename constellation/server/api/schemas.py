@@ -318,12 +318,22 @@ class TokenOut(Out):
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked: bool
+    scope: Literal["read", "write"] = Field(
+        description="read: GET only; write: acts with the owner's full role."
+    )
+    expires_at: dt.datetime | None = Field(description="None: lives until revoked.")
 
 
 class TokenIn(Strict):
-    """A name for a new token, to recognise it later."""
+    """A new token: a name to recognise it later, its scope and optional lifetime."""
 
     name: str = Field("", max_length=100)
+    scope: Literal["read", "write"] = Field(
+        "read", description="read (the default) may only GET; write may change what its owner can."
+    )
+    expires_in_days: int | None = Field(
+        None, ge=1, le=366, description="Days until it stops working; omitted: until revoked."
+    )
 
 
 class TokenCreated(TokenOut):

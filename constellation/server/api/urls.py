@@ -9,10 +9,13 @@ from constellation.server.api.auth import bearer, session
 from constellation.server.api.routers import databank as databank_router
 from constellation.server.api.routers import drafting as drafting_router
 from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
+from constellation.server.api.routers import people as people_router
 from constellation.server.api.routers import quarterly as quarterly_router
 from constellation.server.api.routers import reminders as reminders_router
 from constellation.server.api.routers import sharing as sharing_router
 from constellation.server.api.routers import strategy as strategy_router
+from constellation.server.api.routers import teams as teams_router
+from constellation.server.api.throttling import ApiRate
 
 DESCRIPTION = """
 Constellation's OKRs, check-ins and coach over HTTP.
@@ -28,7 +31,11 @@ only for its own organisation (any other answers 404). The web app's own session
 
 **Errors**: always JSON with `detail`. 401 no or bad token, 403 a viewer tried to write,
 404 not found or not yours, 409 a stale `version` (with `current_version`), 422 bad input:
-`detail` lists each bad field with `loc` and a JSON `path` (`$.confidence`).
+`detail` lists each bad field with `loc` and a JSON `path` (`$.confidence`), 429 too many
+requests (wait the `Retry-After` header's seconds).
+
+**Token scopes**: a `read` token may only GET (any other method: 403); a `write` token acts
+with its owner's role. An expired or revoked token gets 401; a token never creates a token.
 """
 
 # The Swagger page loads its scripts from ninja's bundled static files (ninja is an
@@ -39,6 +46,8 @@ api = errors.ConstellationAPI(
     description=DESCRIPTION.strip(),
     urls_namespace="api",
     auth=[bearer, session],
+    # One bucket per token, per signed-in person or per address: API_RATE, a 429 past it.
+    throttle=[ApiRate()],
     docs=Swagger(settings={"persistAuthorization": True}),
 )
 errors.install(api)
@@ -58,3 +67,5 @@ api.add_router("", reminders_router.router)
 api.add_router("", drafting_router.router)
 api.add_router("", databank_router.router)
 api.add_router("", quarterly_router.router)
+api.add_router("", people_router.router)
+api.add_router("", teams_router.router)

@@ -1,4 +1,5 @@
-"""Every write of notifications: tell people (in the app, and by email when asked), mark read."""
+"""Every write of notifications: tell people (in the app, and by email when asked), mark read,
+and queue an email in the outbox."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from constellation.server.notifications.models import Notification
+from constellation.server.notifications.models import Notification, OutgoingEmail
+from constellation.server.notifications.tasks import send_on_commit
 from constellation.server.orgs.models import Organization
 
 
@@ -24,11 +25,13 @@ def do_notify(
     url: str = "",
     actor: Any = None,
     email: bool = False,
+    email_preference: str = "email_notifications",
 ) -> list[Notification]:
     """Notify each recipient once (never the actor), inside the caller's transaction.
 
     Emails, when asked, leave only after the transaction commits: a rolled-back change never
-    mails anyone. `url` is a path inside the site; emails carry it after SITE_URL.
+    mails anyone. `url` is a path inside the site; emails carry it after SITE_URL. Nobody who
+    turned off `email_preference` (a yes/no field of their profile) is emailed.
     """
     seen: set[int] = set()
     people = []
@@ -50,22 +53,52 @@ def do_notify(
         for person in people
     )
     if email:
-        messages = _emails(people, title, body, url)
-        if messages:
-            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        _queue(_emails(_wanting_email(people, email_preference), title, body, url))
     return rows
 
 
-def _emails(
-    people: list[Any], title: str, body: str, url: str
-) -> list[tuple[str, str, str, list[str]]]:
+def _wanting_email(people: list[Any], preference: str) -> list[Any]:
+    """The people with an address who did not turn this kind of email off on their profile.
+
+    The profile lives in `accounts`, above this app: it is read through the user's reverse
+    relation by name, so this app never imports it. No profile means the default: emails on.
+    """
+    with_address = [person for person in people if person.email]
+    if not with_address:
+        return []
+    muted = set(
+        get_user_model()
+        .objects.filter(pk__in=[p.pk for p in with_address], **{f"profile__{preference}": False})
+        .values_list("pk", flat=True)
+    )
+    return [person for person in with_address if person.pk not in muted]
+
+
+def _emails(people: list[Any], title: str, body: str, url: str) -> list[tuple[list[str], str, str]]:
     link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{url}" if url else ""
     text = "\n\n".join(part for part in (body, link) if part)
-    return [
-        (f"[Constellation] {title}", text, settings.DEFAULT_FROM_EMAIL, [person.email])
-        for person in people
-        if person.email
-    ]
+    return [([person.email], f"[Constellation] {title}", text) for person in people]
+
+
+def do_queue_email(to: list[str], subject: str, body: str) -> None:
+    """Queue one email in the outbox, in the caller's transaction; it leaves after commit.
+
+    A rolled-back change sends nothing; a failed send is logged and retried by the worker
+    (`notifications.outbox`), never dropped.
+    """
+    addresses = [address.strip() for address in to if address and address.strip()]
+    if addresses:
+        _queue([(addresses, subject, body)])
+
+
+def _queue(messages: list[tuple[list[str], str, str]]) -> None:
+    """Store the messages (one insert) and make their first attempt after commit."""
+    if not messages:
+        return
+    rows = OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(to=to, subject=subject[:500], body=body) for to, subject, body in messages
+    )
+    send_on_commit([row.pk for row in rows])
 
 
 def do_mark_read(person: Any, organization: Organization, ids: Iterable[int] | None = None) -> int:

@@ -1,9 +1,11 @@
-"""A notification tells one person, in one organisation, that something needs their eyes."""
+"""A notification tells one person, in one organisation, that something needs their eyes;
+the outbox holds the emails that go with them (and every other email the site sends)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from constellation.server.orgs.models import Organization
 from constellation.server.scoping import OrganizationQuerySet
@@ -58,3 +60,41 @@ class Notification(models.Model):
     def is_read(self) -> bool:
         """Whether the recipient marked it read."""
         return self.read_at is not None
+
+
+class OutgoingEmail(models.Model):
+    """One email in the outbox: sent after its transaction commits, retried until it leaves.
+
+    A row is never deleted when sending fails: it is retried with a growing delay and, after
+    the last attempt, kept as failed with its error so an operator can see what was lost.
+    """
+
+    to = models.JSONField(default=list)
+    subject = models.CharField(max_length=500)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+                name="outgoing_email_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+    @property
+    def state(self) -> str:
+        """sent, failed or waiting."""
+        if self.sent_at is not None:
+            return "sent"
+        return "failed" if self.failed_at is not None else "waiting"

@@ -213,6 +213,8 @@ def check_objective_edit(
     team = values.get("team")
     if team is not None and team.pk != objective.team_id:
         require_team(access, team, "move objectives to this team")
+        if team.archived_at is not None:
+            raise ActionError("team", f"{team.name} is archived: it takes no new objectives")
     columns = {
         column: _column(values[name])
         for name, column in OBJECTIVE_COLUMNS.items()

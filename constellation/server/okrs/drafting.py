@@ -88,6 +88,8 @@ def do_create_objective(access: Access, data: ObjectiveInput, actor: Any) -> Obj
     access.require_write()
     check_objective_parts(access, given_fields(data))  # before the team's name can be told
     require_team(access, data.team, "write this team's objectives")
+    if data.team.archived_at is not None:
+        raise ActionError("team", f"{data.team.name} is archived: it takes no new objectives")
     with transaction.atomic():
         scope = Objective.objects.filter(organization=access.organization)
         slug = unique_slug(data.title, _taken_slugs(scope, data.title, data.slug), data.slug)

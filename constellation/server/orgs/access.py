@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from constellation.server.errors import NotAllowed, NotFound, ReadOnly
 from constellation.server.orgs.models import Membership, Organization, Team, TeamReadiness
@@ -106,6 +106,44 @@ def teams_of(access: Access) -> QuerySet[Team]:
     return Team.objects.restrict(access).select_related("parent").order_by("name")
 
 
+def active_teams_of(access: Access, keep_id: int | None = None) -> QuerySet[Team]:
+    """The teams that take new objectives (not archived), by name; team `keep_id` stays.
+
+    `keep_id` is the team an objective already belongs to, so editing it still offers it.
+    """
+    rows = teams_of(access)
+    if keep_id is None:
+        return rows.filter(archived_at__isnull=True)
+    return rows.filter(Q(archived_at__isnull=True) | Q(pk=keep_id))
+
+
+def teams_with_people(access: Access) -> QuerySet[Team]:
+    """Every team with its lead and its active members' memberships (three queries in all)."""
+    people = Prefetch("members", active_memberships_of(access))
+    return teams_of(access).select_related("lead").prefetch_related(people)
+
+
+def active_memberships_of(access: Access) -> QuerySet[Membership]:
+    """The memberships of the organisation's people who are not deactivated, by username."""
+    return memberships_of(access).filter(deactivated_at__isnull=True)
+
+
+def find_membership(access: Access, username: str | None) -> Membership | None:
+    """The active membership of the organisation's person with this username, or None."""
+    if not username:
+        return None
+    return active_memberships_of(access).filter(user__username=username).first()
+
+
+def team_powers(access: Access, team: Team) -> str:
+    """How far the person manages `team`: "admin" (everything), "lead" (their own), or ""."""
+    if not access.can_write:
+        return ""
+    if access.is_admin:
+        return "admin"
+    return "lead" if team.lead_id is not None and team.lead_id == access.user_id else ""
+
+
 def subteams_of(access: Access, team: Team) -> QuerySet[Team]:
     """The teams directly under `team` in the org chart, by name."""
     return Team.objects.restrict(access).filter(parent=team).order_by("name")
@@ -136,6 +174,11 @@ def memberships_of(access: Access) -> QuerySet[Membership]:
 def team_memberships(access: Access, team: Team) -> QuerySet[Membership]:
     """The memberships of the people listed in `team`, with their person, by username."""
     return memberships_of(access).filter(teams=team)
+
+
+def active_team_memberships(access: Access, team: Team) -> QuerySet[Membership]:
+    """The memberships of the team's people who are not deactivated, by username."""
+    return team_memberships(access, team).filter(deactivated_at__isnull=True)
 
 
 def memberships_of_usernames(access: Access, usernames: list[str]) -> QuerySet[Membership]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from constellation.server.audit.actions import record
 from constellation.server.orgs.models import Organization
-from constellation.server.tokens.models import ApiToken, hash_token, new_token
+from constellation.server.tokens.models import SCOPES, WRITE, ApiToken, hash_token, new_token
 
 # Enough of the end of a token to tell tokens apart in a list; never enough to guess it.
 HINT_LENGTH = 4
@@ -18,6 +18,8 @@ NAME_LENGTH = 100
 # Writing last_used_at on every call would turn each read into a write; once a minute is
 # precise enough to tell a live token from a forgotten one.
 LAST_USED_PRECISION = timedelta(minutes=1)
+# A token for a year at most when it expires at all: longer is what "no expiry" is for.
+MAX_EXPIRY_DAYS = 366
 
 
 class TokenError(ValueError):
@@ -29,13 +31,37 @@ class TokenError(ValueError):
         self.message = message
 
 
-def do_create_token(
-    user: Any, organization: Organization, name: str = "", *, actor: Any = None
-) -> tuple[ApiToken, str]:
-    """A new token for `user` in `organization`, and its plaintext (shown once, stored hashed)."""
-    name = (name or "").strip()
+def check_token_input(name: str, scope: str, expires_in_days: int | None) -> None:
+    """Refuse a name that is too long, an unknown scope or an expiry out of range."""
     if len(name) > NAME_LENGTH:
         raise TokenError("name", f"a token name has at most {NAME_LENGTH} characters")
+    if scope not in SCOPES:
+        raise TokenError("scope", f"the scope is one of {', '.join(SCOPES)}, not {scope!r}")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise TokenError(
+            "expires_in_days", f"a token expires in 1 to {MAX_EXPIRY_DAYS} days (or never)"
+        )
+
+
+def do_create_token(
+    user: Any,
+    organization: Organization,
+    name: str = "",
+    *,
+    actor: Any = None,
+    scope: str = WRITE,
+    expires_in_days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for `user` in `organization`, and its plaintext (shown once, stored hashed).
+
+    `scope` is "read" (GET only) or "write"; the faces ask for read unless told otherwise.
+    `expires_in_days` None means the token lives until revoked.
+    """
+    name = (name or "").strip()
+    check_token_input(name, scope, expires_in_days)
+    expires_at = None
+    if expires_in_days is not None:
+        expires_at = timezone.now() + timedelta(days=expires_in_days)
     plaintext = new_token()
     with transaction.atomic():
         token = ApiToken.objects.create(
@@ -44,6 +70,8 @@ def do_create_token(
             name=name,
             token_hash=hash_token(plaintext),
             hint=plaintext[-HINT_LENGTH:],
+            scope=scope,
+            expires_at=expires_at,
         )
         # The audit event names the token, never its plaintext.
         record(
@@ -51,7 +79,13 @@ def do_create_token(
             actor if actor is not None else user,
             "create_token",
             token,
-            after={"name": token.name, "user": user.get_username(), "hint": token.hint},
+            after={
+                "name": token.name,
+                "user": user.get_username(),
+                "hint": token.hint,
+                "scope": token.scope,
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            },
         )
     return token, plaintext
 

@@ -15,12 +15,42 @@ from constellation.server.tokens.models import ApiToken
 class ApiTokenAdmin(AuditedAdmin):
     """Personal access tokens; an operator may only revoke them."""
 
-    list_display = ("name", "hint", "user", "organization", "created_at", "last_used_at", "revoked")
+    list_display = (
+        "name",
+        "hint",
+        "user",
+        "organization",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+    )
     list_select_related = ("user", "organization")
     search_fields = ("name", "hint", "user__username", "organization__slug")
-    list_filter = ("revoked", "organization")
-    fields = ("name", "hint", "user", "organization", "created_at", "last_used_at", "revoked")
-    readonly_fields = ("name", "hint", "user", "organization", "created_at", "last_used_at")
+    list_filter = ("revoked", "scope", "organization")
+    fields = (
+        "name",
+        "hint",
+        "user",
+        "organization",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+    )
+    # An operator may only revoke: widening a token's scope or life is its owner's to ask for.
+    readonly_fields = (
+        "name",
+        "hint",
+        "user",
+        "organization",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """Tokens are made by `okr token create` or the web page, so the plaintext is shown once."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,9 @@ from django.db import models
 from constellation.server.scoping import OrganizationQuerySet
 
 TOKEN_PREFIX = "okr_"
+READ = "read"
+WRITE = "write"
+SCOPES = (READ, WRITE)
 
 
 def hash_token(token: str) -> str:
@@ -40,9 +44,17 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # A read token may only GET; a write token acts with its owner's full role.
+    scope = models.CharField(max_length=5, choices=[(READ, "read"), (WRITE, "write")], default=READ)
+    # None: the token lives until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.name or 'token'} …{self.hint}"
+
+    def is_expired(self, now: datetime) -> bool:
+        """Whether the token's expiry has passed at `now`."""
+        return self.expires_at is not None and self.expires_at <= now

@@ -19,7 +19,7 @@ from constellation.server.okrs.actions import KeyResultEdit, ObjectiveEdit
 from constellation.server.okrs.drafting import KeyResultInput, ObjectiveInput
 from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.okrs.statements import fill_measure
-from constellation.server.orgs.access import Access, members_of, teams_of
+from constellation.server.orgs.access import Access, active_teams_of, members_of
 from constellation.server.orgs.models import Team
 from constellation.server.strategy.access import levers_of
 from constellation.server.strategy.models import Lever
@@ -98,7 +98,8 @@ class ObjectiveDraftForm(forms.Form):
         self.objective = objective
         fields = self.fields
         choices: dict[str, QuerySet[Any]] = {
-            "team": teams_of(access),
+            # An archived team takes no new objectives; an objective keeps its own team.
+            "team": active_teams_of(access, objective.team_id if objective else None),
             "period": periods_of(access),
             "owner": members_of(access),
             "levers": levers_of(access),

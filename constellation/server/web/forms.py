@@ -161,3 +161,21 @@ class TokenForm(forms.Form):
         label="Name",
         help_text="What the token is for, e.g. “weekly report script”.",
     )
+    scope = forms.ChoiceField(
+        choices=[("read", "Read: may only read"), ("write", "Write: may also change things")],
+        initial="read",
+        required=False,
+        label="Scope",
+        help_text="A read token cannot change anything, whatever your role.",
+    )
+    expires_in_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=366,
+        label="Expires in (days)",
+        help_text="Leave empty for a token that lives until you revoke it.",
+    )
+
+    def clean_scope(self) -> str:
+        """Read unless write is asked for: the least a token needs."""
+        return self.cleaned_data.get("scope") or "read"

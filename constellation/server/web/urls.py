@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from constellation.server.web.views import (
+    accounts,
     alignment,
     auth,
     dashboard,
@@ -18,6 +19,7 @@ from constellation.server.web.views import (
     my_week,
     notifications,
     objectives,
+    people,
     planning,
     quarterly_report,
     quarterly_review,
@@ -25,8 +27,10 @@ from constellation.server.web.views import (
     reminders,
     review_requests,
     sharing,
+    sso,
     strategy,
     teams,
+    teams_manage,
     tokens,
 )
 from constellation.server.web.views.moved import moved_to
@@ -35,10 +39,34 @@ from constellation.server.web.views.moved import moved_to
 urlpatterns = [
     path("accounts/login/", auth.login, name="login"),
     path("accounts/logout/", auth.logout, name="logout"),
+    path("accounts/password-reset/", accounts.password_reset, name="password-reset"),
+    path(
+        "accounts/password-reset/sent/",
+        accounts.password_reset_done,
+        name="password-reset-done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        accounts.password_reset_confirm,
+        name="password-reset-confirm",
+    ),
+    path("setup/<str:token>/", accounts.setup, name="setup"),
+    path("profile/", accounts.profile, name="profile"),
+    # Single sign-on; the names are the ones mozilla-django-oidc reverses.
+    path("oidc/authenticate/", sso.SsoStart.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", sso.SsoCallback.as_view(), name="oidc_authentication_callback"),
     path("", auth.home, name="home"),
     path("switch/", auth.switch_organization, name="switch-organization"),
     path("o/<str:org>/", dashboard.dashboard, name="dashboard"),
+    path("o/<str:org>/teams/", teams_manage.teams_page, name="teams"),
     path("o/<str:org>/teams/<str:team>/", teams.team, name="team"),
+    path(
+        "o/<str:org>/teams/<str:team>/settings/",
+        teams_manage.team_settings,
+        name="team-settings",
+    ),
+    path("o/<str:org>/teams/<str:team>/archive/", teams_manage.team_archive, name="team-archive"),
+    path("o/<str:org>/teams/<str:team>/members/", teams_manage.team_members, name="team-members"),
     path("o/<str:org>/teams/<str:team>/rows/", dashboard.team_rows, name="team-rows"),
     path("o/<str:org>/objectives/<str:slug>/", objectives.objective, name="objective"),
     path(
@@ -280,5 +308,29 @@ urlpatterns = [
         name="reminder-settings",
     ),
     path("o/<str:org>/tokens/", tokens.tokens, name="tokens"),
+    path("o/<str:org>/people/", people.people, name="people"),
+    path("o/<str:org>/people/<str:username>/role/", people.change_role, name="people-role"),
+    path(
+        "o/<str:org>/people/<str:username>/deactivate/",
+        people.deactivate,
+        name="people-deactivate",
+    ),
+    path(
+        "o/<str:org>/people/<str:username>/reactivate/",
+        people.reactivate,
+        name="people-reactivate",
+    ),
+    path(
+        "o/<str:org>/invitations/<int:invitation>/resend/",
+        people.resend_invitation,
+        name="invitation-resend",
+    ),
+    path(
+        "o/<str:org>/invitations/<int:invitation>/revoke/",
+        people.revoke_invitation,
+        name="invitation-revoke",
+    ),
+    # The link an invitation email carries; it needs no sign-in.
+    path("invitations/<str:token>/", people.invitation, name="invitation"),
     path("o/<str:org>/tokens/<int:token_id>/revoke/", tokens.revoke_token, name="token-revoke"),
 ]

@@ -252,6 +252,7 @@ def send_digest(organization: Organization, digest: Digest, slot: datetime) -> b
             body=body,
             url=f"/o/{organization.slug}/teams/{digest.team.slug}/",
             email=True,
+            email_preference="email_digests",
         )
         after = {"team": digest.team.slug, "slot": slot.isoformat(), "moved": len(digest.moved)}
         record(organization.pk, None, "send_digest", sent, after=after)

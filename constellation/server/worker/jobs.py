@@ -1,7 +1,8 @@
 """The worker: the scheduler that enqueues what is due, and the weekly team digests job.
 
 The jobs are Django tasks on the database queue; each domain app keeps its own
-(`tracking.tasks`, `kpis.tasks`), and this module, above the plans layer, adds the digests.
+(`tracking.tasks`, `kpis.tasks`, `notifications.tasks`), and this module, above the
+plans layer, adds the digests.
 
 `okr worker` runs the queue and calls `schedule_due` every minute. Jobs are enqueued only after
 the enqueuing transaction commits, and each one is idempotent on its own (unique records of
@@ -20,6 +21,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from constellation.server.kpis.tasks import kpi_sweep_job
+from constellation.server.notifications.outbox import due_email_ids
+from constellation.server.notifications.tasks import retry_emails_job
 from constellation.server.orgs.models import Organization
 from constellation.server.tracking.cadence import cadence_of, now
 from constellation.server.tracking.models import ScheduledJob
@@ -56,6 +59,9 @@ def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
     sweep = moment.replace(second=0, microsecond=0)
     sweep -= timedelta(minutes=sweep.minute % KPI_SWEEP_MINUTES)
     due.append((f"kpi-sweep:{sweep:%Y-%m-%dT%H:%MZ}", kpi_sweep_job, ()))
+    # Failed emails whose retry is due, swept each minute (only then: no empty job every minute).
+    if due_email_ids(moment, limit=1):
+        due.append((f"email-retry:{moment:%Y-%m-%dT%H:%MZ}", retry_emails_job, ()))
     return due
 
 

@@ -1,4 +1,4 @@
-"""The caller's organisations and each one's teams, levers and periods (KPIs: kpis.py)."""
+"""The caller's organisations and each one's levers and periods (teams: teams.py, KPIs: kpis.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from constellation.server.api.schemas import (
     Message,
     OrganizationOut,
     PeriodOut,
-    TeamOut,
 )
 from constellation.server.okrs.access import periods_of
-from constellation.server.orgs.access import memberships_of_person, teams_of
+from constellation.server.orgs.access import memberships_of_person
 from constellation.server.plans.scores import current_period
 from constellation.server.strategy.access import levers_of
 
@@ -34,21 +33,6 @@ def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {"slug": m.organization.slug, "name": m.organization.name, "role": m.role}
         for m in memberships
-    ]
-
-
-@router.get("/orgs/{org}/teams", response={200: list[TeamOut], **READ})
-def list_teams(request: HttpRequest, org: str) -> list[dict[str, Any]]:
-    """The organisation's teams (the org chart)."""
-    access = api_access(request, org)
-    return [
-        {
-            "id": team.slug,
-            "name": team.name,
-            "parent": team.parent.slug if team.parent else None,
-            "phase": team.phase or None,
-        }
-        for team in teams_of(access)
     ]
 
 

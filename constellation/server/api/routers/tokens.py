@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
+from ninja.errors import AuthorizationError
 
 from constellation.server.api.auth import api_access
 from constellation.server.api.errors import FieldError
@@ -23,6 +24,9 @@ from constellation.server.tokens.models import ApiToken
 router = Router(tags=["tokens"])
 READ = {401: Message, 404: Message}
 USAGE = "Send it as `Authorization: Bearer {token}`; it is shown only this once."
+NOT_FROM_A_TOKEN = (
+    "Tokens are created from a signed-in session or the command line, never by a token."
+)
 
 
 def token_out(token: ApiToken) -> dict[str, Any]:
@@ -34,6 +38,8 @@ def token_out(token: ApiToken) -> dict[str, Any]:
         "created_at": token.created_at,
         "last_used_at": token.last_used_at,
         "revoked": token.revoked,
+        "scope": token.scope,
+        "expires_at": token.expires_at,
     }
 
 
@@ -46,8 +52,11 @@ def list_tokens(request: HttpRequest, org: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/orgs/{org}/tokens",
-    response={201: TokenCreated, **READ, 422: ValidationProblems},
-    description="Viewers may create tokens too: a token never grants more than its owner's role.",
+    response={201: TokenCreated, **READ, 403: Message, 422: ValidationProblems},
+    description=(
+        "Viewers may create tokens too: a token never grants more than its owner's role. "
+        "Only the web app's session may call this: a token never creates a token (403)."
+    ),
 )
 def create_token(
     request: HttpRequest, response: HttpResponse, org: str, payload: TokenIn
@@ -55,9 +64,18 @@ def create_token(
     """A new token for the caller in this organisation; its plaintext is in this answer only."""
     # The plaintext is in this answer only: no cache may keep a copy.
     response["Cache-Control"] = "no-store"
-    access = api_access(request, org)
+    access = api_access(request, org)  # first: another organisation's stays a 404
+    # A leaked token must not be able to mint further tokens that outlive its revocation.
+    if getattr(request, "api_token", None) is not None:
+        raise AuthorizationError(403, NOT_FROM_A_TOKEN)
     try:
-        token, plaintext = do_create_token(request.user, access.organization, payload.name)
+        token, plaintext = do_create_token(
+            request.user,
+            access.organization,
+            payload.name,
+            scope=payload.scope,
+            expires_in_days=payload.expires_in_days,
+        )
     except TokenError as error:
         raise FieldError(error.field, error.message) from error
     body = {**token_out(token), "token": plaintext, "usage": USAGE.format(token=plaintext)}

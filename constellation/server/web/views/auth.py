@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from constellation.server.accounts.oidc import password_login_on, provider_name, sso_enabled
 from constellation.server.orgs.access import access_org, organizations_of
 
-login = auth_views.LoginView.as_view(
-    template_name="web/login.html", redirect_authenticated_user=True
-)
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, with "Sign in with <provider>" when single sign-on is on."""
+
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """The form's context, and which ways of signing in the page offers."""
+        context = super().get_context_data(**kwargs)
+        context["sso_provider"] = provider_name() if sso_enabled() else ""
+        context["password_login"] = password_login_on()
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Refuse passwords when PASSWORD_LOGIN is off, whatever the page showed."""
+        if not password_login_on():
+            return self.render_to_response(self.get_context_data(), status=403)
+        return super().post(request, *args, **kwargs)
+
+
+login = LoginView.as_view()
 # Django's LogoutView signs out on POST only, so a link cannot sign anyone out.
 logout = auth_views.LogoutView.as_view()
 

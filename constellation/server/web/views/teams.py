@@ -12,6 +12,7 @@ from constellation.server.orgs.access import (
     latest_readiness,
     subteams_of,
     team_memberships,
+    team_powers,
 )
 from constellation.server.orgs.readiness import advice_of
 from constellation.server.plans.scores import period_view
@@ -37,6 +38,7 @@ def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
         "team": found,
         "children": list(subteams_of(access, found)),
         "members": list(team_memberships(access, found)),
+        "powers": team_powers(access, found),
         "period": period,
         "periods": periods,
         "rows": [],

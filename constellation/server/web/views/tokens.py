@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from constellation.server.orgs.access import Access
 from constellation.server.tokens.access import access_token, tokens_of
@@ -18,7 +19,11 @@ def _create(request: HttpRequest, access: Access, form: TokenForm) -> tuple[dict
     if form.is_valid():
         try:
             token, plaintext = do_create_token(
-                request.user, access.organization, form.cleaned_data["name"]
+                request.user,
+                access.organization,
+                form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except TokenError as error:
             add_action_error(form, error)
@@ -43,6 +48,7 @@ def tokens(request: HttpRequest, access: Access) -> HttpResponse:
         "form": form,
         "created": created,
         "tokens": list(tokens_of(access)),
+        "now": timezone.now(),
     }
     response = render(request, "web/tokens.html", context, status=status)
     if created:
