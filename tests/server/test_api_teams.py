@@ -169,3 +169,13 @@ def test_outsiders_get_404_and_anonymous_callers_401(world: World) -> None:
     assert outsider.get("/orgs/globex/teams/growth").status_code == 200
     assert ApiClient().get("/orgs/acme/teams/growth").status_code == 401
     assert client_for(world.viewer, world.org).get("/orgs/acme/teams/nope").status_code == 404
+
+
+def test_a_patch_with_a_stale_version_is_a_409_and_changes_nothing(world: World) -> None:
+    client = client_for(world.admin, world.org)
+    seen = client.get("/orgs/acme/teams/growth").data["version"]
+    first = client.patch("/orgs/acme/teams/growth", {"name": "Growth One", "version": seen})
+    assert first.status_code == 200 and first.data["version"] == seen + 1
+    stale = client.patch("/orgs/acme/teams/growth", {"name": "Growth Two", "version": seen})
+    assert stale.status_code == 409 and stale.data["current_version"] == seen + 1
+    assert client.get("/orgs/acme/teams/growth").data["name"] == "Growth One"

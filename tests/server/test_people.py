@@ -468,3 +468,16 @@ def test_nobody_deactivates_themselves(world: World, client) -> None:
     response = client.post(reverse("people-deactivate", args=["acme", "admin"]))
     assert response.status_code == 403
     assert membership(world, world.admin).deactivated_at is None
+
+
+def test_the_invitation_page_offers_single_sign_on_when_it_is_configured(
+    client, settings, world: World, mailoutbox: list, django_capture_on_commit_callbacks: Any
+) -> None:
+    invite(world, django_capture_on_commit_callbacks, "ada@example.com")
+    link = f"/invitations/{token_in(mailoutbox[0])}/"
+    assert "Sign in with" not in client.get(link).content.decode()
+    settings.OIDC_ISSUER = "http://127.0.0.1:9/"
+    settings.OIDC_RP_CLIENT_ID = "constellation"
+    settings.OIDC_PROVIDER_NAME = "Acme SSO"
+    html = client.get(link).content.decode()
+    assert "Sign in with Acme SSO" in html and 'action="/oidc/authenticate/"' in html

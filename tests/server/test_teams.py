@@ -44,6 +44,10 @@ def teams_url(org: str = "acme") -> str:
     return reverse("teams", kwargs={"org": org})
 
 
+def version_of(slug: str) -> int:
+    return Team.objects.get(organization__slug="acme", slug=slug).version
+
+
 def settings_url(team: str = "growth") -> str:
     return reverse("team-settings", kwargs={"org": "acme", "team": team})
 
@@ -259,7 +263,13 @@ def test_an_admin_moves_sets_the_lead_and_archives_on_the_settings_page(
     assert 'name="parent"' in html and 'id="team-archive"' in html
     response = client.post(
         settings_url(),
-        {"name": "Growth", "parent": other.pk, "lead": world.leader.pk, "phase": "growth"},
+        {
+            "name": "Growth",
+            "parent": other.pk,
+            "lead": world.leader.pk,
+            "phase": "growth",
+            "version": version_of("growth"),
+        },
     )
     assert response.status_code == 302
     team = Team.objects.get(pk=world.team.pk)
@@ -273,7 +283,8 @@ def test_an_admin_moves_sets_the_lead_and_archives_on_the_settings_page(
 def test_a_cycle_is_refused_on_the_page_keeping_what_was_typed(client, world: World) -> None:
     client.force_login(world.admin)
     response = client.post(
-        settings_url("company"), {"name": "Acme renamed", "parent": world.team.pk}
+        settings_url("company"),
+        {"name": "Acme renamed", "parent": world.team.pk, "version": version_of("company")},
     )
     assert response.status_code == 422
     html = response.content.decode()
@@ -287,7 +298,8 @@ def test_a_lead_renames_and_staffs_their_team_on_the_page(client, world: World) 
     client.force_login(world.member)
     html = client.get(settings_url()).content.decode()
     assert 'name="parent"' not in html and 'id="team-archive"' not in html
-    assert client.post(settings_url(), {"name": "Growth Squad"}).status_code == 302
+    renamed = {"name": "Growth Squad", "version": version_of("growth")}
+    assert client.post(settings_url(), renamed).status_code == 302
     assert Team.objects.get(pk=world.team.pk).name == "Growth Squad"
     assert client.post(members_url(), {"username": "leader"}).status_code == 302
     assert membership(world, world.leader).teams.filter(pk=world.team.pk).exists()
@@ -295,7 +307,7 @@ def test_a_lead_renames_and_staffs_their_team_on_the_page(client, world: World) 
     assert response.status_code == 302
     assert not membership(world, world.leader).teams.exists()
     # Extra fields a lead may not set are not read: the parent stays.
-    client.post(settings_url(), {"name": "Growth", "parent": ""})
+    client.post(settings_url(), {"name": "Growth", "parent": "", "version": version_of("growth")})
     assert Team.objects.get(pk=world.team.pk).parent is not None
     assert client.post(archive_url()).status_code == 403
     assert Team.objects.get(pk=world.team.pk).archived_at is None
@@ -362,3 +374,17 @@ def test_the_dashboard_shows_a_new_team_at_once(client, world: World) -> None:
     html = client.get(reverse("dashboard", kwargs={"org": "acme"})).content.decode()
     assert "Fresh team ships weekly" in html
     assert f'id="team-{team.slug}"' in html
+
+
+def test_an_edit_made_on_a_stale_page_is_refused_and_keeps_what_was_typed(
+    client, world: World
+) -> None:
+    client.force_login(world.admin)
+    seen = version_of("growth")
+    assert client.post(settings_url(), {"name": "Growth One", "version": seen}).status_code == 302
+    stale = client.post(settings_url(), {"name": "Growth Two", "version": seen})
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "changed by someone else" in html and 'value="Growth Two"' in html
+    assert f'name="version" value="{seen + 1}"' in html
+    assert Team.objects.get(pk=world.team.pk).name == "Growth One"

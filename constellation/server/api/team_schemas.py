@@ -31,6 +31,7 @@ class TeamDetail(Out):
     archived: bool = Field(description="An archived team takes no new objectives.")
     archived_at: dt.datetime | None
     members: list[TeamMemberOut]
+    version: int = Field(description="Send it back with PATCH; a stale version gets a 409.")
 
 
 class TeamIn(Strict):
@@ -59,4 +60,10 @@ class TeamPatch(Strict):
     members: list[str] | None = None
     archived: bool | None = Field(
         default=None, description="`true` archives the team, `false` brings it back (admins)."
+    )
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The version you read (from GET); a 409 answers if the team changed since.",
     )

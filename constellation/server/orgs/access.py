@@ -150,10 +150,16 @@ def subteams_of(access: Access, team: Team) -> QuerySet[Team]:
 
 
 def members_of(access: Access) -> QuerySet[Any]:
-    """Every person with a membership in the organisation (viewers included), by username."""
+    """Every active member of the organisation (viewers included), by username.
+
+    Deactivated people are left out: nothing new is handed to them (owner, lead).
+    """
     return (
         get_user_model()
-        .objects.filter(memberships__organization=access.organization)
+        .objects.filter(
+            memberships__organization=access.organization,
+            memberships__deactivated_at__isnull=True,
+        )
         .order_by("username")
         .distinct()
     )

@@ -112,6 +112,8 @@ class TeamEdit:
     phase: str | Keep = KEEP
     # The whole list of the team's members (their memberships), when it changes.
     members: list[Membership] | Keep = KEEP
+    # The version the editor saw; None skips the check (an API client that sends none).
+    expected_version: int | None = None
 
     def changes(self) -> dict[str, Any]:
         """The fields this edit sets, by name."""
@@ -238,11 +240,18 @@ def do_edit_team(access: Access, team: Team, edit: TeamEdit, actor: Any) -> Team
         raise ActionError("phase", f"choose one of {', '.join(Team.Phase.values)}")
     with transaction.atomic():
         locked = Team.objects.select_for_update().get(pk=team.pk)
+        if edit.expected_version is not None and edit.expected_version != locked.version:
+            raise Conflict(
+                locked.version,
+                f"{locked.name} was changed by someone else since you opened it: "
+                "check the current values below, then save again.",
+            )
         before = snapshot(locked, list(changes))
         for name, value in changes.items():
             setattr(locked, name, value)
-        if changes:
-            locked.save(update_fields=list(changes))
+        if changes or members is not None:
+            locked.version += 1
+            locked.save(update_fields=[*changes, "version"])
         after = snapshot(locked, list(changes))
         if after != before:
             record(access.organization.pk, actor, "update", locked, before=before, after=after)

@@ -52,6 +52,8 @@ class Team(models.Model):
     )
     # An archived team takes no new OKRs; its history stays readable.
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every edit, so two people editing the same team cannot overwrite each other.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

@@ -15,6 +15,7 @@ from constellation.server.orgs.access import (
 from constellation.server.orgs.actions import KEEP, TeamEdit, TeamInput
 from constellation.server.orgs.models import Team
 from constellation.server.web.draft_forms import PersonChoice
+from constellation.server.web.forms import with_value
 
 
 class NewTeamForm(forms.Form):
@@ -52,6 +53,7 @@ class TeamSettingsForm(forms.Form):
     )
     lead = PersonChoice(queryset=None, required=False, empty_label="(no lead)")
     phase = forms.ChoiceField(choices=[("", "(not set)"), *Team.Phase.choices], required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args: Any, access: Access, team: Team, powers: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "team-%s")
@@ -72,8 +74,13 @@ class TeamSettingsForm(forms.Form):
             "parent": team.parent_id,
             "lead": team.lead_id,
             "phase": team.phase,
+            "version": team.version,
         }
         return cls(access=access, team=team, powers=powers, initial=initial)
+
+    def with_version(self, version: int) -> None:
+        """Carry the saved version, keeping everything typed (after a refused concurrent edit)."""
+        self.data = with_value(self.data, "version", str(version))
 
     def edit(self) -> TeamEdit:
         """The valid form as the action's edit (only the fields it shows)."""
@@ -83,6 +90,7 @@ class TeamSettingsForm(forms.Form):
             parent=data["parent"] if "parent" in self.fields else KEEP,
             lead=data["lead"] if "lead" in self.fields else KEEP,
             phase=data["phase"] if "phase" in self.fields else KEEP,
+            expected_version=data["version"],
         )
 
 

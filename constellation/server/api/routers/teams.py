@@ -59,6 +59,7 @@ def _detail(access: Access, team: Team) -> dict[str, Any]:
         "archived": team.archived_at is not None,
         "archived_at": team.archived_at,
         "members": members,
+        "version": team.version,
     }
 
 
@@ -102,7 +103,7 @@ def get_team(request: HttpRequest, org: str, team: str) -> dict[str, Any]:
 def _edit(access: Access, payload: TeamPatch) -> TeamEdit:
     """The fields the body sets, with its slugs and usernames read (422 for unknown ones)."""
     given = payload.model_fields_set
-    edit = TeamEdit()
+    edit = TeamEdit(expected_version=payload.version)
     if payload.members is not None:
         edit.members = _members(access, payload.members)
     if payload.name is not None:

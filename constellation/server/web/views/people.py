@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from constellation.server.accounts.oidc import provider_name, sso_enabled
 from constellation.server.errors import ActionError
 from constellation.server.orgs.access import Access, active_teams_of
 from constellation.server.orgs.models import Membership
@@ -234,5 +235,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Welcome to {found.organization.name}.")
             return redirect(_landing(membership))
         status = 422
-    context = {"invitation": found, "invitation_token": token, "form": form, "signed_in": signed_in}
+    context = {
+        "invitation": found,
+        "invitation_token": token,
+        "form": form,
+        "signed_in": signed_in,
+        # Signing in through the provider with the invited address joins with this invitation.
+        "sso_provider": provider_name() if sso_enabled() else "",
+    }
     return render(request, "web/people/invitation.html", context, status=status)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from constellation.server.errors import ActionError
+from constellation.server.errors import ActionError, Conflict
 from constellation.server.orgs.access import (
     Access,
     access_team,
@@ -152,6 +152,10 @@ def team_settings(request: HttpRequest, access: Access, team: str) -> HttpRespon
     if form.is_valid():
         try:
             found = do_edit_team(access, found, form.edit(), request.user)
+        except Conflict as conflict:
+            form.add_error(None, conflict.message)
+            form.with_version(conflict.current_version)
+            return _settings_page(request, access, found, form=form, status=409)
         except ActionError as error:
             add_action_error(form, error)
         else:
