@@ -115,14 +115,18 @@ def join(browser: Any, base_url: str, link: str, username: str, name: str, passw
     return page
 
 
-def draft_an_objective(page: Any, team: str) -> None:
-    """The member drafts an objective from their team's drafting page."""
+def draft_an_objective(page: Any, team: str, team_name: str, owner: str) -> None:
+    """The member drafts an objective, owned by `owner`, from their team's drafting page."""
     from playwright.sync_api import expect
 
     page.goto(f"/o/{ORG}/teams/{team}/draft/")
     page.get_by_role("link", name="New objective").click()
     page.wait_for_url("**/draft/new-objective/**")
     page.get_by_label("Title").fill(OBJECTIVE)
+    # The team came with the link; the owner is chosen, so deactivating them lists it.
+    chosen_team = page.get_by_label("Team", exact=True).locator("option:checked")
+    expect(chosen_team).to_have_text(team_name)
+    page.get_by_label("Owner").select_option(label=owner)
     page.get_by_role("button", name="Create the objective").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Draft: {OBJECTIVE}")
     page.goto(f"/o/{ORG}/teams/{team}/draft/")
@@ -181,7 +185,7 @@ def test_a_first_organisation_from_the_setup_link_to_a_deactivated_member(
         MEMBER_PASSWORD,
     )
     expect(member.get_by_role("heading", level=1)).to_contain_text("Support")
-    draft_an_objective(member, "support")
+    draft_an_objective(member, "support", "Support", "Mia Member")
     slug = Objective.objects.get(title=OBJECTIVE).slug
 
     viewer = join(
@@ -218,4 +222,3 @@ def test_a_first_organisation_from_the_setup_link_to_a_deactivated_member(
     log_in(member, "mia", MEMBER_PASSWORD)
     expect(member.get_by_role("alert")).to_contain_text("Please enter a correct username")
     expect(member.get_by_role("heading", level=1)).to_have_text("Log in")
-

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from typer.testing import CliRunner, Result
 
 from constellation.cli import main  # noqa: F401  (registers every command)
 from constellation.cli.app import app
+from constellation.core.periods import period_containing
+from constellation.server.okrs.models import Period
 from constellation.server.orgs.models import Membership, Organization
 
 OKR = Path(sys.executable).with_name("okr")
@@ -34,6 +37,9 @@ def test_an_organisation_and_its_owner_with_a_password_from_stdin() -> None:
     created = okr("org", "create", "acme", "--name", "Acme Analytics")
     assert created.exit_code == 0, created.output
     assert "Created the organisation 'acme' (Acme Analytics)" in created.stdout
+    # Its people can draft at once: the current quarter is there.
+    quarter = period_containing(timezone.localdate()).key
+    assert list(Period.objects.values_list("key", flat=True)) == [quarter]
     user = okr(
         "user", "create", "ada", "--email", "ada@acme.example", "--org", "acme",
         "--role", "owner", "--password-stdin",

@@ -226,7 +226,7 @@ def test_a_later_build_tops_up_check_ins_exactly_as_a_fresh_build_would() -> Non
 def test_the_demo_people_hold_every_role_and_log_in_with_demo() -> None:
     org = build_demo(TODAY).organization
     roles = Counter(Membership.objects.filter(organization=org).values_list("role", flat=True))
-    assert roles["admin"] == 1 and roles["leader"] >= 1 and roles["viewer"] >= 1
+    assert roles["owner"] == 1 and roles["leader"] >= 1 and roles["viewer"] >= 1
     assert roles["member"] >= 2
     demo = User.objects.get(username="demo")
     assert demo.check_password("demo")

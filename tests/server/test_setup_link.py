@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from constellation.core.periods import period_containing
 from constellation.server.accounts.access import setup_link_state, setup_url
 from constellation.server.accounts.actions import do_create_setup_link
 from constellation.server.accounts.models import SetupLink
 from constellation.server.audit.models import AuditEvent
+from constellation.server.okrs.actions import do_start_first_period
+from constellation.server.okrs.models import Period
 from constellation.server.orgs.models import Membership, Organization
 from tests.server.factories import make_user
 
@@ -114,3 +119,24 @@ def test_the_setup_pages_show_no_organisation_data(client: Client, world: Any) -
     # Once people exist the page is a dead link, naming nothing of theirs.
     html = client.get(reverse("setup", kwargs={"token": "anything"})).content.decode()
     assert "Acme" not in html
+
+
+def test_the_new_organisation_starts_with_the_current_quarter_to_draft_in(client: Client) -> None:
+    # Without a period the drafting page offers no "New objective": nobody could plan.
+    client.post(link(), FORM)
+    quarter = period_containing(timezone.localdate())
+    period = Period.objects.get(organization__slug="acme")
+    assert (period.key, period.start, period.end) == (quarter.key, quarter.start, quarter.end)
+    client.post(reverse("teams", kwargs={"org": "acme"}), {"name": "Support"})
+    drafting = client.get(reverse("team-draft", kwargs={"org": "acme", "team": "support"}))
+    assert ">New objective</a>" in drafting.content.decode()
+    created = AuditEvent.objects.get(action="create", object_type="period")
+    assert created.actor.username == "ada"
+
+
+def test_the_first_period_is_given_once_only() -> None:
+    organization = Organization.objects.create(slug="acme", name="Acme Analytics")
+    first = do_start_first_period(organization, on=date(2026, 5, 4))
+    assert first is not None and first.key == "2026-Q2"
+    assert do_start_first_period(organization, on=date(2026, 11, 4)) is None
+    assert list(Period.objects.values_list("key", flat=True)) == ["2026-Q2"]

@@ -70,7 +70,7 @@ class ObjectiveSpec:
 
 
 PEOPLE = (
-    Person("demo", "Demo", "Admin", "admin", ("company",)),
+    Person("demo", "Demo", "Admin", "owner", ("company",)),
     Person("amara", "Amara", "Okafor", "leader", ("company", "product")),
     Person("bruno", "Bruno", "Costa", "member", ("growth", "marketing")),
     Person("chen", "Chen", "Wei", "member", ("platform", "data")),

@@ -13,22 +13,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, fields
+from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
+from constellation.core.periods import period_containing
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
 from constellation.server.okrs.notices import key_result_changes, notify_aligned, objective_changes
 from constellation.server.orgs.access import Access, require_team
-from constellation.server.orgs.models import Team
+from constellation.server.orgs.models import Organization, Team
 
 if TYPE_CHECKING:
     from constellation.server.kpis.models import Kpi
@@ -473,3 +476,24 @@ def do_move_objectives(
         for o in moved:
             o.state, o.state_given, o.version = state, True, o.version + 1
     return moved
+
+
+def do_start_first_period(
+    organization: Organization, actor: Any = None, on: date | None = None
+) -> Period | None:
+    """Give an organisation without any period the quarter containing `on` (default today).
+
+    A new organisation (the setup link, `okr org create`) would otherwise have nothing to
+    draft in: the drafting page offers no "New objective" until a period exists. None when
+    the organisation has a period already.
+    """
+    with transaction.atomic():
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        if Period.objects.filter(organization=organization).exists():
+            return None
+        quarter = period_containing(on or timezone.localdate())
+        period = Period.objects.create(
+            organization=organization, key=quarter.key, start=quarter.start, end=quarter.end
+        )
+        record(organization.pk, actor, "create", period, after=snapshot(period))
+    return period

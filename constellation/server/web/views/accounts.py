@@ -16,6 +16,8 @@ from django.views.decorators.http import require_http_methods
 from constellation.server.accounts.access import profile_of, setup_link_state
 from constellation.server.accounts.actions import ProfileEdit, do_complete_setup, do_update_profile
 from constellation.server.errors import ActionError, NotFound
+from constellation.server.okrs.actions import do_start_first_period
+from constellation.server.orgs.access import access_org
 from constellation.server.web.accounts_forms import OutboxPasswordResetForm, ProfileForm, SetupForm
 from constellation.server.web.forms import add_action_error
 
@@ -43,8 +45,11 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
         except ActionError as refused:
             add_action_error(form, _setup_field(refused))
         else:
+            # The owner's first visit to the drafting page must offer "New objective".
+            organization = access_org(user, form.organization().slug).organization
+            do_start_first_period(organization, user)
             sign_in(request, user, backend=PASSWORD_BACKEND)
-            return redirect("dashboard", org=form.organization().slug)
+            return redirect("dashboard", org=organization.slug)
     status = 422 if form.is_bound else 200
     return render(request, "web/accounts/setup.html", {"form": form}, status=status)
 
