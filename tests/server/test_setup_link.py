@@ -131,7 +131,7 @@ def test_the_new_organisation_starts_with_the_current_quarter_to_draft_in(client
     drafting = client.get(reverse("team-draft", kwargs={"org": "acme", "team": "support"}))
     assert ">New objective</a>" in drafting.content.decode()
     created = AuditEvent.objects.get(action="create", object_type="period")
-    assert created.actor.username == "ada"
+    assert created.actor is not None and created.actor.username == "ada"
 
 
 def test_the_first_period_is_given_once_only() -> None:
