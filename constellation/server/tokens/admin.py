@@ -29,17 +29,7 @@ class ApiTokenAdmin(AuditedAdmin):
     list_select_related = ("user", "organization")
     search_fields = ("name", "hint", "user__username", "organization__slug")
     list_filter = ("revoked", "scope", "organization")
-    fields = (
-        "name",
-        "hint",
-        "user",
-        "organization",
-        "scope",
-        "created_at",
-        "expires_at",
-        "last_used_at",
-        "revoked",
-    )
+    fields = list_display
     # An operator may only revoke: widening a token's scope or life is its owner's to ask for.
     readonly_fields = (
         "name",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -73,6 +74,18 @@ def _page(
     return render(request, "web/people/people.html", context, status=status)
 
 
+def _after(
+    request: HttpRequest, access: Access, write: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run one write of the People page: back to the page saying it is done, or why not."""
+    try:
+        write()
+    except ActionError as error:
+        return _page(request, access, problem=error.message, status=422)
+    messages.success(request, done)
+    return redirect("people", org=access.organization.slug)
+
+
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
 def people(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/people/`: who is in the organisation and who is invited; POST invites."""
@@ -140,12 +153,12 @@ def reactivate(request: HttpRequest, access: Access, username: str) -> HttpRespo
     """Let a deactivated person back in."""
     check_manages_people(access)
     membership = access_membership(access, username)
-    try:
-        do_reactivate(access, membership, request.user)
-    except ActionError as error:
-        return _page(request, access, problem=error.message, status=422)
-    messages.success(request, f"{username} is active again as {membership.role}.")
-    return redirect("people", org=access.organization.slug)
+    return _after(
+        request,
+        access,
+        lambda: do_reactivate(access, membership, request.user),
+        f"{username} is active again as {membership.role}.",
+    )
 
 
 @org_view(write=True, methods=("POST",))
@@ -153,12 +166,12 @@ def resend_invitation(request: HttpRequest, access: Access, invitation: int) -> 
     """Send an invitation again with a new link and expiry."""
     check_manages_people(access)
     found = access_invitation(access, invitation)
-    try:
-        do_resend_invitation(access, found, request.user)
-    except ActionError as error:
-        return _page(request, access, problem=error.message, status=422)
-    messages.success(request, f"Invitation sent again to {found.email}.")
-    return redirect("people", org=access.organization.slug)
+    return _after(
+        request,
+        access,
+        lambda: do_resend_invitation(access, found, request.user),
+        f"Invitation sent again to {found.email}.",
+    )
 
 
 @org_view(write=True, methods=("POST",))
@@ -166,12 +179,12 @@ def revoke_invitation(request: HttpRequest, access: Access, invitation: int) -> 
     """Revoke an invitation: its link no longer works."""
     check_manages_people(access)
     found = access_invitation(access, invitation)
-    try:
-        do_revoke_invitation(access, found, request.user)
-    except ActionError as error:
-        return _page(request, access, problem=error.message, status=422)
-    messages.success(request, f"Invitation of {found.email} revoked.")
-    return redirect("people", org=access.organization.slug)
+    return _after(
+        request,
+        access,
+        lambda: do_revoke_invitation(access, found, request.user),
+        f"Invitation of {found.email} revoked.",
+    )
 
 
 def _closed(request: HttpRequest, message: str, status: int) -> HttpResponse:
