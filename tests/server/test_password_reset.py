@@ -78,3 +78,15 @@ def test_an_account_without_a_password_yet_can_set_one_through_its_link(world: W
     client.post(set_url, {"new_password1": NEW, "new_password2": NEW})
     ada.refresh_from_db()
     assert ada.check_password(NEW)
+
+
+def test_one_address_gets_at_most_three_reset_emails_an_hour(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    answers = [
+        ask_for_reset(Client(), world.member.email, django_capture_on_commit_callbacks)
+        for _ in range(5)
+    ]
+    assert {answer.status_code for answer in answers} == {302}
+    assert len({answer["Location"] for answer in answers}) == 1  # the same answer each time
+    assert [message.to for message in mail.outbox] == [[world.member.email]] * 3

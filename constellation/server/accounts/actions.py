@@ -3,12 +3,14 @@ operator, and a person's profile. Each refusal is an `ActionError` naming the fi
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
@@ -227,3 +229,23 @@ def do_update_profile(user: Any, edit: ProfileEdit) -> Profile:
         },
     )
     return profile
+
+
+# Password-reset emails one address may be sent in an hour: enough to retry, too few to flood.
+RESET_EMAILS_PER_HOUR = 3
+
+
+def take_reset_email_slot(address: str) -> bool:
+    """Whether another password-reset email may go to `address` now (and count it if so).
+
+    Counted in Django's cache (shared by every process where a shared cache is configured);
+    the reset page answers the same either way, so the limit tells nobody anything.
+    """
+    key = "password-reset:" + hashlib.sha256(address.strip().lower().encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    return sent <= RESET_EMAILS_PER_HOUR

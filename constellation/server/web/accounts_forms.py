@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,8 +12,15 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template import loader
 
 from constellation.server.accounts.access import users_with_email
-from constellation.server.accounts.actions import NewAccount, NewOrganization, ProfileEdit
+from constellation.server.accounts.actions import (
+    NewAccount,
+    NewOrganization,
+    ProfileEdit,
+    take_reset_email_slot,
+)
 from constellation.server.notifications.actions import do_queue_email
+
+logger = logging.getLogger(__name__)
 
 
 class SetupForm(forms.Form):
@@ -86,7 +94,13 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        """Queue the reset email in the outbox instead of sending it during the request."""
+        """Queue the reset email in the outbox instead of sending it during the request.
+
+        At most a few an hour go to one address, so the form cannot be used to flood a mailbox.
+        """
+        if not take_reset_email_slot(to_email):
+            logger.warning("password reset: hourly limit reached for one address; not sent")
+            return
         context = {**context, "site_url": settings.SITE_URL.rstrip("/")}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
