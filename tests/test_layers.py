@@ -23,6 +23,8 @@ DOMAIN = (
     "audit",
     "orgs",
     "notifications",
+    # Tokens need only orgs and audit; below people, deactivating a person revokes them.
+    "tokens",
     "people",
     "accounts",
     "okrs",
@@ -30,7 +32,6 @@ DOMAIN = (
     "tracking",
     "kpis",
     "sharing",
-    "tokens",
 )
 # The plans layer reads every domain app. The quarterly review sits above it: it grades with
 # the engine's scores and reports a period, and the plans read its grades through the

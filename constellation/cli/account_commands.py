@@ -33,16 +33,20 @@ def create_org(
 ) -> None:
     """Create an empty organisation (add its owner with `okr user create --org SLUG`)."""
     _database_or_exit("org create")
+    from django.db import transaction
+
     from constellation.server.accounts.actions import NewOrganization, do_create_organization
     from constellation.server.errors import ActionError
     from constellation.server.okrs.actions import do_start_first_period
 
     try:
-        organization = do_create_organization(NewOrganization(slug=slug, name=name))
+        # One transaction: the organisation never exists without its first period, in which
+        # its people can draft at once.
+        with transaction.atomic():
+            organization = do_create_organization(NewOrganization(slug=slug, name=name))
+            do_start_first_period(organization)
     except ActionError as refused:
         _bad_input("org create", refused.message)
-    # Its people can draft at once: the current quarter is there to plan in.
-    do_start_first_period(organization)
     console.print(
         f"Created the organisation {organization.slug!r} ({organization.name}). Add its owner "
         f"with: okr user create USERNAME --email EMAIL --org {organization.slug} --role owner",

@@ -142,6 +142,8 @@ OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
 OIDC_ORGANIZATION = env_str("OIDC_ORGANIZATION")
 OIDC_ALLOWED_DOMAINS = env_list("OIDC_ALLOWED_DOMAINS", [])
 OIDC_NEW_ROLE = env_str("OIDC_NEW_ROLE", "member")
+# Trust an address the provider sends without an `email_verified` claim (some never send one).
+OIDC_TRUST_EMAIL = env_bool("OIDC_TRUST_EMAIL", False)
 PASSWORD_LOGIN = env_bool("PASSWORD_LOGIN", True)
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = "openid email profile"

@@ -70,6 +70,17 @@ def test_an_admin_changes_a_role_and_deactivates_and_reactivates_a_person(world:
     assert {"change_role", "deactivate", "reactivate"} <= actions
 
 
+def test_deactivating_through_the_api_revokes_the_persons_tokens_for_good(world: World) -> None:
+    theirs = client_for(world.member, world.org)
+    assert theirs.get("/orgs/acme/teams").status_code == 200
+    admin = client_for(world.admin, world.org)
+    assert admin.patch("/orgs/acme/members/member", {"active": False}).status_code == 200
+    assert admin.patch("/orgs/acme/members/member", {"active": True}).status_code == 200
+    # Back in, the old token still opens nothing: they make a new one.
+    assert theirs.get("/orgs/acme/teams").status_code == 401
+    assert AuditEvent.objects.filter(action="revoke_token").count() == 1
+
+
 def test_members_and_viewers_change_nobody_with_the_reason(world: World) -> None:
     for person in (world.leader, world.member, world.viewer):
         client = client_for(person, world.org)

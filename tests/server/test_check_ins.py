@@ -70,3 +70,23 @@ def test_two_concurrent_check_ins_both_land() -> None:
     world.key_result.refresh_from_db()
     assert world.key_result.current in {44.0, 46.0}
     assert world.key_result.version == 3
+
+
+def test_the_teams_lead_checks_in_on_its_key_results_without_being_a_member(
+    world: World,
+) -> None:
+    from constellation.server.orgs.models import Membership, Team
+    from tests.server.factories import make_user
+
+    # A plain member who leads Growth but is not listed in it, as `speaks_for` allows.
+    lead = make_user("lead")
+    Membership.objects.create(organization=world.org, user=lead, role="member")
+    Team.objects.filter(pk=world.team.pk).update(lead=lead)
+    access = access_org(lead, "acme")
+    do_check_in(access, world.second_key_result, CheckInInput(value=1.5), lead)
+    world.second_key_result.refresh_from_db()
+    assert world.second_key_result.current == 1.5
+    # Leading one team gives nothing on another's key results.
+    Team.objects.filter(pk=world.team.pk).update(lead=None)
+    with pytest.raises(ReadOnly):
+        do_check_in(access_org(lead, "acme"), world.second_key_result, CheckInInput(1), lead)

@@ -90,3 +90,16 @@ def test_one_address_gets_at_most_three_reset_emails_an_hour(
     assert {answer.status_code for answer in answers} == {302}
     assert len({answer["Location"] for answer in answers}) == 1  # the same answer each time
     assert [message.to for message in mail.outbox] == [[world.member.email]] * 3
+
+
+def test_with_password_sign_in_off_there_is_no_reset_to_get_around_the_provider(
+    world: World, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"
+    settings.OIDC_RP_CLIENT_ID = "constellation"
+    settings.PASSWORD_LOGIN = False
+    response = ask_for_reset(Client(), world.member.email, django_capture_on_commit_callbacks)
+    assert response.status_code == 404
+    assert mail.outbox == []
+    assert Client().get(reverse("password-reset-done")).status_code == 404
+    assert "Forgot your password?" not in Client().get(reverse("login")).content.decode()

@@ -29,6 +29,8 @@ from constellation.server.people.actions import (
     do_revoke_invitation,
 )
 from constellation.server.people.models import Invitation, hash_invitation_token
+from constellation.server.tokens.actions import do_create_token
+from tests.server.api_helpers import ApiClient
 from tests.server.factories import PASSWORD, World, make_user
 
 LINK = re.compile(r"https?://\S+/invitations/(?P<token>[\w-]+)/")
@@ -214,13 +216,60 @@ def test_an_unknown_link_is_a_404_that_names_nothing(client, db: None) -> None:
 def test_a_signed_in_person_joins_as_themselves(
     world: World, mailoutbox: list, django_capture_on_commit_callbacks: Any, client
 ) -> None:
-    invite(world, django_capture_on_commit_callbacks, "outsider-work@example.com", role="viewer")
+    # Their account's address matches the invited one whatever its case.
+    User.objects.filter(pk=world.outsider.pk).update(email="Outsider@Example.COM")
+    invite(world, django_capture_on_commit_callbacks, "outsider@example.com", role="viewer")
     url = reverse("invitation", args=[token_in(mailoutbox[0])])
     client.force_login(world.outsider)
     assert "Join as outsider" in client.get(url).content.decode()
     response = client.post(url)
     assert response.status_code == 302
     assert membership(world, world.outsider).role == "viewer"
+
+
+def test_a_signed_in_person_with_another_address_is_told_and_joins_nothing(
+    world: World, mailoutbox: list, django_capture_on_commit_callbacks: Any, client
+) -> None:
+    (invitation,) = invite(world, django_capture_on_commit_callbacks, "ada@example.com")
+    url = reverse("invitation", args=[token_in(mailoutbox[0])])
+    client.force_login(world.outsider)
+    told = (
+        "This invitation is for ada@example.com; you are signed in as outsider "
+        "(outsider@example.com). Log out, then open the link again."
+    )
+    opened = client.get(url).content.decode()
+    assert told in opened and "Join as outsider" not in opened
+    response = client.post(url)
+    assert response.status_code == 422
+    assert told in response.content.decode()
+    with pytest.raises(ActionError, match=re.escape(told)):
+        do_accept_invitation_as(invitation, world.outsider)
+    assert not Membership.objects.filter(organization=world.org, user=world.outsider).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None and invitation.accepted_by is None
+    assert not AuditEvent.objects.filter(action="accept_invitation").exists()
+
+
+def test_a_newcomer_whose_address_has_an_account_is_told_to_log_in_with_it(
+    world: World, mailoutbox: list, django_capture_on_commit_callbacks: Any, client
+) -> None:
+    invite(world, django_capture_on_commit_callbacks, "ada@example.com")
+    User.objects.create_user("ada-old", "Ada@Example.com", PASSWORD)
+    url = reverse("invitation", args=[token_in(mailoutbox[0])])
+    form = {"username": "ada", "name": "Ada Lovelace", "password": STRONG}
+    response = client.post(url, form)
+    assert response.status_code == 422
+    told = (
+        "An account already uses ada@example.com: log in with it, then open this link again "
+        "to join."
+    )
+    assert response.context["form"].non_field_errors() == [told]
+    html = response.content.decode()
+    assert 'value="ada"' in html and 'value="Ada Lovelace"' in html  # what was typed stays
+    assert User.objects.filter(email__iexact="ada@example.com").count() == 1
+    assert not User.objects.filter(username="ada").exists()
+    assert Invitation.objects.get().accepted_at is None
+    assert not response.wsgi_request.user.is_authenticated
 
 
 def test_single_sign_on_finds_and_accepts_a_pending_invitation(
@@ -310,6 +359,29 @@ def test_a_deactivated_person_no_longer_opens_the_organisation_nor_signs_in(
     assert access_of(world.member).membership.role == "member"
     signed_in = client.post(reverse("login"), {"username": "member", "password": PASSWORD})
     assert signed_in.status_code == 302
+
+
+def test_deactivating_revokes_the_persons_tokens_there_and_reactivating_revives_none(
+    world: World,
+) -> None:
+    Membership.objects.create(organization=world.other_org, user=world.member, role="member")
+    token, plaintext = do_create_token(world.member, world.org, "laptop", scope="write")
+    elsewhere, _ = do_create_token(world.member, world.other_org, "globex", scope="write")
+    others, _ = do_create_token(world.leader, world.org, "leader's")
+    assert ApiClient(plaintext).get("/orgs/acme/teams").status_code == 200
+    do_deactivate(access_of(world.admin), membership(world, world.member), world.admin)
+    token.refresh_from_db()
+    assert token.revoked is True
+    revoked = AuditEvent.objects.get(action="revoke_token", object_id=token.pk)
+    assert revoked.actor == world.admin and "deactivated" in revoked.reason
+    do_reactivate(access_of(world.admin), membership(world, world.member), world.admin)
+    token.refresh_from_db()
+    assert token.revoked is True
+    assert ApiClient(plaintext).get("/orgs/acme/teams").status_code == 401
+    # Only this person's tokens of this organisation.
+    elsewhere.refresh_from_db()
+    others.refresh_from_db()
+    assert elsewhere.revoked is False and others.revoked is False
 
 
 def test_someone_with_another_organisation_can_still_sign_in(world: World) -> None:

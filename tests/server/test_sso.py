@@ -100,10 +100,33 @@ def test_a_deactivated_membership_is_not_rejoined_by_domain(world: World) -> Non
         sign_in_with_sso(claims("ada@acme.example"), POLICY)
 
 
-def test_an_unverified_email_is_refused_but_a_missing_claim_is_not(world: World) -> None:
+def test_an_unverified_or_unvouched_email_is_refused_unless_the_operator_trusts_it(
+    world: World, settings: Any
+) -> None:
     with pytest.raises(SsoRefused, match="not verified"):
         sign_in_with_sso(claims("ada@acme.example", verified=False), POLICY)
+    # No claim at all: anyone at the provider could be claiming any address.
+    with pytest.raises(SsoRefused, match="not verified"):
+        sign_in_with_sso(claims("bob@acme.example", verified=None), POLICY)
+    settings.OIDC_TRUST_EMAIL = True
     assert sign_in_with_sso(claims("bob@acme.example", verified=None), POLICY).email
+    with pytest.raises(SsoRefused, match="not verified"):
+        sign_in_with_sso(claims("cy@acme.example", verified=False), POLICY)
+
+
+def test_a_second_provider_account_with_a_linked_address_does_not_take_the_account(
+    world: World,
+) -> None:
+    alice = sign_in_with_sso(claims("alice@acme.example"), POLICY)
+    impostor = SsoClaims(
+        issuer="https://id.example",
+        subject="sub-someone-else",
+        email="alice@acme.example",
+        email_verified=True,
+    )
+    with pytest.raises(SsoRefused, match="already linked"):
+        sign_in_with_sso(impostor, POLICY)
+    assert sign_in_with_sso(claims("alice@acme.example"), POLICY) == alice
 
 
 def test_a_newcomer_by_domain_never_becomes_an_owner(world: World) -> None:

@@ -9,17 +9,21 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from constellation.server.accounts.access import site_has_users, token_hash
 from constellation.server.accounts.models import Profile, SetupLink
 from constellation.server.audit.actions import record
 from constellation.server.errors import ActionError, NotFound
+from constellation.server.notifications.actions import do_queue_email
 from constellation.server.orgs.models import Membership, Organization
 
 SLUG_LENGTH = 60
@@ -212,14 +216,18 @@ def check_time_zone(name: str) -> str:
 
 @transaction.atomic
 def do_update_profile(user: Any, edit: ProfileEdit) -> Profile:
-    """Save what a person changed about themselves: name, email, time zone, which emails."""
-    email = check_email(edit.email, user=user)
+    """Save what a person changed about themselves: name, time zone, which emails.
+
+    A new email address is not saved here: it waits for `do_confirm_email`, through a link
+    sent to that address (`email_change_link`), so nobody can claim an address they do not
+    read (single sign-on and invitations find people by their address).
+    """
+    if edit.email.strip().lower() != (user.email or "").lower():
+        check_email(edit.email, user=user)
     time_zone = check_time_zone(edit.time_zone)
     first, last = edit.first_name.strip()[:150], edit.last_name.strip()[:150]
-    get_user_model().objects.filter(pk=user.pk).update(
-        first_name=first, last_name=last, email=email
-    )
-    user.first_name, user.last_name, user.email = first, last, email
+    get_user_model().objects.filter(pk=user.pk).update(first_name=first, last_name=last)
+    user.first_name, user.last_name = first, last
     profile, _ = Profile.objects.update_or_create(
         user=user,
         defaults={
@@ -229,6 +237,38 @@ def do_update_profile(user: Any, edit: ProfileEdit) -> Profile:
         },
     )
     return profile
+
+
+EMAIL_CHANGE_SALT = "constellation.accounts.email-change"
+EMAIL_CHANGE_DAYS = 2
+
+
+def do_request_email_change(user: Any, email: str) -> None:
+    """Email a confirmation link to the new address; the address changes only once it is used."""
+    address = check_email(email, user=user)
+    token = signing.dumps({"user": user.pk, "email": address}, salt=EMAIL_CHANGE_SALT)
+    link = settings.SITE_URL.rstrip("/") + reverse("confirm-email", kwargs={"token": token})
+    body = (
+        f"Someone asked to use {address} for the Constellation account {user.get_username()}.\n"
+        f"If it was you, open this link within {EMAIL_CHANGE_DAYS} days to confirm:\n\n{link}\n\n"
+        "If it was not you, ignore this email: nothing changes."
+    )
+    do_queue_email([address], "Confirm your new email address", body)
+
+
+def do_confirm_email(user: Any, token: str) -> str:
+    """Change the person's address to the one the link was sent to; the new address."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_DAYS * 86400)
+    except signing.BadSignature as error:
+        raise ActionError("token", "This confirmation link is not valid or has expired.") from error
+    if data.get("user") != user.pk:
+        raise ActionError("token", "This confirmation link belongs to another account.")
+    address = check_email(str(data.get("email", "")), user=user)
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(email=address)
+    user.email = address
+    return str(address)
 
 
 # Password-reset emails one address may be sent in an hour: enough to retry, too few to flood.

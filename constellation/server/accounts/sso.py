@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -63,7 +64,13 @@ def sign_in_with_sso(claims: SsoClaims, policy: SsoPolicy) -> Any:
     email = claims.email.strip()
     if not email or "@" not in email:
         raise SsoRefused("Your provider did not send an email address, so you cannot sign in.")
-    if claims.email_verified is False:
+    # The address finds invitations and accounts, so it must be one the provider vouches for;
+    # a provider that sends no `email_verified` at all is trusted only when the operator says
+    # so (OIDC_TRUST_EMAIL), since otherwise anyone at it could claim any address.
+    trusted = claims.email_verified is True or (
+        claims.email_verified is None and settings.OIDC_TRUST_EMAIL
+    )
+    if not trusted:
         raise SsoRefused(f"Your provider has not verified {email}; verify it there first.")
     with transaction.atomic():
         user = _find_user(claims)
@@ -101,7 +108,15 @@ def _find_user(claims: SsoClaims) -> Any | None:
     found = list(get_user_model().objects.filter(email__iexact=claims.email.strip())[:2])
     if len(found) > 1:
         raise SsoRefused(f"More than one account uses {claims.email}; ask an admin.")
-    return found[0] if found else None
+    if not found:
+        return None
+    # An account already linked to another person at this provider is theirs: a second
+    # subject showing the same address must not take it over.
+    if SsoIdentity.objects.filter(issuer=claims.issuer, user=found[0]).exists():
+        raise SsoRefused(
+            f"{claims.email} is already linked to another sign-in at your provider; ask an admin."
+        )
+    return found[0]
 
 
 def _member_of(memberships: list[Membership], org_id: int) -> bool:

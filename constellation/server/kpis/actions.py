@@ -1,7 +1,8 @@
 """Every write to KPIs: their definition, their readings and promotion into a key result.
 
 Leaders and admins define KPIs; anyone who may write adds readings (by hand, by the API or
-by CSV). Each `do_*` validates its input (`ActionError` names the field), writes in one
+by CSV), as long as they act for the KPI's team, if it has one, and may check in on the key
+results the readings feed (`require_readings`, `require_feeding`). Each `do_*` validates its input (`ActionError` names the field), writes in one
 transaction, records the change in the audit history and refuses an edit that started from
 an older version (`Conflict`). Readings keep one value per KPI and day: a later reading of a
 day replaces the earlier one, and the KPI's `current` follows its latest reading.
@@ -22,13 +23,13 @@ from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.kpis.access import can_manage_kpis
-from constellation.server.kpis.feed import feed_key_results
+from constellation.server.kpis.feed import feed_key_results, linked_key_results
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.drafting import KeyResultInput, do_create_key_result
 from constellation.server.okrs.models import KeyResult, Objective
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
-from constellation.server.tracking.actions import CheckInInput, do_check_in
+from constellation.server.tracking.actions import CheckInInput, do_check_in, require_check_in
 
 LEADERS_ONLY = (
     "Only leaders and admins of the organisation define KPIs or promote them; "
@@ -233,6 +234,36 @@ class ReadingsResult:
         return text
 
 
+def require_readings(access: Access, kpis: list[Kpi]) -> None:
+    """Refuse readings of a team's KPI by anyone who does not act for that team (NotAllowed).
+
+    A KPI without a team is the organisation's: anyone who may write records its readings.
+    """
+    access.require_write()
+    # One check per team, however many of its KPIs the readings touch.
+    teams: dict[int, tuple[Team, Kpi]] = {}
+    for kpi in kpis:
+        if kpi.team is not None:
+            teams.setdefault(kpi.team.pk, (kpi.team, kpi))
+    for team, kpi in teams.values():
+        require_team(access, team, f"record readings of the KPI “{kpi.title}”")
+
+
+def require_feeding(access: Access, key_results: list[KeyResult]) -> None:
+    """Refuse readings that would move a key result the person may not check in on.
+
+    A reading becomes a check-in of every key result promoted from its KPI, so it follows
+    the check-in rule (`require_check_in`, whose refusal names the key result's team):
+    otherwise a reading would move another team's key result that a direct check-in may not.
+    """
+    try:
+        require_check_in(access, key_results)
+    except NotAllowed as refusal:
+        raise NotAllowed(
+            f"A KPI's reading is also a check-in of the key results promoted from it. {refusal}"
+        ) from refusal
+
+
 def check_reading(access: Access, row: ReadingRow) -> None:
     """Refuse a reading of another organisation's KPI, a non-finite value or a far-off day."""
     if row.kpi.organization_id != access.organization.pk:
@@ -337,13 +368,18 @@ def do_record_readings(
             kpi.pk: (kpi, kpi.current)
             for kpi in Kpi.objects.select_for_update()
             .filter(pk__in=kpi_ids, organization=access.organization)
+            .select_related("team")
             .order_by("pk")
         }
+        # Both rules are checked before the first write, so a refusal leaves nothing behind.
+        require_readings(access, [kpi for kpi, _ in locked.values()])
+        key_results = linked_key_results(access, kpi_ids)
+        require_feeding(access, key_results)
         result, written = _write(rows, kpi_ids, actor)
         for kpi_id, current in _follow_latest(kpi_ids).items():
             locked[kpi_id][0].current = current
         _audit_readings(access, actor, locked, result, written, source)
-        result.fed = feed_key_results(access, written, actor) if written else 0
+        result.fed = feed_key_results(access, written, actor, key_results) if written else 0
         # An alert follows a reading at once; the worker's sweep is only the safety net.
         from constellation.server.kpis.tasks import enqueue_kpi_checks
 
@@ -367,9 +403,16 @@ def _promotion_title(kpi: Kpi, baseline: float, target: float) -> str:
 
 
 def _check_promotion(kpi: Kpi, objective: Objective, baseline: float, target: float) -> None:
-    """Refuse a target that does not move the KPI its way, or a closed objective."""
+    """Refuse a target that does not move the KPI its way, a closed objective, or an objective
+    of another team than the KPI's (the web offers only `promotable_objectives`)."""
     if objective.organization_id != kpi.organization_id:
         raise ActionError("objective", "choose one of this organisation's objectives")
+    if kpi.team_id is not None and objective.team_id != kpi.team_id:
+        raise ActionError(
+            "objective",
+            f"this KPI belongs to {kpi.team.name if kpi.team else 'a team'}: "
+            "choose one of that team's objectives",
+        )
     if objective.state == Objective.State.CLOSED:
         raise ActionError("objective", "this objective is closed: choose an open one")
     if not math.isfinite(target):
@@ -402,6 +445,8 @@ def do_promote_kpi(
     on every new reading of the KPI is also a check-in of the key result.
     """
     require_kpi_manager(access)
+    # The key result joins the objective's team's plan: a write of that team.
+    require_team(access, objective.team, "add key results to its objectives")
     latest = KpiReading.objects.filter(kpi=kpi).order_by("-taken_on", "-id").first()
     if latest is None:
         raise ActionError("target", "record a reading first: the baseline is the latest reading")

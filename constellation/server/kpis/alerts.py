@@ -32,13 +32,17 @@ def watchers(kpi: Kpi) -> list[Any]:
     leads = Membership.objects.filter(
         organization_id=kpi.organization_id,
         role__in=LEADING_ROLES,
+        deactivated_at__isnull=True,
     ).values("user_id")
     guarded = (
         Objective.objects.filter(guardrails=kpi, owner__isnull=False)
         .exclude(state=Objective.State.CLOSED)
         .values("owner_id")
     )
-    members = Membership.objects.filter(organization_id=kpi.organization_id).values("user_id")
+    # A deactivated membership is no longer told, even as an objective's owner.
+    members = Membership.objects.filter(
+        organization_id=kpi.organization_id, deactivated_at__isnull=True
+    ).values("user_id")
     return list(
         get_user_model()
         .objects.filter(Q(pk__in=leads) | Q(pk__in=guarded), pk__in=members, is_active=True)

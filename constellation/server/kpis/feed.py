@@ -47,9 +47,19 @@ def _check_ins(
     return entries
 
 
-def feed_key_results(access: Access, rows: list[ReadingRow], actor: Any) -> int:
-    """Record the readings as check-ins of their KPIs' key results; how many were fed."""
-    key_results = linked_key_results(access, sorted({row.kpi.pk for row in rows}))
+def feed_key_results(
+    access: Access,
+    rows: list[ReadingRow],
+    actor: Any,
+    key_results: list[KeyResult] | None = None,
+) -> int:
+    """Record the readings as check-ins of their KPIs' key results; how many were fed.
+
+    Whoever calls decides who may (`kpis.actions.require_feeding`); `key_results`, when
+    given, are the ones it checked, already locked by `linked_key_results`.
+    """
+    if key_results is None:
+        key_results = linked_key_results(access, sorted({row.kpi.pk for row in rows}))
     entries = _check_ins(key_results, rows) if key_results else []
     if not entries:
         return 0

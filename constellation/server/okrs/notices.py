@@ -94,12 +94,15 @@ def _recipients(organization_id: int, links: list[Alignment]) -> list[Any]:
             team_id__in=ownerless_teams,
             membership__role__in=LEADING_ROLES,
             membership__user__is_active=True,
+            membership__deactivated_at__isnull=True,
         ).select_related("membership__user")
         for row in leaders:
             people.setdefault(row.membership.user.pk, row.membership.user)
     members = set(
         Membership.objects.filter(
-            organization_id=organization_id, user_id__in=list(people)
+            organization_id=organization_id,
+            user_id__in=list(people),
+            deactivated_at__isnull=True,
         ).values_list("user_id", flat=True)
     )
     return [person for pk, person in people.items() if pk in members]

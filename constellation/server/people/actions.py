@@ -32,6 +32,7 @@ from constellation.server.people.models import (
     hash_invitation_token,
     new_invitation_token,
 )
+from constellation.server.tokens.actions import do_revoke_tokens_of
 
 ROLES = tuple(Membership.Role.values)
 ADMINS_ONLY = "Only owners and admins of {org} manage its people; ask one of them."
@@ -255,8 +256,17 @@ def check_open(invitation: Invitation) -> None:
 
 
 def check_new_account(account: NewAccount, email: str) -> None:
-    """Refuse a taken or empty username, and a password Django's validators reject."""
+    """Refuse a taken address, a taken or empty username, and a weak password.
+
+    The address is the invitation's: a second account with it would make single sign-on's
+    match by address a guess (it refuses then), so its owner joins with the account they have.
+    """
     User = get_user_model()
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        raise ActionError(
+            "__all__",
+            f"An account already uses {email}: log in with it, then open this link again to join.",
+        )
     username = account.username.strip()
     if not username:
         raise ActionError("username", "Choose a username.")
@@ -304,11 +314,28 @@ def do_accept_invitation(
         return do_accept_invitation_as(invitation, created)
 
 
+def check_invited_address(invitation: Invitation, user: Any) -> None:
+    """Refuse `user` when their address is not the invited one (whatever its case).
+
+    Whoever holds a forwarded or leaked link must not join under their own account: the
+    invitation is for its address, and only that address's account takes it.
+    """
+    email = (getattr(user, "email", "") or "").strip()
+    if email.lower() != invitation.email.strip().lower():
+        raise ActionError(
+            "invitation",
+            f"This invitation is for {invitation.email}; you are signed in as "
+            f"{user.get_username()} ({email or 'no email address'}). Log out, then open the "
+            "link again.",
+        )
+
+
 def do_accept_invitation_as(invitation: Invitation, user: Any) -> Membership:
     """Join `user` to the invitation's organisation with its role and teams; mark it used.
 
     Single sign-on calls this for an invited address; the web's accept page for a signed-in
-    person. The invitation is locked, so one link never makes two memberships.
+    person. Only the account with the invited address joins. The invitation is locked, so one
+    link never makes two memberships.
     """
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().select_related("organization")
@@ -326,6 +353,7 @@ def do_accept_invitation_as(invitation: Invitation, user: Any) -> Membership:
                     else "."
                 ),
             )
+        check_invited_address(invitation, user)
         membership = Membership.objects.create(
             organization=organization, user=user, role=invitation.role
         )
@@ -406,8 +434,9 @@ def do_change_role(access: Access, membership: Membership, role: str, actor: Any
 def do_deactivate(access: Access, membership: Membership, actor: Any) -> Owned:
     """Deactivate a person: their history stays, they no longer open the organisation.
 
-    Someone with no other active membership can no longer sign in at all. Returns what they
-    own here, so it can be handed over.
+    Someone with no other active membership can no longer sign in at all. Their API tokens of
+    this organisation are revoked, so reactivating them later never revives a token that may
+    have leaked meanwhile. Returns what they own here, so it can be handed over.
     """
     check_changes_person(access, membership, "deactivate")
     check_role(access, membership.role, current=membership.role)
@@ -421,6 +450,7 @@ def do_deactivate(access: Access, membership: Membership, actor: Any) -> Owned:
             if user.is_active and not has_other_active_membership(user, membership):
                 user.is_active = False
                 user.save(update_fields=["is_active"])
+            do_revoke_tokens_of(access.organization, user, actor)
             record(
                 access.organization.pk,
                 actor,

@@ -15,21 +15,34 @@ from constellation.server.sharing.models import Dependency, Launch, Reviewer, Re
 
 
 def team_people(team: Team) -> list[Any]:
-    """Everyone listed as a member of the team."""
-    return list(get_user_model().objects.filter(memberships__teams=team).distinct())
+    """Everyone listed as a member of the team, save those whose membership was deactivated.
+
+    Both conditions sit in one `filter()` so they hold for the same membership (a person's
+    membership of another organisation must not count).
+    """
+    return list(
+        get_user_model()
+        .objects.filter(memberships__teams=team, memberships__deactivated_at__isnull=True)
+        .distinct()
+    )
 
 
 def organization_people(access: Access) -> list[Any]:
-    """Everyone in the organisation, viewers included."""
+    """Everyone in the organisation, viewers included, save deactivated memberships."""
     return list(
-        get_user_model().objects.filter(memberships__organization=access.organization).distinct()
+        get_user_model()
+        .objects.filter(
+            memberships__organization=access.organization,
+            memberships__deactivated_at__isnull=True,
+        )
+        .distinct()
     )
 
 
 def reviewer_choices(access: Access) -> QuerySet[Membership]:
-    """Members who could review (viewers cannot answer), with their users."""
+    """Members who could review (viewers and deactivated people cannot answer), with users."""
     return (
-        Membership.objects.filter(organization=access.organization)
+        Membership.objects.filter(organization=access.organization, deactivated_at__isnull=True)
         .exclude(role=Membership.Role.VIEWER)
         .select_related("user")
         .order_by("user__username")

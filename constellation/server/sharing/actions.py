@@ -455,12 +455,13 @@ def do_ask_dependency(
 
 
 def _leaders(access: Access) -> list[Any]:
-    """Leaders and admins: who hears of a request to a team that lists no members."""
+    """Leaders and admins still active: who hears of a request to a team that lists no members."""
     return [
         m.user
         for m in Membership.objects.filter(
             organization=access.organization,
             role__in=LEADING_ROLES,
+            deactivated_at__isnull=True,
         ).select_related("user")
     ]
 

@@ -107,6 +107,33 @@ def do_revoke_token(token: ApiToken, actor: Any = None) -> bool:
     return bool(updated)
 
 
+def do_revoke_tokens_of(organization: Organization, user: Any, actor: Any = None) -> int:
+    """Revoke every live token of `user` in `organization`; how many were revoked.
+
+    Deactivating a person calls this in its transaction: a revoked token stays revoked when
+    they come back, so they make new ones. Each token revoked gets its own audit event.
+    """
+    with transaction.atomic():
+        live = list(
+            ApiToken.objects.restrict(organization)
+            .filter(user=user, revoked=False)
+            .select_for_update()
+        )
+        ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked=True)
+        for token in live:
+            token.revoked = True
+            record(
+                organization.pk,
+                actor,
+                "revoke_token",
+                token,
+                before={"revoked": False},
+                after={"revoked": True},
+                reason=f"{user.get_username()} was deactivated in {organization.name}",
+            )
+    return len(live)
+
+
 def do_note_use(token: ApiToken) -> None:
     """Note that the token opened the API now, at most once a minute."""
     now = timezone.now()

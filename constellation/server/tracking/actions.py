@@ -75,7 +75,12 @@ def require_check_in(access: Access, key_results: Sequence[KeyResult]) -> None:
         return
     allowed = set(
         KeyResult.objects.filter(pk__in=[kr.pk for kr in others])
-        .filter(Q(objective__owner_id=person) | Q(objective__team__members=access.membership))
+        .filter(
+            Q(objective__owner_id=person)
+            | Q(objective__team__members=access.membership)
+            # The team's lead acts for it without being a member, as `speaks_for` says.
+            | Q(objective__team__lead_id=person)
+        )
         .values_list("pk", flat=True)
     )
     refused = next((kr for kr in others if kr.pk not in allowed), None)

@@ -56,9 +56,10 @@ def due_reminders(organization: Organization, slot: datetime) -> list[DueReminde
     day = cadence.local_day(slot)
     since = cadence.local_day(cadence.previous_slot(slot))
     periods = Period.objects.filter(organization=organization, start__lte=day, end__gte=day)
-    writers = Membership.objects.filter(organization=organization).exclude(
-        role=Membership.Role.VIEWER
-    )
+    # A deactivated membership writes nothing and hears nothing.
+    writers = Membership.objects.filter(
+        organization=organization, deactivated_at__isnull=True
+    ).exclude(role=Membership.Role.VIEWER)
     recent = CheckIn.objects.filter(
         key_result=OuterRef("pk"), checked_on__gte=since, checked_on__lte=day
     )

@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     path("setup/<str:token>/", accounts.setup, name="setup"),
     path("profile/", accounts.profile, name="profile"),
+    path("profile/email/<str:token>/", accounts.confirm_email, name="confirm-email"),
     # Single sign-on; the names are the ones mozilla-django-oidc reverses.
     path("oidc/authenticate/", sso.SsoStart.as_view(), name="oidc_authentication_init"),
     path("oidc/callback/", sso.SsoCallback.as_view(), name="oidc_authentication_callback"),

@@ -138,8 +138,10 @@ def _last_digests(organization: Organization, slot: datetime) -> dict[int, datet
 
 
 def _members(organization: Organization) -> tuple[list[Team], dict[int, list[Any]]]:
-    """Teams with members, and their people."""
-    links = Membership.teams.through.objects.filter(membership__organization=organization)
+    """Teams with members, and their people (deactivated memberships get no digest)."""
+    links = Membership.teams.through.objects.filter(
+        membership__organization=organization, membership__deactivated_at__isnull=True
+    )
     pairs = list(links.values_list("team_id", "membership__user_id"))
     people = get_user_model().objects.in_bulk({user for _, user in pairs})
     teams = Team.objects.in_bulk({team for team, _ in pairs})

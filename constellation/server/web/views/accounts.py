@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login as sign_in
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from constellation.server.accounts.access import profile_of, setup_link_state
-from constellation.server.accounts.actions import ProfileEdit, do_complete_setup, do_update_profile
+from constellation.server.accounts.actions import (
+    ProfileEdit,
+    do_complete_setup,
+    do_confirm_email,
+    do_request_email_change,
+    do_update_profile,
+)
+from constellation.server.accounts.oidc import password_login_on
 from constellation.server.errors import ActionError, NotFound
 from constellation.server.okrs.actions import do_start_first_period
 from constellation.server.orgs.access import access_org
@@ -39,15 +49,17 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
     form = SetupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            user = do_complete_setup(token, form.organization(), form.account())
+            # One transaction: an organisation is never left without its first period.
+            with transaction.atomic():
+                user = do_complete_setup(token, form.organization(), form.account())
+                # The owner's first visit to the drafting page must offer "New objective".
+                organization = access_org(user, form.organization().slug).organization
+                do_start_first_period(organization, user)
         except NotFound:
             return _dead_link(request, "used")  # someone else used it a moment ago
         except ActionError as refused:
             add_action_error(form, _setup_field(refused))
         else:
-            # The owner's first visit to the drafting page must offer "New objective".
-            organization = access_org(user, form.organization().slug).organization
-            do_start_first_period(organization, user)
             sign_in(request, user, backend=PASSWORD_BACKEND)
             return redirect("dashboard", org=organization.slug)
     status = 422 if form.is_bound else 200
@@ -77,32 +89,71 @@ def profile(request: HttpRequest) -> HttpResponse:
     }
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
+        edit = ProfileEdit(**form.cleaned_data)
         try:
-            do_update_profile(user, ProfileEdit(**form.cleaned_data))
+            with transaction.atomic():
+                do_update_profile(user, edit)
+                changed = edit.email.strip().lower() != (user.email or "").lower()
+                if changed:
+                    do_request_email_change(user, edit.email)
         except ActionError as refused:
             add_action_error(form, refused)
         else:
             messages.success(request, "Your profile is saved.")
+            if changed:
+                messages.info(
+                    request,
+                    f"To use {edit.email.strip()}, open the link we sent there; until then your "
+                    f"address stays {user.email or 'unset'}.",
+                )
             return redirect("profile")
     status = 422 if form.errors else 200
     return render(request, "web/accounts/profile.html", {"form": form}, status=status)
 
 
-password_reset = auth_views.PasswordResetView.as_view(
-    form_class=OutboxPasswordResetForm,
-    template_name="web/accounts/password_reset_form.html",
-    email_template_name="web/accounts/password_reset_email.txt",
-    subject_template_name="web/accounts/password_reset_subject.txt",
-    success_url=reverse_lazy("password-reset-done"),
+@login_required
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """`/profile/email/<token>/`: the link sent to a new address; it becomes the account's."""
+    try:
+        address = do_confirm_email(request.user, token)
+    except ActionError as refused:
+        messages.error(request, refused.message)
+        return redirect("profile")
+    messages.success(request, f"Your email address is now {address}.")
+    return redirect("profile")
+
+
+def passwords_on(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Answer 404 when password sign-in is off: a reset would be a way around the provider."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not password_login_on():
+            raise NotFound("Passwords are not used here: sign in with single sign-on.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+password_reset = passwords_on(
+    auth_views.PasswordResetView.as_view(
+        form_class=OutboxPasswordResetForm,
+        template_name="web/accounts/password_reset_form.html",
+        email_template_name="web/accounts/password_reset_email.txt",
+        subject_template_name="web/accounts/password_reset_subject.txt",
+        success_url=reverse_lazy("password-reset-done"),
+    )
 )
-password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="web/accounts/password_reset_done.html"
+password_reset_done = passwords_on(
+    auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/password_reset_done.html")
 )
 # The same page sets a first password (the link `okr user create` prints) and a new one; on
 # success the person is signed in and lands on their organisation.
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="web/accounts/password_reset_confirm.html",
-    post_reset_login=True,
-    post_reset_login_backend=PASSWORD_BACKEND,
-    success_url=reverse_lazy("home"),
+password_reset_confirm = passwords_on(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="web/accounts/password_reset_confirm.html",
+        post_reset_login=True,
+        post_reset_login_backend=PASSWORD_BACKEND,
+        success_url=reverse_lazy("home"),
+    )
 )

@@ -26,6 +26,7 @@ from constellation.server.people.access import (
     people_of,
 )
 from constellation.server.people.actions import (
+    check_invited_address,
     check_manages_people,
     check_open,
     do_accept_invitation,
@@ -210,21 +211,33 @@ def _sign_in(request: HttpRequest, user: Any) -> None:
 
 def _accept(
     request: HttpRequest, invitation: Invitation, form: AcceptForm | None
-) -> Membership | None:
-    """Accept as the signed-in person (no form) or as a newcomer; None with errors set."""
+) -> tuple[Membership | None, str]:
+    """Accept as the signed-in person (no form) or as a newcomer.
+
+    The membership, else None with the form's errors set (a newcomer) or the refusal in
+    words (the signed-in person, who has no form to carry it).
+    """
     try:
         if form is None:
-            return do_accept_invitation(invitation, user=request.user)
+            return do_accept_invitation(invitation, user=request.user), ""
         if form.is_valid():
             membership = do_accept_invitation(invitation, account=form.new_account())
             _sign_in(request, membership.user)
-            return membership
+            return membership, ""
     except ActionError as error:
         if form is None:
-            messages.error(request, error.message)
-        else:
-            add_action_error(form, error)
-    return None
+            return None, error.message
+        add_action_error(form, error)
+    return None, ""
+
+
+def _wrong_address(invitation: Invitation, user: Any) -> str:
+    """Why the signed-in `user` cannot take this invitation, before they try; else ""."""
+    try:
+        check_invited_address(invitation, user)
+    except ActionError as error:
+        return error.message
+    return ""
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -242,8 +255,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     form = None if signed_in else AcceptForm(request.POST or None)
     status = 200
+    # Told on opening the link, so someone signed in as another account does not try first.
+    problem = _wrong_address(found, request.user) if signed_in else ""
     if request.method == "POST":
-        membership = _accept(request, found, form)
+        membership, problem = _accept(request, found, form)
         if membership is not None:
             messages.success(request, f"Welcome to {found.organization.name}.")
             return redirect(_landing(membership))
@@ -253,6 +268,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         "invitation_token": token,
         "form": form,
         "signed_in": signed_in,
+        "problem": problem,
         # Signing in through the provider with the invited address joins with this invitation.
         "sso_provider": provider_name() if sso_enabled() else "",
     }
