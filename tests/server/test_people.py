@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from constellation.server.accounts.models import SsoIdentity
+from constellation.server.accounts.sso import SsoClaims, SsoPolicy, SsoRefused, sign_in_with_sso
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, NotAllowed, NotFound, ReadOnly
 from constellation.server.orgs.access import access_org
@@ -284,6 +286,26 @@ def test_single_sign_on_finds_and_accepts_a_pending_invitation(
     assert find_pending_invitation("ada@example.com") is None
     with pytest.raises(ActionError):
         do_accept_invitation_as(found, ada)
+
+
+def test_single_sign_on_refuses_an_invitation_to_an_account_with_another_address(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The provider's subject finds Ada's account (still ada@example.com) while it now sends
+    # a new address with an invitation: the invitation is not for that account.
+    ada = make_user("ada")
+    SsoIdentity.objects.create(user=ada, issuer="https://sso.example.com", subject="ada-1")
+    invite(world, django_capture_on_commit_callbacks, "ada.new@example.com")
+    claims = SsoClaims(
+        issuer="https://sso.example.com",
+        subject="ada-1",
+        email="ada.new@example.com",
+        email_verified=True,
+    )
+    with pytest.raises(SsoRefused, match=r"This invitation is for ada\.new@example\.com"):
+        sign_in_with_sso(claims, SsoPolicy(organization="acme"))
+    assert not Membership.objects.filter(organization=world.org, user=ada).exists()
+    assert Invitation.objects.get().accepted_at is None
 
 
 # Roles -------------------------------------------------------------------------------------

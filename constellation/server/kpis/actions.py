@@ -2,10 +2,11 @@
 
 Leaders and admins define KPIs; anyone who may write adds readings (by hand, by the API or
 by CSV), as long as they act for the KPI's team, if it has one, and may check in on the key
-results the readings feed (`require_readings`, `require_feeding`). Each `do_*` validates its input (`ActionError` names the field), writes in one
-transaction, records the change in the audit history and refuses an edit that started from
-an older version (`Conflict`). Readings keep one value per KPI and day: a later reading of a
-day replaces the earlier one, and the KPI's `current` follows its latest reading.
+results the readings feed (`require_readings`, `require_feeding`). Each `do_*` validates its
+input (`ActionError` names the field), writes in one transaction, records the change in the
+audit history and refuses an edit that started from an older version (`Conflict`). Readings
+keep one value per KPI and day: a later reading of a day replaces the earlier one, and the
+KPI's `current` follows its latest reading.
 """
 
 from __future__ import annotations
