@@ -367,7 +367,9 @@ def do_record_readings(
     with transaction.atomic():
         locked = {
             kpi.pk: (kpi, kpi.current)
-            for kpi in Kpi.objects.select_for_update()
+            # Only the KPI rows are locked: PostgreSQL refuses FOR UPDATE on the nullable
+            # side of the outer join to the KPI's (optional) team.
+            for kpi in Kpi.objects.select_for_update(of=("self",))
             .filter(pk__in=kpi_ids, organization=access.organization)
             .select_related("team")
             .order_by("pk")
