@@ -96,15 +96,21 @@ def do_revoke_token(token: ApiToken, actor: Any = None) -> bool:
         updated = ApiToken.objects.filter(pk=token.pk, revoked=False).update(revoked=True)
         token.revoked = True
         if updated:
-            record(
-                token.organization_id,
-                actor,
-                "revoke_token",
-                token,
-                before={"revoked": False},
-                after={"revoked": True},
-            )
+            _audit_revoke(token, actor)
     return bool(updated)
+
+
+def _audit_revoke(token: ApiToken, actor: Any, reason: str = "") -> None:
+    """The audit event of one revoked token."""
+    record(
+        token.organization_id,
+        actor,
+        "revoke_token",
+        token,
+        before={"revoked": False},
+        after={"revoked": True},
+        reason=reason,
+    )
 
 
 def do_revoke_tokens_of(organization: Organization, user: Any, actor: Any = None) -> int:
@@ -120,17 +126,10 @@ def do_revoke_tokens_of(organization: Organization, user: Any, actor: Any = None
             .select_for_update()
         )
         ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked=True)
+        reason = f"{user.get_username()} was deactivated in {organization.name}"
         for token in live:
             token.revoked = True
-            record(
-                organization.pk,
-                actor,
-                "revoke_token",
-                token,
-                before={"revoked": False},
-                after={"revoked": True},
-                reason=f"{user.get_username()} was deactivated in {organization.name}",
-            )
+            _audit_revoke(token, actor, reason)
     return len(live)
 
 
