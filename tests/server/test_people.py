@@ -30,8 +30,9 @@ from constellation.server.people.actions import (
     do_resend_invitation,
     do_revoke_invitation,
 )
-from constellation.server.people.models import Invitation, hash_invitation_token
+from constellation.server.people.models import Invitation
 from constellation.server.tokens.actions import do_create_token
+from constellation.server.tokens.models import hash_token
 from tests.server.api_helpers import ApiClient
 from tests.server.factories import PASSWORD, World, make_user
 
@@ -83,7 +84,7 @@ def test_it_invites_many_addresses_at_once_and_emails_each_its_own_link(
     assert "expires on" in message.body
     invitation = Invitation.objects.get(email="ada@example.com")
     # Only the hash is stored; the link carries the token.
-    assert invitation.token_hash == hash_invitation_token(token_in(message))
+    assert invitation.token_hash == hash_token(token_in(message))
     assert token_in(message) not in invitation.token_hash
     assert list(invitation.teams.all()) == [world.team]
     days = (invitation.expires_at - timezone.now()).days
@@ -522,7 +523,7 @@ def add_people(world: World, start: int, count: int) -> None:
         invitation = Invitation.objects.create(
             organization=world.org,
             email=f"invited{number}@example.com",
-            token_hash=hash_invitation_token(f"token{number}"),
+            token_hash=hash_token(f"token{number}"),
             expires_at=timezone.now() + timedelta(days=7),
             invited_by=world.admin,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -13,11 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from constellation.server.accounts.models import Profile, SetupLink
-
-
-def token_hash(token: str) -> str:
-    """The SHA-256 under which a setup link's token is kept."""
-    return hashlib.sha256(token.encode()).hexdigest()
+from constellation.server.tokens.models import hash_token
 
 
 def site_has_users() -> bool:
@@ -27,7 +22,7 @@ def site_has_users() -> bool:
 
 def setup_link_state(token: str) -> str:
     """`open`, `used` (used, or the site has people now) or `unknown` for a setup token."""
-    link = SetupLink.objects.filter(token_hash=token_hash(token)).first()
+    link = SetupLink.objects.filter(token_hash=hash_token(token)).first()
     if link is None:
         return "unknown"
     if link.used_at is not None or site_has_users():

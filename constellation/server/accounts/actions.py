@@ -19,12 +19,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from constellation.server.accounts.access import site_has_users, token_hash
+from constellation.server.accounts.access import site_has_users
 from constellation.server.accounts.models import Profile, SetupLink
 from constellation.server.audit.actions import record
 from constellation.server.errors import ActionError, NotFound
 from constellation.server.notifications.actions import do_queue_email
 from constellation.server.orgs.models import Membership, Organization
+from constellation.server.tokens.models import hash_token
 
 SLUG_LENGTH = 60
 NAME_LENGTH = 200
@@ -67,7 +68,7 @@ def do_create_setup_link() -> str | None:
     if site_has_users():
         return None
     token = secrets.token_urlsafe(32)
-    SetupLink.objects.create(token_hash=token_hash(token))
+    SetupLink.objects.create(token_hash=hash_token(token))
     return token
 
 
@@ -194,7 +195,7 @@ def do_complete_setup(token: str, organization: NewOrganization, owner: NewAccou
     owner: the second waits, then finds an account and is refused.
     """
     open_links = SetupLink.objects.select_for_update().filter(used_at__isnull=True)
-    link = next((row for row in open_links if row.token_hash == token_hash(token)), None)
+    link = next((row for row in open_links if row.token_hash == hash_token(token)), None)
     if link is None or site_has_users():
         raise NotFound("This setup link is no longer valid")
     if not owner.password:

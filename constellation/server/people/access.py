@@ -11,7 +11,8 @@ from django.utils import timezone
 from constellation.server.errors import NotFound
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership
-from constellation.server.people.models import Invitation, hash_invitation_token
+from constellation.server.people.models import Invitation
+from constellation.server.tokens.models import hash_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ def find_invitation(token: str) -> Invitation | None:
     if not token or "\x00" in token:
         return None
     return (
-        Invitation.objects.filter(token_hash=hash_invitation_token(token))
+        Invitation.objects.filter(token_hash=hash_token(token))
         .select_related("organization", "invited_by")
         .prefetch_related("teams")
         .first()

@@ -27,12 +27,9 @@ from constellation.server.notifications.actions import do_queue_email
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Membership, Team
 from constellation.server.people.access import Owned, has_other_active_membership, owned_by
-from constellation.server.people.models import (
-    Invitation,
-    hash_invitation_token,
-    new_invitation_token,
-)
+from constellation.server.people.models import Invitation, new_invitation_token
 from constellation.server.tokens.actions import do_revoke_tokens_of
+from constellation.server.tokens.models import hash_token
 
 ROLES = tuple(Membership.Role.values)
 ADMINS_ONLY = "Only owners and admins of {org} manage its people; ask one of them."
@@ -156,7 +153,7 @@ def _email_invitation(invitation: Invitation, token: str, actor: Any) -> None:
 def _open_link(invitation: Invitation) -> str:
     """Give the invitation a new token and expiry; the plaintext token, for the email."""
     token = new_invitation_token()
-    invitation.token_hash = hash_invitation_token(token)
+    invitation.token_hash = hash_token(token)
     invitation.expires_at = timezone.now() + timedelta(days=invitation_days())
     return token
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -11,11 +10,6 @@ from django.utils import timezone
 
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.scoping import OrganizationQuerySet
-
-
-def hash_invitation_token(token: str) -> str:
-    """The stored form of a link's token (SHA-256: a long random string, not a password)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_invitation_token() -> str:
