@@ -30,10 +30,10 @@ def do_carry_objectives(
 ) -> list[Objective]:
     """Bring these objectives into `period` as drafts; each copy links to its predecessor.
 
-    `sources` must come prefetched (`objectives_queryset`); the copies are written in bulk,
-    so carrying ten objectives costs the same number of queries as carrying one. Sources
-    whose id is in `without_key_results` come over bare (a team rethinking how to measure
-    an objective starts its key results afresh).
+    `sources` must come prefetched (`okrs.access.objective_page_queryset`); the copies are
+    written in bulk, so carrying ten objectives costs the same number of queries as carrying
+    one. Sources whose id is in `without_key_results` come over bare (a team rethinking how
+    to measure an objective starts its key results afresh).
     """
     access.require_write()
     if period.organization_id != access.organization.pk:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from constellation.core.scoring import ObjectiveScore
+from constellation.server.okrs.access import objective_page_queryset
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
-from constellation.server.plans.plan import objectives_queryset
 from constellation.server.plans.scores import period_view
 
 
@@ -28,7 +28,7 @@ class Candidate:
 
 def candidates(access: Access, team: Team, previous: Period, period: Period) -> list[Candidate]:
     """The team's objectives of `previous`, scored, marking those already carried to `period`."""
-    rows = list(objectives_queryset(access.organization).filter(period=previous, team=team))
+    rows = list(objective_page_queryset(access).filter(period=previous, team=team))
     view = period_view(access.organization, previous, objectives=rows, with_findings=False)
     carried = set(
         Objective.objects.filter(

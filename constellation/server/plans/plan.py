@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from constellation.core import model
 from constellation.server.kpis.models import Kpi
-from constellation.server.okrs.access import objective_page_queryset
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.strategy.models import Lever, Strategy
@@ -43,15 +42,6 @@ def _range(low: float | None, high: float | None) -> model.HealthyRange | None:
     if low is None and high is None:
         return None
     return model.HealthyRange(low=low, high=high)
-
-
-def objectives_queryset(organization: Organization) -> QuerySet[Objective]:
-    """Objectives as model instances with everything a page of one objective reads, prefetched.
-
-    For one or a few objectives (an objective's page, an edit); lists of a whole period use
-    `read_plan`, which builds no model instances.
-    """
-    return objective_page_queryset(organization)
 
 
 @dataclass(frozen=True, slots=True)
