@@ -22,6 +22,10 @@ DEBUG = env_bool("OKR_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Called with the audit events of every write before it commits (`audit.changes`): the stored
+# scores and coach findings are brought up to date in the same transaction.
+CHANGE_HANDLERS = ["constellation.server.plans.stored.apply_changes"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -10,7 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from constellation.server.audit.actions import record, snapshot
-from constellation.server.audit.models import AuditEvent, AuditRevision
+from constellation.server.audit.models import AuditEvent
 
 
 def organization_id_of(instance: models.Model, path: str) -> int | None:
@@ -84,25 +84,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """No one deletes history."""
-        return False
-
-
-@admin.register(AuditRevision)
-class AuditRevisionAdmin(admin.ModelAdmin):
-    """Each organisation's counters of audit events; kept by every write, never by hand."""
-
-    list_display = ("organization", "slot", "events", "last_event_id")
-    list_select_related = ("organization",)
-    list_filter = ("organization",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        """Counters are made with their organisation."""
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        """A changed counter would hide writes from the cached views."""
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        """Counters go with their organisation."""
         return False

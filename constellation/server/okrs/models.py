@@ -8,6 +8,9 @@ from django.db import models
 from constellation.server.scoping import ByObjective, BySource, OrganizationQuerySet
 
 
+STATUSES = [("on_track", "On track"), ("at_risk", "At risk"), ("off_track", "Off track")]
+
+
 class Period(models.Model):
     """A quarter (`2026-Q3`) or a year (`2026`) with its dates."""
 
@@ -89,13 +92,25 @@ class Objective(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The core engine's score, kept by `plans.stored` in the transaction of every write that
+    # changes an input, and by the daily job as the calendar moves (`scored_on`).
+    progress = models.FloatField(default=0.0)
+    expected = models.FloatField(default=0.0)
+    status = models.CharField(max_length=10, choices=STATUSES, default="on_track")
+    grade = models.FloatField(default=0.0)
+    findings = models.PositiveIntegerField(default=0)
+    scored_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "slug"], name="objective_slug_per_org")
         ]
-        indexes = [models.Index(fields=["organization", "period", "team"])]
+        indexes = [
+            models.Index(fields=["organization", "period", "team"]),
+            models.Index(fields=["period", "team", "status"], name="objective_period_team_status"),
+            models.Index(fields=["scored_on"], name="objective_scored_on"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -158,6 +173,13 @@ class KeyResult(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # The core engine's score (see Objective): the value it reads, progress, what is expected
+    # by now, status and the trend's forecast.
+    value = models.FloatField(null=True, blank=True)
+    progress = models.FloatField(default=0.0)
+    expected = models.FloatField(default=0.0)
+    status = models.CharField(max_length=10, choices=STATUSES, default="on_track")
+    forecast = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -199,3 +221,42 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Finding(models.Model):
+    """One of the coach's findings, kept current like the scores (`plans.stored`).
+
+    About an objective or one of its key results (`objective` set), a team's set for a period
+    (`team` set, `objective` empty) or the whole plan of a period (neither). `team` is also set
+    on an objective's findings, so a team's count is one indexed aggregate.
+    """
+
+    objects = OrganizationQuerySet["Finding"].as_manager()
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.CASCADE, related_name="coach_findings"
+    )
+    team = models.ForeignKey(
+        "orgs.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=12)
+    rule = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    object = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+    hint = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            models.Index(fields=["period", "team"], name="finding_period_team"),
+            models.Index(fields=["period", "subject"], name="finding_period_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.object}"

@@ -77,6 +77,7 @@ class ObjectiveRecord:
     owner: str | None
     version: int
     guardrails: Related = field(default_factory=Related)
+    period_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +410,7 @@ def _objective(
 
 def _record(row: tuple, teams: dict[int, TeamRecord], guardrails: Related) -> ObjectiveRecord:
     """One objective row (OBJECTIVE_COLUMNS) as a list shows it, with its guardrail KPIs."""
-    (pk, slug, title, team_id, _, _, period_key, focus, state, _, commitment, owner,
+    (pk, slug, title, team_id, _, period_id, period_key, focus, state, _, commitment, owner,
      version, _) = row  # fmt: skip
     return ObjectiveRecord(
         pk,
@@ -423,6 +424,7 @@ def _record(row: tuple, teams: dict[int, TeamRecord], guardrails: Related) -> Ob
         owner,
         version,
         guardrails,
+        period_id,
     )
 
 
