@@ -116,6 +116,12 @@ def _prepare(data_dir: Path | None) -> None:
         _bad_input(f"cannot prepare the database: {type(error).__name__}: {error}")
     from django.conf import settings
 
+    from constellation.server.plans.stored import refresh_calendar
+
+    # Scores stored before an upgrade (or written around the product) are brought up to date
+    # once here, not by the first requests: one query when nothing is stale.
+    if scored := refresh_calendar():
+        console.print(f"Scored {scored:,} objectives whose stored scores were out of date.")
     # Whitenoise warns at every start when its static root is missing; it serves from finders.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 

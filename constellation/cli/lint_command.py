@@ -30,6 +30,8 @@ from constellation.core.model import Plan
 
 # Below this many objectives linting is too quick for a progress bar to help.
 PROGRESS_THRESHOLD = 1000
+# Files at least this big take seconds to read: a spinner says which one is being read.
+READING_NOTICE_BYTES = 10 * 1024 * 1024
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _PLURALS = {"error": "errors", "warning": "warnings", "info": "info"}
 
@@ -51,7 +53,34 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _load(paths: Sequence[Path]) -> tuple[list[tuple[str, Plan]], int]:
+MaxSizeOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-size",
+        metavar="MB",
+        min=0.001,
+        help="Refuse files bigger than this many megabytes "
+        "[default: the OKR_MAX_FILE_MB setting, else 200].",
+        show_default=False,
+    ),
+]
+
+
+def reading(path: Path) -> AbstractContextManager[object]:
+    """A spinner on stderr while a big file is read, only when stderr is a terminal."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size < READING_NOTICE_BYTES or not err_console.is_terminal:
+        return nullcontext()
+    shown = f"{size / 2**20:,.0f} MB"
+    return err_console.status(f"reading {escape(str(path))} ({shown})", spinner="dots")
+
+
+def _load(
+    paths: Sequence[Path], max_size: float | None = None
+) -> tuple[list[tuple[str, Plan]], int]:
     """Load every file; print each bad file's problems to stderr and go on with the others."""
     # Imported here so that `okr --help` and the other commands do not pay for the loader.
     from constellation.core.okrfile import OkrFileError, load_file
@@ -60,7 +89,8 @@ def _load(paths: Sequence[Path]) -> tuple[list[tuple[str, Plan]], int]:
     bad = 0
     for path in paths:
         try:
-            plans.append((str(path), load_file(path)))
+            with reading(path):
+                plans.append((str(path), load_file(path, max_mb=max_size)))
         except OkrFileError as error:
             bad += 1
             for problem in error.problems:
@@ -180,9 +210,10 @@ def lint_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on any finding, not only on errors.")
     ] = False,
+    max_size: MaxSizeOption = None,
 ) -> None:
     """Coach OKR files: outputs posing as key results, copies, loops, missing strategy..."""
-    plans, bad = _load(files)
+    plans, bad = _load(files, max_size)
     results = _lint_all(plans)
     if output is LintFormat.json:
         _write_json(json_report((r.path, r.findings) for r in results))

@@ -9,6 +9,7 @@ from constellation.cli import (  # noqa: F401  (imported for their commands)
     file_commands,
     lint_command,
     report_command,
+    rescore_command,
     score_command,
     server_commands,
     token_commands,

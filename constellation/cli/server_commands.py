@@ -12,10 +12,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from constellation.cli.app import EXIT_BAD_INPUT, app, console, err_console
+from constellation.cli.lint_command import MaxSizeOption, reading
 
 if TYPE_CHECKING:
     from constellation.server.plans.transfer import ImportReport
@@ -117,6 +125,31 @@ def _import_progress(objectives: int, steps: int) -> Iterator[Callable[[str], No
         bar.update(task, completed=steps)
 
 
+@contextmanager
+def _export_progress() -> Iterator[Callable[[str], None]]:
+    """What the export is doing (reading, writing), on stderr, on a terminal only.
+
+    The file itself goes to standard output or to a file: this never mixes with it.
+    """
+    columns = (SpinnerColumn(), TextColumn("exporting: {task.description}"), TimeElapsedColumn())
+    terminal = err_console.is_terminal
+    # Standard output is left alone: it may be the file itself.
+    with Progress(
+        *columns,
+        console=err_console,
+        transient=True,
+        disable=not terminal,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def say(step: str) -> None:
+            bar.update(task, description=step)
+
+        yield say
+
+
 def _show(value: object) -> str:
     """A value in a change line: none, a list of ids, or the value as the file writes it."""
     from constellation.server.plans.transfer_report import jsonable
@@ -172,11 +205,18 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
     ] = False,
+    max_size: MaxSizeOption = None,
 ) -> None:
     """Import an OKR file into an organisation (created when missing), in one transaction."""
-    from constellation.cli.file_commands import load_or_exit
+    from constellation.cli.file_commands import print_problems
+    from constellation.core.okrfile import OkrFileError, load_file
 
-    plan = load_or_exit(file)
+    try:
+        with reading(file):
+            plan = load_file(file, max_mb=max_size)
+    except OkrFileError as error:
+        print_problems(error)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     _database_or_exit("import")
     from django.db import DatabaseError
 
@@ -216,24 +256,28 @@ def export_command(
     from constellation.core.okrfile import dump_plan
     from constellation.server.plans.transfer import ExportError, export_org
 
-    try:
-        plan = export_org(org, period)
-    except ExportError as error:
-        raise _bad_input(f"okr export: {error}") from None
-    text = dump_plan(plan)
+    with _export_progress() as say:
+        say(f"reading {org!r} from the database")
+        try:
+            plan = export_org(org, period)
+        except ExportError as error:
+            raise _bad_input(f"okr export: {error}") from None
+        count = len(plan.objectives)
+        say(f"writing {count:,} objectives")
+        text = dump_plan(plan)
+        del plan  # a big plan's memory is no longer needed once it is text
+        if output is not None:
+            from constellation.cli.file_commands import write_atomically
+
+            try:
+                write_atomically(output, text)
+            except OSError as error:
+                raise _bad_input(f"okr export: cannot write {output}: {error.strerror}") from None
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from constellation.cli.file_commands import write_atomically
-
-    try:
-        write_atomically(output, text)
-    except OSError as error:
-        raise _bad_input(f"okr export: cannot write {output}: {error.strerror}") from None
-    err_console.print(
-        f"Wrote {len(plan.objectives)} objectives of {org!r} to {output}", markup=False
-    )
+    err_console.print(f"Wrote {count} objectives of {org!r} to {output}", markup=False)
 
 
 _APPLYING = re.compile(r"Applying (\S+?)\.\.\.")

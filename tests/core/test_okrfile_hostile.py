@@ -19,11 +19,26 @@ from typer.testing import CliRunner
 from constellation.cli import main  # noqa: F401  (registers every command)
 from constellation.cli.app import app
 from constellation.core.okrfile import OkrFileError, load_file, load_text, tree
+from constellation.core.okrfile.loader import max_megabytes
 from constellation.core.okrfile.tree import MAX_DEPTH
 
 OKR = Path(sys.executable).with_name("okr")
 LIMIT_SECONDS = 2.0
+# The size limit these files are refused at (OKR_MAX_FILE_MB); the default is far higher.
+LIMIT_MB = "5"
+TOO_BIG = (
+    "file is 6.0 MB, over the 5 MB limit for an OKR file; to read it, raise the limit with "
+    "OKR_MAX_FILE_MB (or --max-size on okr lint and okr import)"
+)
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def five_megabytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here runs with the size limit set to 5 MB, as a cautious server would."""
+    monkeypatch.setenv("OKR_MAX_FILE_MB", LIMIT_MB)
+
+
 # One problem as the CLI prints it: the file, then its line and column when it has them.
 PROBLEM = re.compile(r"(?P<path>.+?\.yaml)(?::(?P<line>\d+):(?P<column>\d+))?: \S.*")
 
@@ -64,7 +79,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "too-big": (
         lambda: b"version: 1\n# " + b"x" * (6 * 1024 * 1024) + b"\n",
-        "too-big.yaml: file is 6.0 MB, over the 5 MB limit for an OKR file",
+        f"too-big.yaml: {TOO_BIG}",
     ),
     "binary": (
         lambda: bytes(range(256)) * 64,
@@ -182,8 +197,43 @@ def test_a_byte_order_mark_is_fine() -> None:
 
 def test_the_size_limit_also_holds_for_text_given_directly() -> None:
     started = time.perf_counter()
-    with pytest.raises(OkrFileError, match=r"x.yaml: file is 6\.0 MB, over the 5 MB limit"):
+    with pytest.raises(OkrFileError) as caught:
         load_text("#" * (6 * 1024 * 1024), path="x.yaml")
+    assert str(caught.value) == f"x.yaml: {TOO_BIG}"
+    assert time.perf_counter() - started < LIMIT_SECONDS
+
+
+def test_the_limit_is_200_mb_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OKR_MAX_FILE_MB")
+    assert max_megabytes() == 200
+    with pytest.raises(OkrFileError) as caught:  # not refused for its size: read, and empty
+        load_text("#" * (6 * 1024 * 1024), path="x.yaml")
+    assert "is empty" in str(caught.value)
+    monkeypatch.setenv("OKR_MAX_FILE_MB", "0.5")
+    assert max_megabytes() == 0.5
+    assert max_megabytes(7) == 7  # a command's --max-size wins over the setting
+
+
+@pytest.mark.parametrize("value", ["lots", "0", "-3", "inf", "nan"])
+def test_a_limit_that_is_not_a_positive_number_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("OKR_MAX_FILE_MB", value)
+    with pytest.raises(OkrFileError) as caught:
+        load_text("version: 1\n")
+    assert str(caught.value) == (
+        f"OKR_MAX_FILE_MB: must be a positive number of megabytes (such as 200), got {value!r}"
+    )
+
+
+def test_a_file_over_the_given_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"version: 1\n# " + b"x" * (3 * 1024 * 1024) + b"\n")
+    started = time.perf_counter()
+    with pytest.raises(OkrFileError) as caught:
+        load_file(path, max_mb=2)
+    assert str(caught.value).startswith(f"{path}: file is 3.0 MB, over the 2 MB limit")
+    assert "OKR_MAX_FILE_MB" in str(caught.value)
     assert time.perf_counter() - started < LIMIT_SECONDS
 
 

@@ -21,7 +21,7 @@ from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Team
 from constellation.server.plans.plan import build_plan
-from constellation.server.plans.scores import period_view, revision, views
+from constellation.server.plans.scores import period_view
 from constellation.server.plans.transfer_export import export_plan
 from constellation.server.tracking.actions import CheckInInput, do_check_in
 from constellation.server.web.views.dashboard import INLINE_OBJECTIVES, TEAMS_PER_PAGE
@@ -39,9 +39,7 @@ def rows_url(team: str = "growth", org: str = "acme") -> str:
 
 
 def _counted(send, *, cached: bool) -> tuple[int, object]:
-    """Queries of one request, with the period's view computed afresh or taken from the cache."""
-    if not cached:
-        views.clear()
+    """Queries of one request (nothing is kept between requests: `cached` changes nothing)."""
     with CaptureQueriesContext(connection) as captured:
         response = send()
     return len(captured), response
@@ -109,22 +107,6 @@ def test_an_edit_and_an_alignment_show_at_once(world: World) -> None:
     assert listed["expansion"]["aligns_to"] == ["activation"]
 
 
-def test_the_revision_changes_with_every_audited_write(world: World) -> None:
-    first = revision(world.org)
-    access = access_org(world.member, "acme")
-    do_check_in(access, world.key_result, CheckInInput(44, 7, "", None), world.member)
-    second = revision(world.org)
-    assert second != first
-    assert revision(world.other_org) == revision(world.other_org)
-    actions.do_align(
-        access,
-        world.objective,
-        world.objective.__class__.objects.get(slug="retention"),
-        world.member,
-    )
-    assert revision(world.org) == second  # the link existed: nothing written, nothing new
-
-
 def test_aligned_from_is_on_every_objective_of_the_list_and_the_detail(world: World) -> None:
     api = client_for(world.viewer, world.org)
     listed = {o["id"]: o for o in api.get(LIST).data["objectives"]}
@@ -180,7 +162,7 @@ def test_an_unknown_team_or_state_is_a_422_naming_the_parameter(world: World) ->
     assert api.get(LIST, state="finished").data["detail"][0]["loc"] == ["query", "state"]
 
 
-def test_the_list_runs_the_same_queries_for_10_and_500_objectives_cold_or_cached(
+def test_the_list_runs_the_same_queries_for_10_and_500_objectives_first_or_again(
     world: World,
 ) -> None:
     api = client_for(world.member, world.org)
@@ -197,7 +179,7 @@ def test_the_list_runs_the_same_queries_for_10_and_500_objectives_cold_or_cached
     listed = send().data
     assert (listed["count"], len(listed["objectives"])) == (501, 500)
     assert many == few
-    assert few[1] < few[0] <= 20
+    assert few[1] == few[0] <= 20
 
 
 def test_a_large_dashboard_shows_teams_and_loads_their_rows_on_demand(client, world: World) -> None:

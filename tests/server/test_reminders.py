@@ -148,13 +148,14 @@ def test_the_scheduler_enqueues_each_slot_once_and_skips_stale_slots(
     moment = datetime.fromisoformat(NOW)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         keys = schedule_due(moment)
-    assert len(callbacks) == len(keys) == 5  # reminders and digests of 2 orgs, a KPI sweep
+    # Reminders and digests of 2 orgs, a KPI sweep and the hourly rescore of stale scores.
+    assert len(callbacks) == len(keys) == 6
     assert DBTaskResult.objects.filter(task_path__endswith="reminders_job").count() == 2
     assert schedule_due(moment) == []
-    # Two days after the slot (beyond the catch-up window) only the KPI sweep is due.
+    # Two days after the slot (beyond the catch-up window) only the sweep and rescore are due.
     late = schedule_due(datetime(2026, 11, 18, 9, 0, tzinfo=UTC))
-    assert [key.split(":")[0] for key in late] == ["kpi-sweep"]
-    assert ScheduledJob.objects.count() == 6
+    assert [key.split(":")[0] for key in late] == ["kpi-sweep", "calendar"]
+    assert ScheduledJob.objects.count() == 8
 
 
 # The settings page and the API.

@@ -121,7 +121,9 @@ def test_the_page_and_the_copy_take_the_same_queries_at_any_size(client, world: 
     setup(world)
     client.force_login(world.member)
     counts = []
-    for size in (1, 12):
+    # Both sizes are over five objectives, so the team's set has its finding in both: written
+    # in one INSERT however many there are (none at all would spare it).
+    for size in (6, 12):
         Objective.objects.filter(carried_from__isnull=False).delete()
         Objective.objects.filter(slug__startswith="more-").delete()
         ids = _more(world, size)

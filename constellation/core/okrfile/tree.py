@@ -9,6 +9,8 @@ a fixed depth before anything recursive sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import yaml
@@ -74,15 +76,34 @@ class Map:
         self.key: tuple[str, int, int] | None = None
 
 
-Node = Scalar | Seq | Map
+class Built:
+    """An item of the top-level `objectives` list already turned into a plan object while the
+    file was parsed (`parse_tree`'s `objective_hook`), so its nodes are freed at once."""
+
+    __slots__ = ("column", "line", "value")
+
+    def __init__(self, value: Any, line: int, column: int) -> None:
+        self.value = value
+        self.line = line
+        self.column = column
+
+
+Node = Scalar | Seq | Map | Built
+# Turns one objective's mapping into its plan object while the file is parsed.
+ObjectiveHook = Callable[[Map], Any]
 
 
 def resolve_plain(value: str) -> Any:
     """The value of a plain (unquoted) scalar under the YAML 1.1 rules PyYAML's safe loader uses."""
     first = value[:1]
-    # Whole numbers are the commonest typed values of an OKR file: skip the regular expressions.
-    if first in _DIGITS and _is_decimal(value):
-        return int(value)
+    # Whole numbers, decimals and dates are the commonest typed values of an OKR file (a
+    # check-in has all three): they skip the regular expressions.
+    if first in _DIGITS and value.isascii():
+        if _is_decimal(value):
+            return int(value)
+        found = _common_number_or_date(value)
+        if found is not None:
+            return found
     resolvers = _RESOLVERS.get(first)
     if resolvers is None:
         return value
@@ -94,6 +115,25 @@ def resolve_plain(value: str) -> Any:
                 # Looks like a number or date but is none (2026-02-30, 0_): the checks will say so.
                 return value
     return value
+
+
+def _common_number_or_date(value: str) -> float | date | None:
+    """`12.5` as a float and `2026-07-06` as a date, as YAML 1.1 reads them; None for the rest.
+
+    Only the plain forms are taken (digits, one dot; or YYYY-MM-DD): anything else, and a date
+    that does not exist, goes the regular-expression way.
+    """
+    whole, dot, fraction = value.partition(".")
+    if dot and whole.isdigit() and (fraction.isdigit() or not fraction):
+        return float(value)
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        digits = value[:4] + value[5:7] + value[8:]
+        if digits.isdigit():
+            try:
+                return date(int(value[:4]), int(value[5:7]), int(value[8:]))
+            except ValueError:
+                return None
+    return None
 
 
 def _is_decimal(value: str) -> bool:
@@ -118,8 +158,14 @@ def _construct(tag: str, value: str) -> Any:
     return value  # merge keys and the `=` value tag mean nothing here: plain text
 
 
-def parse_tree(text: str, path: str) -> tuple[Node | None, list[Problem]]:
+def parse_tree(
+    text: str, path: str, objective_hook: ObjectiveHook | None = None
+) -> tuple[Node | None, list[Problem]]:
     """Build the tree of one YAML document; duplicate keys come back as problems.
+
+    With `objective_hook`, each mapping of the top-level `objectives` list is handed to it as
+    soon as it is complete and kept as what it returns (a `Built` node): a big file's tree
+    never holds more than one objective, which is most of its memory (check-ins).
 
     Raises OkrFileError with one problem for what makes the text unusable: a syntax error, an
     anchor or alias, nesting deeper than MAX_DEPTH, an unknown tag or a second document.
@@ -128,7 +174,7 @@ def parse_tree(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     loader = None
     try:
         loader = _Loader(text)  # the pure-Python fallback checks characters here already
-        return _build(loader, path, problems), problems
+        return _build(loader, path, problems, objective_hook), problems
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         message = _syntax_message(error)
@@ -170,7 +216,9 @@ def _fatal(path: str, mark: Any, message: str) -> OkrFileError:
     return OkrFileError([Problem(path, mark.line + 1, mark.column + 1, message)])
 
 
-def _build(loader: Any, path: str, problems: list[Problem]) -> Node | None:
+def _build(
+    loader: Any, path: str, problems: list[Problem], hook: ObjectiveHook | None = None
+) -> Node | None:
     """Turn the event stream into a tree with an explicit stack (no recursion).
 
     This loop runs once per event of files with tens of thousands of key results, so names are
@@ -210,6 +258,8 @@ def _build(loader: Any, path: str, problems: list[Problem]) -> Node | None:
         elif kind is map_end or kind is seq_end:
             node = stack.pop()
             top = stack[-1] if stack else None
+            if hook is not None and len(stack) == 2 and _is_objective(stack, node):
+                node = Built(hook(node), node.line, node.column)
         elif kind is stream_end:
             return root
         else:
@@ -221,6 +271,20 @@ def _build(loader: Any, path: str, problems: list[Problem]) -> Node | None:
             top.items.append(node)
         else:
             _attach(top, node, path, problems)
+
+
+def _is_objective(stack: list[Any], node: Node) -> bool:
+    """Whether a finished node is a mapping item of the first top-level `objectives` list."""
+    root, seq = stack
+    key = root.key
+    return (
+        node.__class__ is Map
+        and seq.__class__ is Seq
+        and root.__class__ is Map
+        and key is not None
+        and key[0] == "objectives"
+        and "objectives" not in root.entries  # a second `objectives` is only a duplicate
+    )
 
 
 def _other_event(event: Any, path: str, documents: int) -> int:

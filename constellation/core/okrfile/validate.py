@@ -23,7 +23,7 @@ from constellation.core.model import (
 )
 from constellation.core.okrfile import schema
 from constellation.core.okrfile.problems import OkrFileError, Problem
-from constellation.core.okrfile.tree import Entry, Map, Node, Scalar
+from constellation.core.okrfile.tree import Built, Entry, Map, Node, Scalar
 from constellation.core.okrfile.values import BAD, Reader, describe, suggestion
 
 # A reader gets the file's Builder, the value's node and its key; the key names the attribute.
@@ -109,10 +109,16 @@ def _is_null(node: Node) -> bool:
     return node.__class__ is Scalar and node.value is None
 
 
-def build_plan(root: Node | None, path: str, problems: list[Problem]) -> Plan:
-    """The Plan a file's tree describes; raises OkrFileError listing every problem found."""
+def build_plan(
+    root: Node | None, path: str, problems: list[Problem], builder: Builder | None = None
+) -> Plan:
+    """The Plan a file's tree describes; raises OkrFileError listing every problem found.
+
+    `builder` is the one whose `objective` was the parse's objective hook, if any: it holds
+    the objectives built while parsing and their references to check.
+    """
     top = _top_map(root, path)
-    builder = Builder(path)
+    builder = builder or Builder(path)
     builder.problems.extend(problems)
     plan = builder.plan(top, top.entries)
     builder.check_references(plan)
@@ -246,7 +252,10 @@ class Builder(Reader):
         return self.fill(Kpi(id="", title=""), node, schema.KPI, _KPI)
 
     def objective(self, node: Node) -> Objective | None:
-        """One objective with its key results and initiatives."""
+        """One objective with its key results and initiatives (built already while parsing
+        when this is the parse's objective hook)."""
+        if node.__class__ is Built:
+            return node.value
         # A blank to fill from the file; a `period` left None here becomes the file's period.
         objective = Objective(id="", team="", title="", period=None)  # type: ignore[arg-type]
         if self.fill(objective, node, schema.OBJECTIVE, _OBJECTIVE) is None:

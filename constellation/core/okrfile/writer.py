@@ -48,10 +48,22 @@ _IGNORED_FIELDS = frozenset({"line", "path", "id_given"})
 
 
 def dump_plan(plan: Plan) -> str:
-    """The plan as canonical OKR file text; loading it gives back the same data."""
+    """The plan as canonical OKR file text; loading it gives back the same data.
+
+    Objectives are written one at a time, each joined into one piece of text at once: the
+    values and lines of a big plan's million check-ins never all exist together.
+    """
     lines: list[str] = []
     _mapping(lines, _top(plan), 0)
-    return "\n".join(lines) + "\n"
+    pieces = ["\n".join(lines)]
+    if plan.objectives:
+        pieces.append("objectives:")
+    for objective in plan.objectives:
+        item: list[str] = []
+        _mapping(item, _objective(objective, plan.period), 4)
+        item[0] = "  - " + item[0][4:]  # as _mapping writes an item of a list under a key
+        pieces.append("\n".join(item))
+    return "\n".join(pieces) + "\n"
 
 
 def plan_data(plan: Plan) -> dict[str, Any]:
@@ -81,8 +93,7 @@ def _top(plan: Plan) -> dict[str, Any]:
         )
     top["teams"] = [_team(team) for team in plan.teams]
     top["kpis"] = [_kpi(kpi) for kpi in plan.kpis]
-    top["objectives"] = [_objective(objective, plan.period) for objective in plan.objectives]
-    return top
+    return top  # the objectives follow, written one by one (dump_plan)
 
 
 def _present(**values: Any) -> dict[str, Any]:

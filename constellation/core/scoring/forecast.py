@@ -8,6 +8,8 @@ the end of the period and the day the target is reached.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,6 +39,18 @@ class Forecast:
             "target_date": self.target_date.isoformat() if self.target_date else None,
             "points": self.points,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Forecast:
+        """A forecast back from `as_dict`'s values (as stored by the server)."""
+        target = data.get("target_date")
+        return cls(
+            end_value=float(data["end_value"]),
+            end_progress=float(data["end_progress"]),
+            slope_per_day=float(data["slope_per_day"]),
+            target_date=date.fromisoformat(target) if target else None,
+            points=int(data["points"]),
+        )
 
 
 def _points(kr: KeyResult, period: Period, on: date) -> list[tuple[float, float]]:

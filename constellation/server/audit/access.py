@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from constellation.server.audit.models import AuditEvent
 
@@ -23,19 +23,14 @@ def events_of(access: Access) -> QuerySet[AuditEvent]:
 
 
 def objective_events(
-    access: Access, objective: Objective, key_result_ids: list[int]
+    access: Access, objective: Objective, key_result_ids: list[int] | None = None
 ) -> QuerySet[AuditEvent]:
-    """Audit events of the objective and its key results and initiatives, newest first.
+    """Audit events of the objective and of its key results, initiatives, check-ins and
+    review, newest first: one indexed lookup on the events' `objective_id`.
 
-    `key_result_ids` are the objective's key results now; created or deleted key results (and
-    initiatives) name their objective in the snapshot, so their history is still found after
-    the row itself is gone.
+    Every event is filed under its objective when it is recorded (`AuditEvent.objective_id`),
+    so a deleted key result's history is still found. `key_result_ids` is no longer needed
+    and is ignored; it stays for the callers that pass it.
     """
-    parts = Q(object_type__in=["keyresult", "initiative"]) & (
-        Q(before__objective=objective.pk) | Q(after__objective=objective.pk)
-    )
-    return events_of(access).filter(
-        Q(object_type="objective", object_id=objective.pk)
-        | Q(object_type="keyresult", object_id__in=key_result_ids)
-        | parts
-    )
+    del key_result_ids
+    return events_of(access).filter(objective_id=objective.pk)

@@ -34,11 +34,20 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str = "",
+    objective_id: int | None = None,
 ) -> AuditEvent:
-    """Add one audit event (inside the caller's transaction)."""
+    """Add one audit event (inside the caller's transaction).
+
+    `objective_id` files the event in an objective's history. When it is not given, a row
+    that belongs to an objective (a key result, an initiative, a review: it has an
+    `objective_id`) gives its own, and otherwise the event finds it itself
+    (`AuditEvent.fill_objective`: an objective's own event, or a snapshot naming one).
+    """
     actor_id = getattr(actor, "pk", None) if actor is not None else None
     if not object_type and instance is not None:
         object_type = instance._meta.model_name or ""
+    if objective_id is None and instance is not None:
+        objective_id = _objective_of(instance)
     return AuditEvent.objects.create(
         organization_id=organization_id,
         actor_id=actor_id,
@@ -49,4 +58,11 @@ def record(
         before=before,
         after=after,
         reason=reason,
+        objective_id=objective_id,
     )
+
+
+def _objective_of(instance: models.Model) -> int | None:
+    """The objective a row belongs to, when it has one by a foreign key named `objective`."""
+    value = getattr(instance, "objective_id", None)
+    return value if isinstance(value, int) else None

@@ -14,6 +14,19 @@ from django.db import models, transaction
 
 from constellation.server.audit import changes
 
+
+def objective_named(snapshot: object) -> int | None:
+    """The objective a before/after snapshot names by id (`"objective": 12`), if any.
+
+    Some events name their objective by slug (a KPI promoted into a key result): a slug is
+    not an id, so it is not taken.
+    """
+    if not isinstance(snapshot, dict):
+        return None
+    value = snapshot.get("objective")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     """Audit events; rows added in bulk are noted like rows added one by one."""
 
@@ -28,7 +41,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         update_fields: Collection[str] | None = None,
         unique_fields: Collection[str] | None = None,
     ) -> list[Any]:
-        """Insert the events and note them, in one transaction."""
+        """Insert the events (each with its objective, as `save` fills it) and note them, in one
+        transaction."""
+        objs = list(objs)
+        for event in objs:
+            event.fill_objective()
         with transaction.atomic(using=self.db, savepoint=False):
             made = super().bulk_create(
                 objs,
@@ -54,6 +71,10 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=40)
     object_type = models.CharField(max_length=40)
     object_id = models.BigIntegerField(null=True)
+    # The objective whose history the event belongs to: the objective itself, or the one its
+    # key result, initiative, check-in or review belongs to. A plain id, not a foreign key:
+    # the audit app sits below the objectives, and the history outlives a deleted objective.
+    objective_id = models.BigIntegerField(null=True, blank=True)
     object_repr = models.CharField(max_length=300, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
@@ -68,14 +89,31 @@ class AuditEvent(models.Model):
             models.Index(fields=["organization", "object_type", "object_id"]),
             # The events after a known id, read to bring a cached view up to date.
             models.Index(fields=["organization", "id"], name="audit_event_org_id_idx"),
+            # An objective's history, newest first (the objective page).
+            models.Index(
+                fields=["organization", "objective_id", "created_at"],
+                name="audit_event_objective_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type} {self.object_repr}"
 
+    def fill_objective(self) -> None:
+        """Set `objective_id` when the caller did not: an objective's own event is its own;
+        another event's is the objective its before or after snapshot names by id."""
+        if self.objective_id is not None:
+            return
+        if self.object_type == "objective":
+            self.objective_id = self.object_id
+        else:
+            self.objective_id = objective_named(self.after) or objective_named(self.before)
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Save; a new event is noted in the same transaction."""
+        """Save; a new event gets its objective and is noted in the same transaction."""
         adding = self._state.adding
+        if adding:
+            self.fill_objective()
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
             if adding:

@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
 from constellation.core.periods import Period as CorePeriod
 from constellation.core.periods import period_containing
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.demo import content, series
 from constellation.server.demo.content import KrSpec, ObjectiveSpec
@@ -58,7 +58,7 @@ def build_demo(today: date, *, password: str | None = DEMO_PASSWORD) -> DemoResu
     `password` is the demo people's password; None gives them an unusable one (a demo served
     beyond this machine must not open with a well-known login).
     """
-    with transaction.atomic():
+    with writes.atomic():
         org = Organization.objects.filter(slug=content.ORG_SLUG).first()
         if org is None:
             org, added = _create(today), 0

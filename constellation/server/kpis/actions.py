@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils.text import slugify
 
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, Conflict, NotAllowed
@@ -113,7 +113,7 @@ def do_create_kpi(access: Access, data: KpiInput, actor: Any) -> Kpi:
     """Define a new KPI; its slug comes from the title."""
     require_kpi_manager(access)
     check_kpi(access, data)
-    with transaction.atomic():
+    with writes.atomic():
         kpi = Kpi.objects.create(
             organization=access.organization,
             slug=_new_slug(access, data.title),
@@ -158,7 +158,7 @@ def do_update_kpi(
     """
     require_kpi_manager(access)
     check_kpi(access, data)
-    with transaction.atomic():
+    with writes.atomic():
         locked = Kpi.objects.select_for_update().get(pk=kpi.pk)
         if locked.version != expected_version:
             raise _stale(locked.version, expected_version)
@@ -364,7 +364,7 @@ def do_record_readings(
     if not rows:
         return ReadingsResult()
     kpi_ids = sorted({row.kpi.pk for row in rows})
-    with transaction.atomic():
+    with writes.atomic():
         locked = {
             kpi.pk: (kpi, kpi.current)
             # Only the KPI rows are locked: PostgreSQL refuses FOR UPDATE on the nullable
@@ -461,7 +461,7 @@ def do_promote_kpi(
         unit=kpi.unit,
         kpi=kpi,
     )
-    with transaction.atomic():
+    with writes.atomic():
         key_result = do_create_key_result(access, objective, data, actor, reason=reason)
         do_check_in(
             access,

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q
 
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.kpis.models import Kpi
 from constellation.server.notifications.actions import do_notify
@@ -80,9 +81,9 @@ def _open(kpi: Kpi, at: datetime) -> Outcome:
         return "unchanged"
     people = watchers(kpi)
     title, body = alert_text(kpi)
-    with transaction.atomic():
+    with writes.atomic():
         try:
-            with transaction.atomic():  # a savepoint: a refusal keeps the outer transaction
+            with writes.atomic():  # a savepoint: a refusal keeps the outer transaction
                 alert = KpiAlert.objects.create(
                     organization_id=kpi.organization_id,
                     kpi=kpi,
@@ -108,7 +109,7 @@ def _open(kpi: Kpi, at: datetime) -> Outcome:
 
 def _close(kpi: Kpi, at: datetime) -> Outcome:
     """Close the KPI's open alert (back in range): the next crossing alerts again."""
-    with transaction.atomic():
+    with writes.atomic():
         alert = KpiAlert.objects.filter(kpi=kpi, closed_at__isnull=True).first()
         if alert is None or not KpiAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
             closed_at=at

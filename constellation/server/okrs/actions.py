@@ -17,7 +17,7 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils import timezone
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
 from constellation.core.periods import period_containing
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError, Conflict
@@ -254,7 +255,7 @@ def do_edit_objective(
         return False
     require_pivot_reason(objective, reason)
     names = [column.removesuffix("_id") for column in change.columns]
-    with transaction.atomic():
+    with writes.atomic():
         before = snapshot(objective, names)
         before |= {name: _slugs(getattr(objective, name).all()) for name in change.links}
         _save_version(objective, expected_version, change.columns)
@@ -335,7 +336,7 @@ def do_edit_key_result(
         return False
     require_pivot_reason(key_result.objective, reason)
     names = [column.removesuffix("_id") for column in columns]
-    with transaction.atomic():
+    with writes.atomic():
         before = snapshot(key_result, names)
         _save_version(key_result, expected_version, columns)
         objective = key_result.objective
@@ -402,7 +403,7 @@ def check_alignment(source: Objective, target: Objective) -> None:
 def do_align(access: Access, source: Objective, target: Objective, actor: Any) -> bool:
     """Link source → target (a link, never a copy); False when it already existed."""
     require_objective_writer(access, source, ALIGN_OBJECTIVES)
-    with transaction.atomic():
+    with writes.atomic():
         check_alignment(source, target)
         _, created = Alignment.objects.get_or_create(source=source, target=target)
         if created:
@@ -419,7 +420,7 @@ def do_align(access: Access, source: Objective, target: Objective, actor: Any) -
 def do_unalign(access: Access, source: Objective, target: Objective, actor: Any) -> bool:
     """Remove the link source → target; False when there was none."""
     require_objective_writer(access, source, ALIGN_OBJECTIVES)
-    with transaction.atomic():
+    with writes.atomic():
         deleted, _ = Alignment.objects.filter(source=source, target=target).delete()
         if deleted:
             record(
@@ -449,7 +450,7 @@ def do_move_objectives(
     access.require_write()
     if state not in Objective.State.values:
         raise ActionError("state", f"unknown state {state!r}")
-    with transaction.atomic():
+    with writes.atomic():
         ids = [o.pk for o in objectives]
         rows = Objective.objects.select_for_update().filter(
             organization=access.organization, pk__in=ids, state__in=from_states
@@ -487,7 +488,7 @@ def do_start_first_period(
     draft in: the drafting page offers no "New objective" until a period exists. None when
     the organisation has a period already.
     """
-    with transaction.atomic():
+    with writes.atomic():
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         if Period.objects.filter(organization=organization).exists():
             return None

@@ -8,7 +8,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from constellation.server.audit.admin import AuditedAdmin
-from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.models import (
+    Alignment,
+    Finding,
+    Initiative,
+    KeyResult,
+    Objective,
+    Period,
+)
 
 
 class VersionedAdmin(AuditedAdmin):
@@ -50,7 +57,18 @@ class ObjectiveAdmin(VersionedAdmin):
     list_filter = ("state", "commitment", "focus", "organization")
     raw_id_fields = ("team", "period", "owner")
     filter_horizontal = ("levers", "guardrails")
-    readonly_fields = ("version", "created_at", "updated_at")
+    # The stored score is the engine's, kept by every write: never typed by hand.
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "progress",
+        "expected",
+        "status",
+        "grade",
+        "findings",
+        "scored_on",
+    )
     inlines = (KeyResultInline,)
 
 
@@ -65,6 +83,7 @@ class KeyResultAdmin(VersionedAdmin):
     search_fields = ("title", "slug", "objective__slug", "objective__title")
     list_filter = ("type",)
     raw_id_fields = ("objective", "owner", "kpi")
+    readonly_fields = ("value", "progress", "expected", "status", "forecast")
     readonly_fields = ("version",)
 
 
@@ -92,3 +111,34 @@ class AlignmentAdmin(AuditedAdmin):
     list_select_related = ("source", "target")
     search_fields = ("source__slug", "target__slug")
     raw_id_fields = ("source", "target")
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    """The coach's stored findings: kept by every write (`okr rescore` repairs them)."""
+
+    list_display = ("rule", "severity", "object", "period", "team", "organization")
+    list_select_related = ("period", "team", "organization")
+    list_filter = ("rule", "severity", "organization")
+    search_fields = ("object", "message")
+    readonly_fields = (
+        "organization",
+        "period",
+        "objective",
+        "team",
+        "subject",
+        "rule",
+        "severity",
+        "object",
+        "message",
+        "hint",
+        "position",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Findings come from the coach, never by hand."""
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A changed finding would say what the coach did not."""
+        return False

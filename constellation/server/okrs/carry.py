@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db import transaction
-
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import snapshot
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import ActionError
@@ -43,7 +42,7 @@ def do_carry_objectives(
     # A carried objective is a new draft of its team: only who writes for that team carries it.
     for team in {source.team_id: source.team for source in sources}.values():
         require_team(access, team, "carry this team's objectives")
-    with transaction.atomic():
+    with writes.atomic():
         scope = Objective.objects.filter(organization=access.organization)
         taken = set(scope.values_list("slug", flat=True))
         copies = Objective.objects.bulk_create([_copy(s, period, taken) for s in sources])

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.actions import (
@@ -90,7 +90,7 @@ def do_create_objective(access: Access, data: ObjectiveInput, actor: Any) -> Obj
     require_team(access, data.team, "write this team's objectives")
     if data.team.archived_at is not None:
         raise ActionError("team", f"{data.team.name} is archived: it takes no new objectives")
-    with transaction.atomic():
+    with writes.atomic():
         scope = Objective.objects.filter(organization=access.organization)
         slug = unique_slug(data.title, _taken_slugs(scope, data.title, data.slug), data.slug)
         position = scope.filter(team=data.team, period=data.period).aggregate(Max("position"))
@@ -132,7 +132,7 @@ def do_create_key_result(
     check_key_result_parts(access, values)
     require_pivot_reason(objective, reason)
     columns = key_result_columns(values, data.type)
-    with transaction.atomic():
+    with writes.atomic():
         scope = KeyResult.objects.filter(objective=objective)
         slug = unique_slug(data.title, _taken_slugs(scope, data.title, ""))
         position = scope.aggregate(Max("position"))["position__max"]
@@ -172,7 +172,7 @@ def do_delete_key_result(
     """Delete a key result (its check-ins go with it), keeping what it was in the history."""
     require_key_result_writer(access, key_result)
     require_pivot_reason(key_result.objective, reason)
-    with transaction.atomic():
+    with writes.atomic():
         saved = _lock_key_result(key_result, expected_version)
         record(
             access.organization.pk, actor, "delete", saved, before=snapshot(saved), reason=reason
@@ -193,7 +193,7 @@ def do_create_initiative(
         raise ActionError("title", "an initiative needs a title")
     if any(kr.objective_id != objective.pk for kr in moves):
         raise ActionError("moves", "choose among this objective's key results")
-    with transaction.atomic():
+    with writes.atomic():
         scope = Initiative.objects.filter(objective=objective)
         slug = unique_slug(title, _taken_slugs(scope, title, ""))
         position = scope.aggregate(Max("position"))["position__max"]
@@ -217,7 +217,7 @@ def do_set_initiative_moves(
     require_objective_writer(access, initiative.objective)
     if any(kr.objective_id != initiative.objective_id for kr in moves):
         raise ActionError("moves", "choose among this objective's key results")
-    with transaction.atomic():
+    with writes.atomic():
         before = sorted(kr.slug for kr in initiative.moves.all())
         initiative.moves.set(moves)
         after = sorted(kr.slug for kr in moves)
@@ -243,7 +243,7 @@ def do_move_to_initiative(
     require_key_result_writer(access, key_result)
     objective = key_result.objective
     require_pivot_reason(objective, reason)
-    with transaction.atomic():
+    with writes.atomic():
         saved = _lock_key_result(key_result, expected_version)
         initiative = do_create_initiative(access, objective, saved.title, [], actor)
         record(

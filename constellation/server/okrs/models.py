@@ -7,7 +7,6 @@ from django.db import models
 
 from constellation.server.scoping import ByObjective, BySource, OrganizationQuerySet
 
-
 STATUSES = [("on_track", "On track"), ("at_risk", "At risk"), ("off_track", "Off track")]
 
 

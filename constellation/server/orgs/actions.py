@@ -6,12 +6,12 @@ import enum
 from dataclasses import dataclass
 from typing import Any, Final
 
-from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from constellation.core.readiness import Answers, recommend
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict, NotAllowed, NotFound
 from constellation.server.orgs.access import Access, require_team, team_powers
@@ -34,7 +34,7 @@ def do_record_readiness(
         raise ActionError("team", "no such team")
     require_team(access, team, "take this team's readiness check")
     advice = recommend(answers)
-    with transaction.atomic():
+    with writes.atomic():
         # Locking the team serialises two checks of the same team taken at once.
         locked = Team.objects.select_for_update().get(pk=team.pk)
         latest = TeamReadiness.objects.filter(team=locked).aggregate(v=Max("version"))["v"] or 0
@@ -207,7 +207,7 @@ def do_create_team(access: Access, data: TeamInput, actor: Any) -> Team:
     name = check_team_name(data.name)
     check_parent(access, None, data.parent)
     check_lead(access, data.lead)
-    with transaction.atomic():
+    with writes.atomic():
         team = Team.objects.create(
             organization=access.organization,
             slug=_team_slug(access, name, data.slug),
@@ -238,7 +238,7 @@ def do_edit_team(access: Access, team: Team, edit: TeamEdit, actor: Any) -> Team
         check_lead(access, changes["lead"])
     if changes.get("phase", "") not in ("", *Team.Phase.values):
         raise ActionError("phase", f"choose one of {', '.join(Team.Phase.values)}")
-    with transaction.atomic():
+    with writes.atomic():
         locked = Team.objects.select_for_update().get(pk=team.pk)
         if edit.expected_version is not None and edit.expected_version != locked.version:
             raise Conflict(
@@ -264,7 +264,7 @@ def _set_archived(access: Access, team: Team, archived: bool, actor: Any) -> Tea
     """Archive or bring back a team (owners and admins), audited."""
     doing = "archive teams" if archived else "bring back archived teams"
     check_manage_team(access, team, doing, lead_may=False)
-    with transaction.atomic():
+    with writes.atomic():
         locked = Team.objects.select_for_update().get(pk=team.pk)
         if (locked.archived_at is not None) == archived:
             return locked
@@ -299,7 +299,7 @@ def do_add_team_member(access: Access, team: Team, membership: Membership, actor
     """List a person in the team (admins, or the team's own lead)."""
     check_manage_team(access, team, "add members to this team", lead_may=True)
     _check_membership(access, membership)
-    with transaction.atomic():
+    with writes.atomic():
         if membership.teams.filter(pk=team.pk).exists():
             return
         membership.teams.add(team)
@@ -312,7 +312,7 @@ def do_remove_team_member(access: Access, team: Team, membership: Membership, ac
     check_manage_team(access, team, "remove members from this team", lead_may=True)
     if membership.organization_id != access.organization.pk:
         raise ActionError("username", "no such member in this organisation")
-    with transaction.atomic():
+    with writes.atomic():
         if not membership.teams.filter(pk=team.pk).exists():
             return
         membership.teams.remove(team)
@@ -328,7 +328,7 @@ def do_set_team_members(
     for membership in memberships:
         _check_membership(access, membership)
     wanted = {membership.pk: membership for membership in memberships}
-    with transaction.atomic():
+    with writes.atomic():
         current = {m.pk: m for m in Membership.objects.restrict(access).filter(teams=team)}
         for pk in current.keys() - wanted.keys():
             do_remove_team_member(access, team, current[pk], actor)

@@ -17,6 +17,9 @@ from typing import Any, cast
 from django.db.models import Q
 
 from constellation.core import model
+from constellation.core.scoring import Forecast, KrScore, ObjectiveScore
+from constellation.core.scoring.progress import given_grade
+from constellation.server.audit import changes
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.models import Organization, Team
@@ -30,11 +33,12 @@ Links = dict[int, list[str]]
 OBJECTIVE_COLUMNS = (
     "id", "slug", "title", "team_id", "organization_id", "period_id", "period__key", "focus",
     "state", "state_given", "commitment", "owner__username", "version", "review__grade_override",
+    "progress", "expected", "status", "grade", "findings",
 )  # fmt: skip
 KEY_RESULT_COLUMNS = (
     "id", "objective_id", "slug", "slug_given", "title", "type", "baseline", "target", "current",
     "unit", "done", "weight", "healthy_low", "healthy_high", "confidence", "owner__username",
-    "kpi__slug",
+    "kpi__slug", "value", "progress", "expected", "status", "forecast",
 )  # fmt: skip
 
 
@@ -105,6 +109,8 @@ class PlanRows:
     aligns_to: Links = field(default_factory=dict)
     aligned_from: Links = field(default_factory=dict)
     key_results: dict[int, KeyResultPlace] = field(default_factory=dict)
+    # The scores stored with the rows (`plans.stored`), by objective id.
+    scores: dict[str, ObjectiveScore] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +180,7 @@ def _readings(where: Q) -> dict[int, list[model.CheckIn]]:
 def _key_result(row: tuple, check_ins: list[model.CheckIn]) -> model.KeyResult:
     """One key result row (KEY_RESULT_COLUMNS) as the core's dataclass."""
     (_, _, slug, slug_given, title, kind, baseline, target, current, unit, done, weight, low,
-     high, confidence, owner, kpi) = row  # fmt: skip
+     high, confidence, owner, kpi, *_) = row  # fmt: skip
     return model.KeyResult(
         id=slug,
         title=title,
@@ -196,36 +202,62 @@ def _key_result(row: tuple, check_ins: list[model.CheckIn]) -> model.KeyResult:
 
 def _key_results(
     scope: Scope, extra: list[int], with_check_ins: bool
-) -> tuple[dict[int, list[model.KeyResult]], dict[int, list[int]]]:
-    """The key results of the objectives read, by objective id, with their check-ins; and
-    their ids in the same order."""
+) -> tuple[dict[int, list[model.KeyResult]], dict[int, list[int]], dict[int, list[KrScore]]]:
+    """The key results of the objectives read, by objective id, with their check-ins; their
+    ids in the same order; and their stored scores."""
     readings: dict[int, list[model.CheckIn]] = {}
     if with_check_ins:
         readings = _readings(scope.on("key_result__objective__", extra))
     by_objective: dict[int, list[model.KeyResult]] = defaultdict(list)
     ids: dict[int, list[int]] = defaultdict(list)
+    scores: dict[int, list[KrScore]] = defaultdict(list)
     rows = (
         KeyResult.objects.filter(scope.on("objective__", extra))
         .order_by("position", "id")
         .values_list(*KEY_RESULT_COLUMNS)
     )
     for row in rows:
-        by_objective[row[1]].append(_key_result(row, readings.get(row[0], [])))
+        kr = _key_result(row, readings.get(row[0], []))
+        by_objective[row[1]].append(kr)
         ids[row[1]].append(row[0])
-    return by_objective, ids
+        scores[row[1]].append(stored_kr_score(kr, row[-5:]))
+    return by_objective, ids, scores
 
 
-def read_key_results(
-    organization: Organization, ids: Sequence[int], *, with_check_ins: bool
-) -> dict[int, tuple[int, model.KeyResult]]:
-    """Some key results of the organisation, by id, with their objective's id (two queries)."""
-    where = Q(key_result__objective__organization_id=organization.pk, key_result_id__in=ids)
-    readings = _readings(where) if with_check_ins else {}
-    rows = KeyResult.objects.filter(objective__organization_id=organization.pk, id__in=ids)
-    return {
-        row[0]: (row[1], _key_result(row, readings.get(row[0], [])))
-        for row in rows.values_list(*KEY_RESULT_COLUMNS)
-    }
+def stored_kr_score(kr: model.KeyResult, stored: Sequence[Any]) -> KrScore:
+    """A key result's score as stored (value, progress, expected, status, forecast)."""
+    value, progress, expected, status, forecast = stored
+    return KrScore(
+        id=kr.id,
+        title=kr.title,
+        type=kr.type,
+        baseline=kr.baseline,
+        target=kr.target,
+        current=value,
+        unit=kr.unit,
+        progress=progress,
+        expected=expected,
+        status=status,
+        forecast=Forecast.from_dict(forecast) if forecast else None,
+    )
+
+
+def stored_score(
+    objective: model.Objective, stored: Sequence[Any], krs: list[KrScore]
+) -> ObjectiveScore:
+    """An objective's score as stored (progress, expected, status, grade)."""
+    progress, expected, status, grade = stored[:4]
+    return ObjectiveScore(
+        id=objective.id,
+        team=objective.team,
+        title=objective.title,
+        period=objective.period,
+        progress=progress,
+        grade=given_grade(grade, objective.commitment),
+        expected=expected,
+        status=status,
+        key_results=krs,
+    )
 
 
 def _links(scope: Scope, extra: list[int]) -> tuple[Links, Links, dict[int, list]]:
@@ -302,13 +334,17 @@ def _organization_parts(organization: Organization, year: int | None = None) -> 
     }
 
 
-def _teams(organization: Organization) -> tuple[dict[int, TeamRecord], list[model.Team]]:
-    """The organisation's teams: by id for the lists, and as the core's dataclasses."""
+def _teams(
+    organization: Organization, ids: Sequence[int] | None = None
+) -> tuple[dict[int, TeamRecord], list[model.Team]]:
+    """The organisation's teams (only those with these ids, when given): by id for the
+    lists, and as the core's dataclasses."""
     records: dict[int, TeamRecord] = {}
     teams: list[model.Team] = []
-    rows = Team.objects.filter(organization=organization).values_list(
-        "id", "slug", "name", "parent__slug", "phase"
-    )
+    found = Team.objects.filter(organization=organization)
+    if ids is not None:
+        found = found.filter(id__in=sorted(set(ids)))
+    rows = found.values_list("id", "slug", "name", "parent__slug", "phase")
     for pk, slug, name, parent, phase in rows:
         records[pk] = TeamRecord(pk, slug, name)
         phase_given = cast("model.Phase | None", phase or None)
@@ -325,13 +361,13 @@ def read_plan(
 ) -> PlanRows:
     """A period's objectives (all of the organisation's without a period, or only the given
     ids, kept in their order) as a core Plan with their rows, in a fixed number of queries."""
+    changes.flush()
     ids = frozenset(objective_ids) if objective_ids is not None else None
     period_id = period.pk if period is not None and ids is None else None
     scope = Scope(organization.pk, period_id, ids)
     alignments, extra = _alignments(scope)
-    key_results, key_result_ids = _key_results(scope, extra, with_check_ins)
+    key_results, key_result_ids, kr_scores = _key_results(scope, extra, with_check_ins)
     levers, guardrails, initiatives = _links(scope, extra)
-    teams, team_data = _teams(organization)
     rows = (
         Objective.objects.filter(scope.on("", extra))
         .order_by("period__start", "position", "id")
@@ -341,6 +377,9 @@ def read_plan(
     others: list[tuple] = []
     for row in rows:
         (own if scope.holds(row[4], row[5], row[0]) else others).append(row)
+    # A few rows name a few teams: an organisation's thousands are read only for a period.
+    wanted = [row[3] for row in own + others] if ids is not None else None
+    teams, team_data = _teams(organization, wanted)
     if objective_ids is not None:
         order = {pk: index for index, pk in enumerate(objective_ids)}
         own.sort(key=lambda row: order[row[0]])
@@ -357,6 +396,10 @@ def read_plan(
         _objective(row, teams, key_results, levers, guardrails, initiatives, targets)
         for row in own + others
     ]
+    scores = {
+        objective.id: stored_score(objective, row[-5:], kr_scores.get(row[0], []))
+        for objective, row in zip(objectives, own + others, strict=True)
+    }
     parts = _organization_parts(organization, period.start.year if period is not None else None)
     plan = model.Plan(
         organization=organization.name,
@@ -375,7 +418,7 @@ def read_plan(
         for index, row in enumerate(own + others)
         for position, kr_id in enumerate(key_result_ids.get(row[0], []))
     }
-    return PlanRows(plan, records, dict(aligns_to), dict(aligned_from), places)
+    return PlanRows(plan, records, dict(aligns_to), dict(aligned_from), places, scores)
 
 
 def _objective(
@@ -389,7 +432,7 @@ def _objective(
 ) -> model.Objective:
     """One objective row (OBJECTIVE_COLUMNS) as the core's dataclass."""
     (pk, slug, title, team_id, _, _, period_key, focus, state, state_given, commitment,
-     owner, _, reviewed) = row  # fmt: skip
+     owner, _, reviewed, *_) = row  # fmt: skip
     return model.Objective(
         id=slug,
         team=teams[team_id].slug,
@@ -411,7 +454,7 @@ def _objective(
 def _record(row: tuple, teams: dict[int, TeamRecord], guardrails: Related) -> ObjectiveRecord:
     """One objective row (OBJECTIVE_COLUMNS) as a list shows it, with its guardrail KPIs."""
     (pk, slug, title, team_id, _, period_id, period_key, focus, state, _, commitment, owner,
-     version, _) = row  # fmt: skip
+     version, *_) = row  # fmt: skip
     return ObjectiveRecord(
         pk,
         slug,

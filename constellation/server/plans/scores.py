@@ -1,38 +1,31 @@
-"""Progress, grades, status and coach findings of server objectives, from the core engine.
+"""Progress, grades, status and coach findings of server objectives, as stored.
 
-A whole period's view (scores and findings) is computed once per revision of the
-organisation's data and kept in this process: the revision is read from the database on every
-request (the number and the last id of the organisation's audit events, which every action
-records), so a change made through any server is seen by the very next request. After
-check-ins alone the cached view is patched (`okrs.incremental`) rather than computed again.
+Scores and findings are kept in the database by `plans.stored`, in the transaction of every
+write that changes their inputs, so reading them is a query: nothing here runs the engine on
+a whole period. Only a score asked for another day (`on`, the API's `?at=`) is computed, and
+then only for the rows shown.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from constellation.core import coach, scoring
 from constellation.core.model import Plan
-from constellation.server.audit.models import AuditRevision
-from constellation.server.okrs.models import Objective, Period
+from constellation.server.audit import changes
+from constellation.server.okrs.models import Finding, Objective, Period
 from constellation.server.orgs.models import Organization
-from constellation.server.plans import incremental
-from constellation.server.plans.plan import Links, PlanRows, read_plan
-
-# Whole-period views kept per process; one entry per (organisation, period, day).
-CACHED_VIEWS = 32
+from constellation.server.plans.plan import Links, read_plan
 
 
 @dataclass(slots=True)
 class PeriodView:
-    """A period's objectives with their scores and the coach's findings, read once.
+    """A period's objectives with their scores and the coach's findings.
 
     `objectives` are the rows passed in (model instances), or else `ObjectiveRecord`s of the
     whole period; both have `pk`, `slug`, `title`, `team`, `state` and `commitment`.
@@ -49,148 +42,40 @@ class PeriodView:
     aligned_from: Links = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class Computed:
-    """What the core engine made of some rows; shared between requests, so never changed
-    except to add the coach's findings the first time a caller needs them."""
-
-    rows: PlanRows
-    scores: dict[str, scoring.ObjectiveScore]
-    findings: list[coach.Finding] | None = None
-    findings_by_objective: dict[str, list[coach.Finding]] = field(default_factory=dict)
-
-    def with_findings(self) -> Computed:
-        """Run the coach on the plan once (the API's lists do not need it, pages do)."""
-        if self.findings is None:
-            findings = coach.lint(self.rows.plan)
-            by_objective: dict[str, list[coach.Finding]] = {}
-            for finding in findings:
-                owner = _owner_of(finding)
-                if owner is not None:
-                    by_objective.setdefault(owner, []).append(finding)
-            # Set last: another thread reading meanwhile sees either nothing or everything.
-            self.findings_by_objective = by_objective
-            self.findings = findings
-        return self
+def as_finding(row: tuple) -> coach.Finding:
+    """A stored finding row (FINDING_COLUMNS) as the coach's dataclass."""
+    rule, severity, obj, message, hint = row[:5]
+    return coach.Finding(rule, severity, obj or None, None, message, hint)
 
 
-class ViewCache:
-    """Computed whole-period views of this process, each with the revision it was built at."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._entries: OrderedDict[tuple, tuple[tuple, Computed]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, revision: tuple) -> Computed | None:
-        """The view stored under `key` if it was built at `revision`, else None."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] != revision:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def entry(self, key: tuple) -> tuple[tuple, Computed] | None:
-        """The view stored under `key` with the revision it was built at, current or not."""
-        with self._lock:
-            return self._entries.get(key)
-
-    def put(self, key: tuple, revision: tuple, computed: Computed) -> None:
-        """Keep a view, forgetting the least recently used one beyond the size."""
-        with self._lock:
-            self._entries[key] = (revision, computed)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget every view."""
-        with self._lock:
-            self._entries.clear()
+FINDING_COLUMNS = ("rule", "severity", "object", "message", "hint", "objective_id", "team_id")
 
 
-views = ViewCache(CACHED_VIEWS)
-
-
-def revision(organization: Organization) -> tuple[int, int]:
-    """A value that changes whenever the organisation's data does, in one small query.
-
-    Every action records an audit event in its transaction. The last id alone could miss a
-    transaction that commits after a later one (ids are taken before commit); the number of
-    events grows with every commit, so the pair changes with every committed write. Both come
-    from the organisation's few `AuditRevision` counters, which the same transactions update,
-    so the query costs the same however long the history is.
-    """
-    found = AuditRevision.objects.filter(organization_id=organization.pk).aggregate(
-        count=Sum("events"), last=Max("last_event_id")
+def stored_findings(
+    organization: Organization, period_ids: list[int], objective_ids: list[int]
+) -> tuple[list[coach.Finding], dict[int, list[coach.Finding]]]:
+    """The findings about these objectives, their teams' sets and their periods' plans, in
+    one query; and those about each objective, by its id."""
+    changes.flush()
+    teams = Objective.objects.filter(id__in=objective_ids).values("team_id")
+    rows = (
+        Finding.objects.restrict(organization)
+        .filter(
+            Q(objective_id__in=objective_ids)
+            | Q(period_id__in=period_ids, objective__isnull=True, team__isnull=True)
+            | Q(period_id__in=period_ids, objective__isnull=True, team_id__in=teams)
+        )
+        .order_by("objective_id", "position", "id")
+        .values_list(*FINDING_COLUMNS)
     )
-    return found["count"] or 0, found["last"] or 0
-
-
-def _owner_of(finding: coach.Finding) -> str | None:
-    if finding.object is None:
-        return None
-    return finding.object.split("/", 1)[0]
-
-
-def compute(rows: PlanRows, on: date, *, with_findings: bool = True) -> Computed:
-    """Score (and coach) a plan with the core engine."""
-    score = scoring.score_plan(rows.plan, on)
-    computed = Computed(rows, {s.id: s for s in score.objectives})
-    return computed.with_findings() if with_findings else computed
-
-
-def computed_period(
-    organization: Organization, period: Period | None, on: date, *, with_check_ins: bool = True
-) -> Computed:
-    """The whole period's view (all periods with None), from this process's cache if current.
-
-    The revision is read before the rows: a write landing in between makes the next request
-    read a newer revision and compute again, never keep older rows under a newer revision.
-    A cached view that only check-ins have made stale is patched instead; the patch is a new
-    `Computed`, so a request still reading the old one never sees it half changed.
-    """
-    key = (
-        organization.pk,
-        organization.created_at,
-        period.pk if period is not None else None,
-        on,
-        with_check_ins,
-    )
-    current = revision(organization)
-    found = views.get(key, current)
-    if found is not None:
-        return found
-    stale = views.entry(key)
-    if stale is not None:
-        patched = _patched(organization, stale, on, with_check_ins=with_check_ins)
-        if patched is not None:
-            views.put(key, *patched)
-            return patched[1]
-    rows = read_plan(organization, period, with_check_ins=with_check_ins)
-    found = compute(rows, on, with_findings=False)
-    views.put(key, current, found)
-    return found
-
-
-def _patched(
-    organization: Organization, stale: tuple[tuple, Computed], on: date, *, with_check_ins: bool
-) -> tuple[tuple, Computed] | None:
-    """A stale view brought up to date after check-ins alone, with its revision; else None."""
-    since, computed = stale
-    found = incremental.refresh(
-        organization, since, computed.rows, computed.scores, on, with_check_ins=with_check_ins
-    )
-    if found is None:
-        return None
-    current, rows, scores = found
-    patched = Computed(rows, scores)
-    # No coach rule reads what a check-in changes (see okrs.incremental): the findings hold.
-    if computed.findings is not None:
-        patched.findings_by_objective = computed.findings_by_objective
-        patched.findings = computed.findings
-    return current, patched
+    findings: list[coach.Finding] = []
+    by_objective: dict[int, list[coach.Finding]] = {}
+    for row in rows:
+        finding = as_finding(row)
+        findings.append(finding)
+        if row[5] is not None:
+            by_objective.setdefault(row[5], []).append(finding)
+    return findings, by_objective
 
 
 def period_view(
@@ -202,32 +87,39 @@ def period_view(
     with_check_ins: bool = True,
     with_findings: bool = True,
 ) -> PeriodView:
-    """Score and coach a period's objectives (or the given rows) in a bounded number of queries.
+    """A period's objectives (or the given rows) with their stored scores and findings, in a
+    fixed number of queries; scored by the engine only for another day than today.
 
-    Without `objectives` the whole period is read (all periods when `period` is None) and the
-    result is cached per revision; with them, only those rows and what they align to.
+    Without `objectives` the whole period is read (all periods when `period` is None): keep
+    that for reports and exports; pages show a page of rows (`plans.lists`).
     """
-    day = on or timezone.localdate()
-    if objectives is None:
-        computed = computed_period(organization, period, day, with_check_ins=with_check_ins)
-        if with_findings:
-            computed.with_findings()
-        shown: list[Any] = list(computed.rows.records)
-    else:
-        ids = [o.pk for o in objectives]
-        rows = read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins)
-        computed = compute(rows, day, with_findings=with_findings)
-        shown = list(objectives)
+    ids = [o.pk for o in objectives] if objectives is not None else None
+    rows = read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins)
+    today = timezone.localdate()
+    scores = rows.scores
+    if on is not None and on != today:
+        scores = {o.id: scoring.score_objective(o, on) for o in rows.plan.objectives}
+    shown: list[Any] = list(objectives) if objectives is not None else list(rows.records)
+    findings: list[coach.Finding] = []
+    by_objective: dict[str, list[coach.Finding]] = {}
+    if with_findings:
+        own = [record.pk for record in rows.records]
+        period_ids = sorted({record.period_id for record in rows.records})
+        if period is not None and objectives is None:
+            period_ids = [period.pk]
+        findings, by_id = stored_findings(organization, period_ids, own)
+        slugs = {record.pk: record.slug for record in rows.records}
+        by_objective = {slugs[pk]: found for pk, found in by_id.items() if pk in slugs}
     return PeriodView(
         organization,
         period,
         shown,
-        computed.rows.plan,
-        computed.scores,
-        computed.findings or [],
-        computed.findings_by_objective if computed.findings is not None else {},
-        computed.rows.aligns_to,
-        computed.rows.aligned_from,
+        rows.plan,
+        scores,
+        findings,
+        by_objective,
+        rows.aligns_to,
+        rows.aligned_from,
     )
 
 

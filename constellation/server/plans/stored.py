@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from constellation.core import coach, scoring
@@ -42,9 +42,16 @@ from constellation.core.coach.checks_strategy import check_cycles, check_strateg
 from constellation.core.coach.checks_teams import check_teams
 from constellation.core.coach.context import LintContext
 from constellation.core.coach.rules import RULES
+from constellation.server.audit import changes as writes
 from constellation.server.audit.models import AuditEvent
-from constellation.server.okrs.models import Alignment, Finding, Initiative, KeyResult, Objective
-from constellation.server.okrs.models import Period
+from constellation.server.okrs.models import (
+    Alignment,
+    Finding,
+    Initiative,
+    KeyResult,
+    Objective,
+    Period,
+)
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.plans.plan import read_plan
 from constellation.server.strategy.models import Lever
@@ -65,23 +72,27 @@ class Touched:
 
     objectives: set[int] = field(default_factory=set)  # scores and findings
     scored: set[int] = field(default_factory=set)  # scores only (check-ins)
+    cascade: set[int] = field(default_factory=set)  # with everything aligned to them
     teams: set[tuple[int, int]] = field(default_factory=set)  # (team, period) sets
     all_periods_of_teams: set[int] = field(default_factory=set)
     periods: set[int] = field(default_factory=set)  # plan-level findings (levers)
     cycles: set[int] = field(default_factory=set)  # periods whose loops are checked again
     kpis: set[int] = field(default_factory=set)
     levers: bool = False  # the strategy changed: every period's plan, objectives without levers
+    everything: bool = False  # rows written in bulk: all of the organisation
 
     def __bool__(self) -> bool:
         return bool(
             self.objectives
             or self.scored
+            or self.cascade
             or self.teams
             or self.all_periods_of_teams
             or self.periods
             or self.cycles
             or self.kpis
             or self.levers
+            or self.everything
         )
 
 
@@ -89,72 +100,121 @@ def _ids(data: dict[str, Any], *keys: str) -> list[int]:
     return [value for key in keys if isinstance(value := data.get(key), int)]
 
 
-def _touched(events: Sequence[AuditEvent]) -> dict[int, Touched]:
-    """What the events touched, by organisation (a few queries for the rows they name)."""
+# Events about a whole organisation after which everything of it is scored again: rows written
+# in bulk (an import, the demo) name no single objective.
+EVERYTHING = frozenset({"import", "create", "demo_top_up"})
+# Rows named by id, resolved to their objectives (and organisation) in one query per kind.
+# How much each touches: "scores" only, "full" (scores and the objective's findings), or
+# "cascade" (also the findings of everything aligned to it: its key results or its targets
+# changed, which those compare their own key results with).
+_NAMED: dict[str, tuple[Any, str, str]] = {
+    "keyresult": (KeyResult, "objective", "cascade"),
+    "scored": (KeyResult, "objective", "scores"),
+    "checkin": (CheckIn, "key_result__objective", "scores"),
+    "alignment": (Alignment, "source", "cascade"),
+    "alignment_target": (Alignment, "target", "full"),
+    "initiative": (Initiative, "objective", "full"),
+    "objective": (Objective, "", "full"),
+    "cascade": (Objective, "", "cascade"),
+    "scored_objective": (Objective, "", "scores"),
+}
+
+
+def _touched(events: Sequence[Any]) -> dict[int, Touched]:
+    """What the events touched, by organisation (a few queries for the rows they name).
+
+    Events come from the audit history and from the models' save and delete signals (see
+    `audit.changes`); those may not know their organisation (None): the rows they name do.
+    """
     found: dict[int, Touched] = defaultdict(Touched)
-    # Rows named by id, resolved to their objectives in one query per kind below.
-    named: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    named: dict[str, set[int]] = defaultdict(set)
     for event in events:
-        touched = found[event.organization_id]
+        organization_id = event.organization_id
         kind, pk = event.object_type, event.object_id
         data = {**(event.before or {}), **(event.after or {})}
         if event.action == "check_in":
             # A check-in changes scores only: no rule of the coach reads a reading.
-            touched.scored.update(_ids(data, "objective"))
+            named["scored_objective"].update(_ids(data, "objective"))
+            named["scored"].update(_ids(data, "key_result"))
             if kind == "keyresult" and pk is not None:
-                named["scored"][event.organization_id].add(pk)
+                named["scored"].add(pk)
             elif kind == "checkin" and pk is not None:
-                named["checkin"][event.organization_id].add(pk)
+                named["checkin"].add(pk)
             continue
-        touched.objectives.update(_ids(data, "objective", "source", "target"))
-        for kr_id in _ids(data, "key_result"):
-            named["keyresult"][event.organization_id].add(kr_id)
+        named["objective"].update(_ids(data, "objective", "target"))
+        named["cascade"].update(_ids(data, "source"))
+        named["keyresult"].update(_ids(data, "key_result"))
+        if kind == "organization" and organization_id is not None:
+            if event.action in EVERYTHING:
+                found[organization_id].everything = True
+            continue
         if kind == "objective" and pk is not None:
-            touched.objectives.add(pk)
-            team, period = data.get("team"), data.get("period")
-            if isinstance(team, int) and isinstance(period, int):
-                touched.teams.add((team, period))
             before, after = event.before or {}, event.after or {}
-            if event.action in {"import", "carry"} or before.get("slug") != after.get("slug"):
-                touched.cycles.update(_ids(data, "period"))
-                touched.cycles.add(ANY_PERIOD)
-        elif kind in {"keyresult", "checkin", "alignment", "initiative"} and pk is not None:
-            named[kind][event.organization_id].add(pk)
-            if kind == "alignment":
-                touched.cycles.add(ANY_PERIOD)
-        elif kind in {"kpi", "kpireading"}:
-            touched.kpis.update(_ids(data, "kpi"))
+            if before and after and _changed_fields(before, after) <= NOT_SCORED:
+                continue  # the lifecycle or the owner: neither scores nor the coach read them
+            moved = event.action in {"import", "carry", "delete"}
+            moved = moved or ("slug" in before and before["slug"] != after.get("slug"))
+            named["cascade" if moved else "objective"].add(pk)
+            team, period = data.get("team"), data.get("period")
+            if organization_id is not None and isinstance(team, int) and isinstance(period, int):
+                found[organization_id].teams.add((team, period))
+                found[organization_id].periods.add(period)
+            if organization_id is not None and moved:
+                found[organization_id].cycles.update(_ids(data, "period"))
+        elif kind in {"keyresult", "checkin", "initiative"} and pk is not None:
+            named[kind].add(pk)
+        elif kind == "alignment":
+            if pk is not None:
+                named["alignment"].add(pk)
+                named["alignment_target"].add(pk)
+            if organization_id is not None:
+                found[organization_id].cycles.add(ANY_PERIOD)
+            else:
+                named["cycles"].update(_ids(data, "source"))
+        elif kind in {"kpi", "kpireading"} and organization_id is not None:
+            found[organization_id].kpis.update(_ids(data, "kpi"))
             if kind == "kpi" and pk is not None:
-                touched.kpis.add(pk)
-        elif kind in {"lever", "strategy"} or (kind == "organization" and event.action == "import"):
-            touched.levers = True
-        elif kind == "team" and pk is not None:
-            touched.all_periods_of_teams.add(pk)
+                found[organization_id].kpis.add(pk)
+        elif kind in {"lever", "strategy"} and organization_id is not None:
+            found[organization_id].levers = True
+        elif kind == "team" and pk is not None and organization_id is not None:
+            found[organization_id].all_periods_of_teams.add(pk)
     _resolve(found, named)
     return found
 
 
 ANY_PERIOD = -1
-_NAMED = {
-    "keyresult": (KeyResult, "objective_id", False),
-    "scored": (KeyResult, "objective_id", True),
-    "checkin": (CheckIn, "key_result__objective_id", True),
-    "alignment": (Alignment, "source_id", False),
-    "initiative": (Initiative, "objective_id", False),
-}
+# An objective's fields that no score and no rule of the coach reads.
+NOT_SCORED = frozenset({"state", "state_given", "owner", "position", "version", "carried_from"})
 
 
-def _resolve(found: dict[int, Touched], named: dict[str, dict[int, set[int]]]) -> None:
-    """Rows named by id (key results, check-ins, links, initiatives) to their objectives."""
-    for kind, by_organization in named.items():
-        table, column, scores_only = _NAMED[kind]
-        for organization_id, ids in by_organization.items():
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+
+
+def _resolve(found: dict[int, Touched], named: dict[str, set[int]]) -> None:
+    """Rows named by id (key results, check-ins, links, initiatives) to their objectives,
+    each in its organisation."""
+    for kind, ids in named.items():
+        if not ids or kind == "cycles":
+            continue
+        table, path, reach = _NAMED[kind]
+        prefix = f"{path}__" if path else ""
+        rows = table.objects.filter(id__in=sorted(ids)).values_list(
+            f"{prefix}id", f"{prefix}organization_id"
+        )
+        for objective_id, organization_id in rows:
             touched = found[organization_id]
-            into = touched.scored if scores_only else touched.objectives
-            rows = table.objects.filter(id__in=sorted(ids))  # type: ignore[attr-defined]
-            into.update(rows.values_list(column, flat=True))
-            if kind == "alignment":
-                into.update(rows.values_list("target_id", flat=True))
+            {"scores": touched.scored, "full": touched.objectives, "cascade": touched.cascade}[
+                reach
+            ].add(objective_id)
+    if named.get("cycles"):
+        for organization_id in set(
+            Objective.objects.filter(id__in=sorted(named["cycles"])).values_list(
+                "organization_id", flat=True
+            )
+        ):
+            found[organization_id].cycles.add(ANY_PERIOD)
 
 
 def apply_changes(events: Sequence[AuditEvent]) -> None:
@@ -186,6 +246,13 @@ def _closure(start: Iterable[int], upstream: bool) -> set[int]:
 
 def _expand(organization_id: int, touched: Touched) -> None:
     """Add what the touched rows' findings and sets depend on."""
+    if touched.everything:
+        mine = Objective.objects.filter(organization_id=organization_id)
+        touched.objectives.update(mine.values_list("id", flat=True))
+        touched.periods.update(
+            Period.objects.filter(organization_id=organization_id).values_list("id", flat=True)
+        )
+        touched.cycles.add(ANY_PERIOD)
     if touched.kpis:
         kpis = sorted(touched.kpis)
         touched.objectives.update(
@@ -204,8 +271,8 @@ def _expand(organization_id: int, touched: Touched) -> None:
             Period.objects.filter(organization_id=organization_id).values_list("id", flat=True)
         )
     # Findings compare an objective's key results with everything it aligns to, transitively.
-    if touched.objectives:
-        touched.objectives |= _closure(touched.objectives, upstream=False)
+    if touched.cascade:
+        touched.objectives |= touched.cascade | _closure(touched.cascade, upstream=False)
     touched.scored -= touched.objectives
     if touched.all_periods_of_teams:
         touched.teams.update(
@@ -227,11 +294,18 @@ def _expand(organization_id: int, touched: Touched) -> None:
         touched.cycles |= touched.periods
 
 
-def refresh(organization_id: int, touched: Touched, on: date | None = None) -> None:
-    """Rescore and recoach what `touched` names (see the module's description)."""
-    organization = Organization.objects.get(pk=organization_id)
+def refresh(
+    organization_id: int, touched: Touched, on: date | None = None, *, expand: bool = True
+) -> None:
+    """Rescore and recoach what `touched` names (see the module's description); with
+    `expand`, also what depends on it (aligned objectives, teams' sets, periods' plans)."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:
+        return  # gone with everything it had
     day = on or timezone.localdate()
-    _expand(organization_id, touched)
+    if expand:
+        _expand(organization_id, touched)
+    _existing(organization_id, touched)
     every = sorted(touched.objectives | touched.scored)
     for start in range(0, len(every), BATCH):
         batch = every[start : start + BATCH]
@@ -247,6 +321,27 @@ def refresh(organization_id: int, touched: Touched, on: date | None = None) -> N
     _count_findings(sorted(touched.objectives | owners))
 
 
+def _existing(organization_id: int, touched: Touched) -> None:
+    """Keep only the periods and teams that still exist (a change may name a deleted row)."""
+    named = touched.periods | touched.cycles | {period for _, period in touched.teams}
+    if named:
+        periods = set(
+            Period.objects.filter(
+                organization_id=organization_id, id__in=sorted(named)
+            ).values_list("id", flat=True)
+        )
+        touched.periods &= periods
+        touched.cycles &= periods
+        touched.teams = {(team, period) for team, period in touched.teams if period in periods}
+    if touched.teams:
+        teams = set(
+            Team.objects.filter(
+                organization_id=organization_id, id__in=sorted({t for t, _ in touched.teams})
+            ).values_list("id", flat=True)
+        )
+        touched.teams = {(team, period) for team, period in touched.teams if team in teams}
+
+
 def _lock(ids: Sequence[int]) -> None:
     """Hold the objectives' rows until the transaction ends (no-op on SQLite's single writer)."""
     if connection.features.has_select_for_update and ids:
@@ -260,9 +355,7 @@ def _finite(value: float | None) -> float | None:
 def _rescore(organization: Organization, batch: list[int], full: list[int], on: date) -> None:
     """Score the batch's objectives (and coach `full` ones) with the engine, and store it."""
     upstream = _closure(full, upstream=True) - set(batch) if full else set()
-    rows = read_plan(
-        organization, objective_ids=[*batch, *sorted(upstream)], with_check_ins=True
-    )
+    rows = read_plan(organization, objective_ids=[*batch, *sorted(upstream)], with_check_ins=True)
     plan = rows.plan
     by_pk = {record.pk: index for index, record in enumerate(rows.records)}
     kr_ids: dict[int, list[int]] = defaultdict(list)
@@ -365,9 +458,7 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
         for chunk in _packed(list(sets.values()), BATCH * 2):
             plan = read_plan(organization, objective_ids=chunk).plan
             for finding in check_teams(LintContext(plan)):
-                team_id = next(
-                    (pk for pk, slug in teams.items() if slug == finding.object), None
-                )
+                team_id = next((pk for pk, slug in teams.items() if slug == finding.object), None)
                 if team_id in team_ids:
                     made.append(_finding(organization, finding, 0, None, team_id, period_id))
     where = Q()
@@ -468,3 +559,131 @@ def _count_findings(ids: list[int]) -> None:
             ["findings"],
             batch_size=BATCH,
         )
+
+
+@dataclass
+class Drift:
+    """What a full rescore changed: rows whose stored values differed from the engine's."""
+
+    objectives: int = 0
+    key_results: int = 0
+    findings: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Every row that differed."""
+        return self.objectives + self.key_results + self.findings
+
+
+def _snapshot(period_id: int) -> tuple[dict, dict, dict]:
+    """A period's stored scores and findings, as plain values to compare."""
+    objectives = {
+        row[0]: row[1:]
+        for row in Objective.objects.filter(period_id=period_id).values_list(
+            "slug", "progress", "expected", "status", "grade", "findings"
+        )
+    }
+    key_results = {
+        (row[0], row[1]): row[2:]
+        for row in KeyResult.objects.filter(objective__period_id=period_id).values_list(
+            "objective__slug", "slug", "value", "progress", "expected", "status", "forecast"
+        )
+    }
+    findings: dict[tuple, int] = defaultdict(int)
+    for row in Finding.objects.filter(period_id=period_id).values_list(
+        "rule", "object", "message", "hint"
+    ):
+        findings[row] += 1
+    return objectives, key_results, dict(findings)
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    return all(
+        math.isclose(x, y, abs_tol=1e-9)
+        if isinstance(x, float) and isinstance(y, float)
+        else x == y
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _compare(drift: Drift, before: tuple[dict, dict, dict], after: tuple[dict, dict, dict]) -> None:
+    for name, old, new in zip(("objective", "key result"), before[:2], after[:2], strict=True):
+        for key in old.keys() | new.keys():
+            if key in old and key in new and _same(old[key], new[key]):
+                continue
+            if name == "objective":
+                drift.objectives += 1
+            else:
+                drift.key_results += 1
+            if len(drift.examples) < 20:
+                drift.examples.append(f"{name} {key}: stored {old.get(key)} → {new.get(key)}")
+    old_findings, new_findings = before[2], after[2]
+    for key in old_findings.keys() | new_findings.keys():
+        difference = abs(old_findings.get(key, 0) - new_findings.get(key, 0))
+        if difference:
+            drift.findings += difference
+            if len(drift.examples) < 20:
+                drift.examples.append(f"finding {key[0]} on {key[1] or 'the plan'}: {key[2][:80]}")
+
+
+def rescore_organization(
+    organization: Organization,
+    on: date | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> Drift:
+    """Recompute and store every score and finding of the organisation, period by period;
+    what differed from what was stored. `progress` is called with each objective count done."""
+    drift = Drift()
+    for period_id in Period.objects.filter(organization=organization).values_list("id", flat=True):
+        before = _snapshot(period_id)
+        ids = list(Objective.objects.filter(period_id=period_id).values_list("id", flat=True))
+        pairs = set(
+            Objective.objects.filter(period_id=period_id).values_list("team_id", "period_id")
+        )
+        for start in range(0, len(ids), BATCH * 5):
+            chunk = ids[start : start + BATCH * 5]
+            with writes.atomic():
+                refresh(organization.pk, Touched(objectives=set(chunk)), on, expand=False)
+            if progress is not None:
+                progress(len(chunk))
+        with writes.atomic():
+            refresh(
+                organization.pk,
+                Touched(teams=pairs, periods={period_id}, cycles={period_id}),
+                on,
+                expand=False,
+            )
+        _compare(drift, before, _snapshot(period_id))
+    return drift
+
+
+def refresh_calendar(
+    on: date | None = None, progress: Callable[[int], object] | None = None
+) -> int:
+    """Rescore the objectives scored before `on` (today) whose period was still running then,
+    and those never scored: what depends on the date (expected progress, status). The count."""
+    day = on or timezone.localdate()
+    stale = Objective.objects.filter(
+        Q(scored_on__isnull=True) | Q(scored_on__lt=day, period__end__gte=F("scored_on"))
+    )
+    done = 0
+    for organization_id in sorted(set(stale.values_list("organization_id", flat=True))):
+        ids = list(stale.filter(organization_id=organization_id).values_list("id", flat=True))
+        never = set(
+            stale.filter(organization_id=organization_id, scored_on__isnull=True).values_list(
+                "id", flat=True
+            )
+        )
+        for start in range(0, len(ids), BATCH * 5):
+            chunk = ids[start : start + BATCH * 5]
+            with writes.atomic():
+                touched = Touched(
+                    objectives={pk for pk in chunk if pk in never},
+                    scored={pk for pk in chunk if pk not in never},
+                )
+                refresh(organization_id, touched, day)
+            done += len(chunk)
+            if progress is not None:
+                progress(len(chunk))
+    return done

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from constellation.core import model
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.models import Organization
@@ -87,7 +88,7 @@ def import_plan(
         )
     report = ImportReport(organization=slug, dry_run=dry_run)
     reason = f"imported from {plan.path}" if plan.path else "imported from an OKR file"
-    with transaction.atomic():
+    with writes.atomic():
         organization = _organization(slug, plan.organization, report, actor)
         Importer(plan, organization, report, actor=actor, reason=reason, progress=progress).run()
         if dry_run:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import cast
 
 from django.contrib.auth import get_user_model
@@ -45,6 +46,38 @@ def _grouped(pairs: QuerySet) -> dict[int, list[int]]:
     return grouped
 
 
+@dataclass(slots=True)
+class CheckInRow:
+    """A check-in as the transfer reads it: its columns only, not a model instance.
+
+    An organisation has a dozen check-ins for each key result, a million for a big one: a
+    model instance each would take most of an export's (or an import's) time and memory.
+    """
+
+    id: int
+    key_result_id: int
+    checked_on: date
+    value: float | None
+    confidence: int | None
+    note: str
+    done: bool | None
+
+    def as_model(self) -> CheckIn:
+        """The row as a model instance, to update it (its other columns are not read)."""
+        return CheckIn(
+            id=self.id,
+            key_result_id=self.key_result_id,
+            checked_on=self.checked_on,
+            value=self.value,
+            confidence=self.confidence,
+            note=self.note,
+            done=self.done,
+        )
+
+
+CHECK_IN_COLUMNS = ("id", "key_result_id", "checked_on", "value", "confidence", "note", "done")
+
+
 @dataclass
 class OrgRows:
     """An organisation's rows, keyed for lookups, with converters to the core's dataclasses."""
@@ -64,7 +97,7 @@ class OrgRows:
     key_results: dict[int, list[KeyResult]] = field(default_factory=dict)
     initiatives: dict[int, list[Initiative]] = field(default_factory=dict)
     moves: dict[int, list[int]] = field(default_factory=dict)
-    check_ins: dict[int, list[CheckIn]] = field(default_factory=dict)
+    check_ins: dict[int, list[CheckInRow]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lever_slugs = {lever.id: lever.slug for lever in self.levers}
@@ -101,7 +134,7 @@ class OrgRows:
             current=kpi.current,
         )
 
-    def check_in_data(self, check_in: CheckIn) -> model.CheckIn:
+    def check_in_data(self, check_in: CheckInRow) -> model.CheckIn:
         """One check-in row as the core's dataclass."""
         return model.CheckIn(
             on=check_in.checked_on,
@@ -230,8 +263,14 @@ def _read_children(rows: OrgRows, objectives: QuerySet[Objective], *, lock: bool
     for initiative in initiatives:
         rows.initiatives.setdefault(initiative.objective_id, []).append(initiative)
     check_ins = CheckIn.objects.filter(key_result__objective__in=objectives)
-    for check_in in check_ins.order_by("checked_on", "id"):
-        rows.check_ins.setdefault(check_in.key_result_id, []).append(check_in)
+    grouped = rows.check_ins
+    for values in check_ins.order_by("checked_on", "id").values_list(*CHECK_IN_COLUMNS):
+        check_in = CheckInRow(*values)
+        found = grouped.get(check_in.key_result_id)
+        if found is None:
+            grouped[check_in.key_result_id] = [check_in]
+        else:
+            found.append(check_in)
     owner_ids = {o.owner_id for o in rows.objectives if o.owner_id is not None}
     owner_ids |= {kr.owner_id for kr in key_results if kr.owner_id is not None}
     if owner_ids:

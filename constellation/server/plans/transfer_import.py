@@ -25,6 +25,7 @@ from constellation.server.okrs.models import Alignment, Initiative, KeyResult, O
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.plans.transfer_checks import check_plan
 from constellation.server.plans.transfer_export import (
+    CheckInRow,
     GuardrailLink,
     LeverLink,
     MoveLink,
@@ -531,7 +532,7 @@ class Importer:
         for objective in self.plan.objectives:
             for kr in objective.key_results:
                 row = self.kr_rows[(objective.id, kr.id)]
-                existing: dict[tuple, list[CheckIn]] = defaultdict(list)
+                existing: dict[tuple, list[CheckInRow]] = defaultdict(list)
                 for check_in in self.rows.check_ins.get(row.pk, []):
                     existing[(check_in.checked_on, check_in.value)].append(check_in)
                 for item in kr.check_ins:
@@ -544,12 +545,21 @@ class Importer:
         self.flush(CheckIn)
 
     def import_check_in(
-        self, key: str, kr: KeyResult, item: model.CheckIn, existing: dict[tuple, list[CheckIn]]
+        self,
+        key: str,
+        kr: KeyResult,
+        item: model.CheckIn,
+        existing: dict[tuple, list[CheckInRow]],
     ) -> None:
         """One check-in of the file: created, updated (same day and value) or unchanged."""
         candidates = existing.get((item.on, item.value))
-        row = candidates.pop(0) if candidates else None
-        changes = diff(self.rows.check_in_data(row), item, CHECK_IN_FIELDS) if row else []
+        found = candidates.pop(0) if candidates else None
+        changes = diff(self.rows.check_in_data(found), item, CHECK_IN_FIELDS) if found else []
+        # Only a check-in that changes becomes a model instance (to be updated in bulk).
+        row = found.as_model() if found is not None and changes else None
+        if found is not None and not changes:
+            self.report.unchanged["check-in"] += 1
+            return
         values = {
             "value": item.value,
             "confidence": item.confidence,
@@ -568,6 +578,7 @@ class Importer:
 
     def write_audit(self) -> None:
         """One audit event per row created or changed, in bulk."""
+        self.kr_objectives = {row.pk: row.objective_id for row in self.kr_rows.values()}
         events = [
             AuditEvent(
                 organization_id=self.org.pk,
@@ -575,6 +586,7 @@ class Importer:
                 action="import",
                 object_type=row._meta.model_name or "",
                 object_id=row.pk,
+                objective_id=self.objective_of(row),
                 object_repr=str(row)[:300],
                 before=before,
                 after=after,
@@ -583,6 +595,16 @@ class Importer:
             for row, before, after in self.audit
         ]
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+
+    def objective_of(self, row: models.Model) -> int | None:
+        """The objective whose history an imported row belongs to, if any."""
+        if isinstance(row, Objective):
+            return row.pk
+        if isinstance(row, KeyResult | Initiative):
+            return row.objective_id
+        if isinstance(row, CheckIn):
+            return self.kr_objectives.get(row.key_result_id)
+        return None
 
     def report_kept(self) -> None:
         """What the database holds that the file does not mention: left as it is."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 
 from constellation.core.periods import parse_period
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.carry import do_carry_objectives
@@ -68,7 +69,7 @@ def _save(row: ObjectiveReview | TeamReflection, kind: str) -> None:
     """Save a review or reflection; a first one created meanwhile by someone else is a
     conflict (the row lock cannot cover a row that did not exist yet)."""
     try:
-        with transaction.atomic():
+        with writes.atomic():
             row.save()
     except IntegrityError as error:
         raise _stale(kind, 1, 0) from error
@@ -107,7 +108,7 @@ def do_record_learning(
         raise ActionError("key_result", "the key result must belong to the objective")
     if initiative is not None and (objective is None or initiative.objective_id != objective.pk):
         raise ActionError("initiative", "the initiative must belong to the same objective")
-    with transaction.atomic():
+    with writes.atomic():
         learning = Learning.objects.create(
             organization_id=access.organization.pk,
             team=team,
@@ -174,7 +175,7 @@ def do_review_objective(
         "note": _text("note", data.note),
         "reviewer": actor,
     }
-    with transaction.atomic():
+    with writes.atomic():
         saved = ObjectiveReview.objects.select_for_update().filter(objective=objective).first()
         current = saved.version if saved is not None else 0
         if current != expected_version:
@@ -218,7 +219,7 @@ def do_save_reflection(
         "surprised": _text("surprised", data.surprised),
         "differently": _text("differently", data.differently),
     }
-    with transaction.atomic():
+    with writes.atomic():
         saved = TeamReflection.objects.select_for_update().filter(team=team, period=period).first()
         current = saved.version if saved is not None else 0
         if current != expected_version:
@@ -272,7 +273,7 @@ def do_record_initiative_result(
     _same_org(access, team, period)
     require_team(access, team, "record this team's initiative results")
     _check_result(team, period, data)
-    with transaction.atomic():
+    with writes.atomic():
         result = InitiativeResult.objects.create(
             organization_id=access.organization.pk,
             team=team,
@@ -371,7 +372,7 @@ def do_finish_review(
     access.require_write()
     _same_org(access, team, period)
     require_team(access, team, "finish this team's review")
-    with transaction.atomic():
+    with writes.atomic():
         objectives = team_objectives(access, team, period)
         reviews = {
             r.objective_id: r

@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F, Model
 from django.urls import reverse
 from django.utils import timezone
 
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.notifications.actions import do_notify
@@ -127,7 +127,7 @@ def do_send_for_review(
     require_team(access, team, "send this team's draft for review")
     chosen = _draft_set(team, period, objectives)
     _check_reviewers(access, leaders, stakeholders, actor)
-    with transaction.atomic():
+    with writes.atomic():
         review = _create_review(access, team, period, chosen, leaders, stakeholders, message, actor)
         people = [m.user for m in [*leaders, *stakeholders]]
         names = ", ".join(p.username for p in people)
@@ -202,7 +202,7 @@ def do_answer_review(
     if review.state != ReviewRequest.State.OPEN:
         raise ActionError("decision", f"this review is closed ({review.get_state_display()})")
     fields = check_answer(reviewer, answer)
-    with transaction.atomic():
+    with writes.atomic():
         updated = Reviewer.objects.filter(pk=reviewer.pk, version=expected_version).update(
             **fields,
             decision=answer.decision,
@@ -263,7 +263,7 @@ def do_resubmit(
 ) -> ReviewRequest:
     """After changes, ask again the reviewers who asked for them (their decision resets)."""
     require_team(access, review.team, "resubmit this team's draft")
-    with transaction.atomic():
+    with writes.atomic():
         review = _lock_review(review, expected_version, "the resubmission")
         if review.state != ReviewRequest.State.OPEN:
             raise ActionError("review", f"this review is closed ({review.get_state_display()})")
@@ -339,7 +339,7 @@ def do_launch(
 ) -> Launch:
     """Launch the reviewed objectives: they become launched and everyone is told."""
     require_team(access, review.team, "launch this team's OKRs")
-    with transaction.atomic():
+    with writes.atomic():
         review = _lock_review(review, expected_version, "the launch")
         readiness = launch_readiness(review)
         if not readiness.ready:
@@ -423,7 +423,7 @@ def do_ask_dependency(
     from_team = key_result.objective.team
     require_team(access, from_team, "ask for support on this key result")
     check_dependency(key_result, to_team, need, needed_by)
-    with transaction.atomic():
+    with writes.atomic():
         dependency = Dependency.objects.create(
             organization=access.organization,
             key_result=key_result,
@@ -480,7 +480,7 @@ def do_answer_dependency(
     if not accept and not note.strip():
         raise ActionError("note", "say why you decline, so the other team can plan around it")
     state = Dependency.State.ACCEPTED if accept else Dependency.State.DECLINED
-    with transaction.atomic():
+    with writes.atomic():
         updated = Dependency.objects.filter(
             pk=dependency.pk, version=expected_version, state=Dependency.State.REQUESTED
         ).update(

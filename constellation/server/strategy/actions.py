@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F, Max, Model
 from django.utils import timezone
 from django.utils.text import slugify
 
 from constellation.core.periods import is_period, parse_period
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import Period
@@ -92,13 +93,13 @@ def do_save_strategy(
         "mission": _text("mission", mission, TEXT_LIMIT),
     }
     organization = access.organization
-    with transaction.atomic():
+    with writes.atomic():
         row = Strategy.objects.filter(organization=organization, year=year).first()
         if row is None:
             if expected_version != 0:
                 raise _stale("strategy", 0, expected_version)
             try:
-                with transaction.atomic():
+                with writes.atomic():
                     row = Strategy.objects.create(organization=organization, year=year, **values)
             except IntegrityError:  # someone wrote the same year's strategy a moment ago
                 raise _stale("strategy", 1, expected_version) from None
@@ -142,7 +143,7 @@ def do_create_lever(
         "description": _text("description", description, TEXT_LIMIT),
         "focus": _focus(focus),
     }
-    with transaction.atomic():
+    with writes.atomic():
         levers = Lever.objects.select_for_update().filter(organization=access.organization)
         last = levers.aggregate(last=Max("position"))["last"]
         lever = Lever.objects.create(
@@ -177,7 +178,7 @@ def do_update_lever(
         values["focus"] = _focus(changes["focus"])
     if "retired" in changes and bool(changes["retired"]) != (lever.retired_at is not None):
         values["retired_at"] = timezone.now() if changes["retired"] else None
-    with transaction.atomic():
+    with writes.atomic():
         names = list(values)
         before = snapshot(lever, names)
         _versioned_update(lever, values, expected_version, "lever")
@@ -247,7 +248,7 @@ def do_create_roadmap_item(
     """Put a piece of planned work on the roadmap, under the lever it serves."""
     require_strategist(access)
     changes = {"title": title, "lever": lever, "period": period, "status": status}
-    with transaction.atomic():
+    with writes.atomic():
         values = _item_values(access, changes, actor)
         item = RoadmapItem.objects.create(organization=access.organization, **values)
         record(access.organization.pk, actor, "create", item, after=snapshot(item))
@@ -267,7 +268,7 @@ def do_update_roadmap_item(
     unknown = set(changes) - set(ITEM_FIELDS)
     if unknown:
         raise ActionError(sorted(unknown)[0], "this field cannot be changed here")
-    with transaction.atomic():
+    with writes.atomic():
         values = _item_values(access, changes, actor)
         names = list(values)
         before = snapshot(item, names)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import Conflict, NotAllowed
@@ -170,7 +170,7 @@ def do_check_in_many(
     today = timezone.localdate()
     # Everything is checked before the first write: inside a caller's transaction no
     # savepoint is needed (an error here undoes the caller's whole write, as it should).
-    with transaction.atomic(savepoint=False):
+    with writes.atomic(savepoint=False):
         rows = {kr.pk: kr for kr, _ in entries}
         if not locked:
             rows = {kr.pk: kr for kr in lock_key_results(KeyResult.objects.filter(pk__in=rows))}
@@ -206,6 +206,7 @@ def _event(
         action="check_in",
         object_type="keyresult",
         object_id=key_result.pk,
+        objective_id=key_result.objective_id,
         object_repr=str(key_result)[:300],
         before=before,
         after={**_state(key_result), "note": note},
@@ -276,7 +277,7 @@ def do_set_cadence(access: Access, cadence: Cadence, *, expected_version: int, a
     if not access.is_admin:
         raise NotAllowed("Only admins of the organisation can change when reminders are sent.")
     check_cadence(cadence)
-    with transaction.atomic():
+    with writes.atomic():
         organization = Organization.objects.select_for_update().get(pk=access.organization.pk)
         current = cadence_of(organization)
         if current.version != expected_version:

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 
+from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
@@ -116,10 +117,10 @@ def send_reminder(organization: Organization, due: DueReminder, slot: datetime) 
     url = f"/o/{organization.slug}/"
     if len(objectives) == 1:
         url = f"/o/{organization.slug}/objectives/{objectives.pop()}/"
-    with transaction.atomic():
+    with writes.atomic():
         try:
             # A savepoint: the constraint's refusal must not break the outer transaction.
-            with transaction.atomic():
+            with writes.atomic():
                 sent = SentReminder.objects.create(
                     organization=organization,
                     person=due.person,

@@ -24,6 +24,7 @@ from constellation.server.kpis.tasks import kpi_sweep_job
 from constellation.server.notifications.outbox import due_email_ids
 from constellation.server.notifications.tasks import retry_emails_job
 from constellation.server.orgs.models import Organization
+from constellation.server.plans.stored import refresh_calendar
 from constellation.server.tracking.cadence import cadence_of, now
 from constellation.server.tracking.models import ScheduledJob
 from constellation.server.tracking.tasks import enqueue_on_commit, reminders_job
@@ -44,6 +45,13 @@ def digests_job(organization_id: int, slot: str) -> int:
     return send_digests(organization, datetime.fromisoformat(slot))
 
 
+@task()
+def calendar_job() -> int:
+    """Rescore what the calendar moved since it was scored (expected progress, status); how
+    many objectives. Cheap when nothing is stale: one query."""
+    return refresh_calendar()
+
+
 def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
     """(key, job, arguments) of everything due at `moment`, one entry per slot."""
     catch_up = timedelta(hours=settings.REMINDER_CATCH_UP_HOURS)
@@ -59,6 +67,8 @@ def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
     sweep = moment.replace(second=0, microsecond=0)
     sweep -= timedelta(minutes=sweep.minute % KPI_SWEEP_MINUTES)
     due.append((f"kpi-sweep:{sweep:%Y-%m-%dT%H:%MZ}", kpi_sweep_job, ()))
+    # Stored scores depend on the day: rescored each hour for what a new day made stale.
+    due.append((f"calendar:{moment:%Y-%m-%dT%HZ}", calendar_job, ()))
     # Failed emails whose retry is due, swept each minute (only then: no empty job every minute).
     if due_email_ids(moment, limit=1):
         due.append((f"email-retry:{moment:%Y-%m-%dT%H:%MZ}", retry_emails_job, ()))

@@ -7,9 +7,10 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Status
 
-from constellation.core import coach
+from constellation.core import scoring
 from constellation.server.api import lookups, present
 from constellation.server.api.auth import api_access
 from constellation.server.api.drafting_schemas import ObjectiveIn
@@ -34,7 +35,8 @@ from constellation.server.okrs import actions
 from constellation.server.okrs.access import access_objective, find_objective_with_period
 from constellation.server.okrs.drafting import ObjectiveInput, do_create_objective
 from constellation.server.okrs.models import Objective
-from constellation.server.orgs.access import Access
+from constellation.server.orgs.access import Access, find_team
+from constellation.server.plans.lists import objectives_page
 from constellation.server.plans.scores import period_view
 from constellation.server.strategy.access import levers_by_slug
 from constellation.server.tracking.access import check_ins_of_objective
@@ -79,34 +81,44 @@ def list_objectives(
 ) -> dict[str, Any]:
     """Objectives with progress, grade and status computed by the same engine as `okr score`.
 
-    The period's scores are computed once per change of the organisation's data and kept, so
-    a page costs the same few queries whatever the period's size.
+    Scores are stored with the rows and kept current by every write, so a page is a count and
+    a few queries on indexed columns whatever the period's size; `at` scores the page's
+    objectives on another day.
     """
     access = api_access(request, org)
     chosen = choose_period(access, period)
     body: dict[str, Any] = {"period": chosen.label, "offset": offset, "limit": limit}
     if chosen.period is None and not chosen.everything:
         return {**body, "count": 0, "next": None, "objectives": []}
-    view = period_view(access.organization, chosen.period, on=at, with_findings=False)
-    if team is not None and not any(t.id == team for t in view.plan.teams):
-        raise FieldError("team", f"this organisation has no team {team!r}", source="query")
-    matching = [
-        record
-        for record in view.objectives
-        if (team is None or record.team.slug == team) and (state is None or record.state == state)
-    ]
-    page = matching[offset : offset + limit]
-    data = {objective.id: objective for objective in view.plan.objectives}
-    more = offset + limit < len(matching)
+    found_team = None
+    if team is not None:
+        found_team = find_team(access, team)
+        if found_team is None:
+            raise FieldError("team", f"this organisation has no team {team!r}", source="query")
+    page = objectives_page(
+        access.organization,
+        chosen.period,
+        team=found_team,
+        state=state,
+        offset=offset,
+        limit=limit,
+        with_check_ins=at is not None,
+    )
+    rows = page.rows
+    scores = rows.scores
+    if at is not None and at != timezone.localdate():
+        scores = {o.id: scoring.score_objective(o, at) for o in rows.plan.objectives}
+    data = {objective.id: objective for objective in rows.plan.objectives}
+    more = offset + limit < page.count
     return {
         **body,
-        "count": len(matching),
+        "count": page.count,
         "next": _page_address(request, offset + limit) if more else None,
         "objectives": [
             present.record_out(
-                r, data[r.slug], view.scores.get(r.slug), view.aligns_to, view.aligned_from
+                r, data[r.slug], scores.get(r.slug), rows.aligns_to, rows.aligned_from
             )
-            for r in page
+            for r in rows.records
         ],
     }
 
@@ -161,10 +173,8 @@ def get_objective(
 
 def objective_detail(access: Access, row: Objective, on: dt.date | None = None) -> dict[str, Any]:
     """One prefetched objective with its scores, check-ins and what the coach says."""
-    view = period_view(
-        access.organization, row.period, objectives=[row], on=on, with_findings=False
-    )
-    findings = coach.lint_objective(view.plan, row.slug)
+    view = period_view(access.organization, row.period, objectives=[row], on=on)
+    findings = view.findings_by_objective.get(row.slug, [])
     history = _history(access, row)
     links = present.alignment_slugs(access, [row.pk])
     return present.objective_detail(row, view.scores.get(row.slug), links, history, findings)

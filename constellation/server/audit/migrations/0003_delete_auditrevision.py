@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_count_events_per_organization'),
+        ("audit", "0002_count_events_per_organization"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='AuditRevision',
+            name="AuditRevision",
         ),
     ]

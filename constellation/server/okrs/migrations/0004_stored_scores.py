@@ -6,121 +6,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0002_kpi_team_version_one_reading_per_day'),
-        ('okrs', '0003_objective_carried_from'),
-        ('orgs', '0005_first_admin_of_each_organisation_becomes_owner'),
-        ('strategy', '0002_strategy_per_year_lever_focus_and_retirement'),
+        ("kpis", "0002_kpi_team_version_one_reading_per_day"),
+        ("okrs", "0003_objective_carried_from"),
+        ("orgs", "0005_first_admin_of_each_organisation_becomes_owner"),
+        ("strategy", "0002_strategy_per_year_lever_focus_and_retirement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=12)),
-                ('rule', models.CharField(max_length=40)),
-                ('severity', models.CharField(max_length=10)),
-                ('object', models.CharField(blank=True, max_length=200)),
-                ('message', models.TextField()),
-                ('hint', models.TextField(blank=True)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=12)),
+                ("rule", models.CharField(max_length=40)),
+                ("severity", models.CharField(max_length=10)),
+                ("object", models.CharField(blank=True, max_length=200)),
+                ("message", models.TextField()),
+                ("hint", models.TextField(blank=True)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='expected',
+            model_name="keyresult",
+            name="expected",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='forecast',
+            model_name="keyresult",
+            name="forecast",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='progress',
+            model_name="keyresult",
+            name="progress",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='status',
-            field=models.CharField(choices=[('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track')], default='on_track', max_length=10),
+            model_name="keyresult",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("on_track", "On track"),
+                    ("at_risk", "At risk"),
+                    ("off_track", "Off track"),
+                ],
+                default="on_track",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='keyresult',
-            name='value',
+            model_name="keyresult",
+            name="value",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='expected',
+            model_name="objective",
+            name="expected",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='findings',
+            model_name="objective",
+            name="findings",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='grade',
+            model_name="objective",
+            name="grade",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='progress',
+            model_name="objective",
+            name="progress",
             field=models.FloatField(default=0.0),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='scored_on',
+            model_name="objective",
+            name="scored_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='objective',
-            name='status',
-            field=models.CharField(choices=[('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track')], default='on_track', max_length=10),
+            model_name="objective",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("on_track", "On track"),
+                    ("at_risk", "At risk"),
+                    ("off_track", "Off track"),
+                ],
+                default="on_track",
+                max_length=10,
+            ),
         ),
         migrations.AddIndex(
-            model_name='objective',
-            index=models.Index(fields=['period', 'team', 'status'], name='objective_period_team_status'),
+            model_name="objective",
+            index=models.Index(
+                fields=["period", "team", "status"], name="objective_period_team_status"
+            ),
         ),
         migrations.AddIndex(
-            model_name='objective',
-            index=models.Index(fields=['scored_on'], name='objective_scored_on'),
+            model_name="objective",
+            index=models.Index(fields=["scored_on"], name="objective_scored_on"),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='objective',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='coach_findings', to='okrs.objective'),
+            model_name="finding",
+            name="objective",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="coach_findings",
+                to="okrs.objective",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='organization',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organization'),
+            model_name="finding",
+            name="organization",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='period',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='okrs.period'),
+            model_name="finding",
+            name="period",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="okrs.period"
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.team'),
+            model_name="finding",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.team",
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['period', 'team'], name='finding_period_team'),
+            model_name="finding",
+            index=models.Index(fields=["period", "team"], name="finding_period_team"),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['period', 'subject'], name='finding_period_subject'),
+            model_name="finding",
+            index=models.Index(fields=["period", "subject"], name="finding_period_subject"),
         ),
     ]

@@ -2,7 +2,8 @@
 
 A team's objective rows are on the page when the whole period is small; otherwise each team
 shows its numbers and loads its rows when opened (htmx), with a link to the team's page for
-browsers without scripts. The page's size is bounded whatever the number of objectives.
+browsers without scripts. The numbers are SQL aggregates over the stored scores and findings
+(`plans.lists`): the page's size and its queries are bounded whatever the number of objectives.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from constellation.server.orgs.access import Access, access_team
-from constellation.server.plans.scores import period_view
+from constellation.server.plans.lists import objective_rows, plan_findings, team_numbers
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
-    PLAN_RULES,
+    Summary,
+    TeamSummary,
     chosen_period,
-    objective_rows,
     page_number,
-    shown_findings,
+    stored_rows,
     summarise,
-    team_summaries,
 )
 
 # Up to this many objectives in the period, every team's rows are drawn on the dashboard.
@@ -61,16 +61,36 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
         **_teams_page(request, []),
     }
     if period is not None:
-        view = period_view(organization, period)
-        rows = objective_rows(view)
-        findings = shown_findings(view)
-        teams = team_summaries(rows, findings)
-        if len(rows) > INLINE_OBJECTIVES:
+        numbers = team_numbers(organization, period)
+        org_findings = plan_findings(organization, period)
+        total = sum(n.objectives for n in numbers)
+        teams = [
+            TeamSummary(
+                n.team,
+                Summary(
+                    n.objectives, n.average_progress, n.on_track, n.at_risk, n.off_track, n.findings
+                ),
+                n.team_findings,
+            )
+            for n in numbers
+        ]
+        if total <= INLINE_OBJECTIVES:
+            by_team: dict[int, list] = {}
+            for row in stored_rows(organization, objective_rows(organization, period)):
+                by_team.setdefault(row.objective.team.pk, []).append(row)
             for team in teams:
-                team.rows = []
+                team.rows = by_team.get(team.team.pk, [])
         context.update(_teams_page(request, teams))
-        context["summary"] = summarise(rows, len(findings))
-        context["org_findings"] = [f for f in findings if f.rule in PLAN_RULES]
+        findings = sum(n.findings for n in numbers) + len(org_findings)
+        context["summary"] = Summary(
+            total,
+            sum(n.average_progress * n.objectives for n in numbers) / total if total else 0.0,
+            sum(n.on_track for n in numbers),
+            sum(n.at_risk for n in numbers),
+            sum(n.off_track for n in numbers),
+            findings,
+        )
+        context["org_findings"] = org_findings
     return render(request, "web/dashboard.html", context)
 
 
@@ -82,7 +102,6 @@ def team_rows(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     period, _ = chosen_period(request, access)
     rows = []
     if period is not None:
-        view = period_view(organization, period)
-        rows = [row for row in objective_rows(view) if row.objective.team.pk == found.pk]
+        rows = stored_rows(organization, objective_rows(organization, period, team=found))
     context = {"rows": rows, "caption": f"Objectives of {found.name}"}
     return render(request, "web/_objective_table.html", context)

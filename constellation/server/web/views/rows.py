@@ -18,6 +18,7 @@ from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization, Team
+from constellation.server.plans.lists import StoredRow
 from constellation.server.plans.plan import ObjectiveRecord
 from constellation.server.plans.scores import PeriodView, current_period
 
@@ -101,6 +102,21 @@ def objective_rows(view: PeriodView) -> list[ObjectiveRow]:
             guardrails_unhealthy=unhealthy.get(objective.slug, []),
         )
         for objective in view.objectives
+    ]
+
+
+def stored_rows(organization: Organization, rows: Iterable[StoredRow]) -> list[ObjectiveRow]:
+    """Rows of stored scores (`plans.lists`) as the tables show them, with their links."""
+    url = objective_urls(organization)
+    return [
+        ObjectiveRow(
+            objective=row.objective,
+            score=row.score,
+            findings=row.findings,
+            url=url(row.objective.slug),
+            guardrails_unhealthy=row.guardrails_unhealthy,
+        )
+        for row in rows
     ]
 
 

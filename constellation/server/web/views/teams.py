@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.okrs.access import objectives_of_team
 from constellation.server.orgs.access import (
     Access,
     access_team,
@@ -15,14 +14,9 @@ from constellation.server.orgs.access import (
     team_powers,
 )
 from constellation.server.orgs.readiness import advice_of
-from constellation.server.plans.scores import period_view
+from constellation.server.plans.lists import objective_rows, team_set_findings
 from constellation.server.web.views.permissions import org_view
-from constellation.server.web.views.rows import (
-    chosen_period,
-    objective_rows,
-    summarise,
-    team_findings,
-)
+from constellation.server.web.views.rows import chosen_period, stored_rows, summarise
 from constellation.server.web.views.sharing import team_sharing
 
 
@@ -46,10 +40,8 @@ def team(request: HttpRequest, access: Access, team: str) -> HttpResponse:
         "summary": summarise([], 0),
     }
     if period is not None:
-        objectives = list(objectives_of_team(access, found, period))
-        view = period_view(organization, period, objectives=objectives)
-        rows = objective_rows(view)
-        findings = team_findings(view, found)
+        rows = stored_rows(organization, objective_rows(organization, period, team=found))
+        findings = team_set_findings(organization, period, found)
         context["rows"] = rows
         context["findings"] = findings
         context["summary"] = summarise(rows, len(findings) + sum(row.findings for row in rows))

@@ -1,0 +1,234 @@
+"""Pages and lists of a period's objectives, as queries on the stored scores and findings.
+
+Nothing here loads a whole period into Python: a dashboard's numbers are SQL aggregates per
+team, a list is a page of rows on indexed columns, each in a fixed number of queries whatever
+the organisation's size (`plans.stored` keeps the columns current).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, Q
+
+from constellation.core import coach, scoring
+from constellation.core.model import HealthyRange
+from constellation.core.scoring.progress import given_grade
+from constellation.server.audit import changes
+from constellation.server.okrs.models import Finding, Objective, Period
+from constellation.server.orgs.models import Organization, Team
+from constellation.server.plans.plan import (
+    ObjectiveRecord,
+    PlanRows,
+    Related,
+    TeamRecord,
+    read_plan,
+)
+from constellation.server.plans.scores import FINDING_COLUMNS, as_finding
+
+
+@dataclass(slots=True)
+class TeamNumbers:
+    """A team's numbers for a period: objectives, mean progress, statuses and findings."""
+
+    team: TeamRecord
+    objectives: int = 0
+    average_progress: float = 0.0
+    on_track: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    # Findings about the team's objectives and about its set; those about the set alone.
+    findings: int = 0
+    team_findings: int = 0
+
+
+def team_numbers(organization: Organization, period: Period) -> list[TeamNumbers]:
+    """Every team with objectives in the period, by name: three aggregate queries."""
+    changes.flush()
+    rows = (
+        Objective.objects.filter(organization_id=organization.pk, period_id=period.pk)
+        .values("team_id")
+        .annotate(
+            count=Count("id"),
+            average=Avg("progress"),
+            on_track=Count("id", filter=Q(status="on_track")),
+            at_risk=Count("id", filter=Q(status="at_risk")),
+            off_track=Count("id", filter=Q(status="off_track")),
+        )
+        .values_list("team_id", "count", "average", "on_track", "at_risk", "off_track")
+    )
+    numbers: dict[int, TeamNumbers] = {}
+    for team_id, count, average, on_track, at_risk, off_track in rows:
+        numbers[team_id] = TeamNumbers(
+            TeamRecord(team_id, "", ""), count, average or 0.0, on_track, at_risk, off_track
+        )
+    found = (
+        Finding.objects.filter(period_id=period.pk, team__isnull=False)
+        .values("team_id")
+        .annotate(count=Count("id"), alone=Count("id", filter=Q(objective__isnull=True)))
+        .values_list("team_id", "count", "alone")
+    )
+    for team_id, count, alone in found:
+        if team_id in numbers:
+            numbers[team_id].findings = count
+            numbers[team_id].team_findings = alone
+    for pk, slug, name in Team.objects.filter(id__in=sorted(numbers)).values_list(
+        "id", "slug", "name"
+    ):
+        numbers[pk].team = TeamRecord(pk, slug, name)
+    return sorted(numbers.values(), key=lambda n: (n.team.name.lower(), n.team.pk))
+
+
+def plan_findings(organization: Organization, period: Period) -> list[coach.Finding]:
+    """The findings about the period's whole plan (strategy levers), in the coach's order."""
+    changes.flush()
+    rows = (
+        Finding.objects.filter(
+            organization_id=organization.pk,
+            period_id=period.pk,
+            objective__isnull=True,
+            team__isnull=True,
+        )
+        .order_by("position", "id")
+        .values_list(*FINDING_COLUMNS)
+    )
+    return [as_finding(row) for row in rows]
+
+
+def team_set_findings(organization: Organization, period: Period, team: Team) -> list:
+    """The findings about a team's set of objectives for the period (balance, count, fit)."""
+    changes.flush()
+    rows = (
+        Finding.objects.filter(
+            organization_id=organization.pk,
+            period_id=period.pk,
+            team_id=team.pk,
+            objective__isnull=True,
+        )
+        .order_by("position", "id")
+        .values_list(*FINDING_COLUMNS)
+    )
+    return [as_finding(row) for row in rows]
+
+
+ROW_COLUMNS = (
+    "id", "slug", "title", "team_id", "team__slug", "team__name", "period__key", "state",
+    "commitment", "focus", "owner__username", "version", "progress", "expected", "status",
+    "grade", "findings", "period_id",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class StoredRow:
+    """One objective of a list with its stored score (without key results) and findings."""
+
+    objective: ObjectiveRecord
+    score: scoring.ObjectiveScore
+    findings: int
+    guardrails_unhealthy: list[str] = field(default_factory=list)
+
+
+def objective_rows(
+    organization: Organization, period: Period, *, team: Team | None = None
+) -> list[StoredRow]:
+    """A period's objectives (one team's, when given) in order, with stored scores: two
+    queries, the second only for guardrail KPIs out of their healthy range."""
+    changes.flush()
+    where: dict[str, Any] = {"organization_id": organization.pk, "period_id": period.pk}
+    if team is not None:
+        where["team_id"] = team.pk
+    rows = list(
+        Objective.objects.filter(**where).order_by("position", "id").values_list(*ROW_COLUMNS)
+    )
+    unhealthy = unhealthy_guardrails([row[0] for row in rows])
+    made: list[StoredRow] = []
+    for row in rows:
+        (pk, slug, title, team_id, team_slug, team_name, period_key, state, commitment, focus,
+         owner, version, progress, expected, status, grade, findings, period_id) = row  # fmt: skip
+        record = ObjectiveRecord(
+            pk,
+            slug,
+            title,
+            TeamRecord(team_id, team_slug, team_name),
+            period_key,
+            state,
+            commitment,
+            focus,
+            owner,
+            version,
+            Related(),
+            period_id,
+        )
+        score = scoring.ObjectiveScore(
+            id=slug,
+            team=team_slug,
+            title=title,
+            period=period_key,
+            progress=progress,
+            grade=given_grade(grade, commitment),
+            expected=expected,
+            status=status,
+        )
+        made.append(StoredRow(record, score, findings, unhealthy.get(pk, [])))
+    return made
+
+
+def unhealthy_guardrails(objective_ids: list[int]) -> dict[int, list[str]]:
+    """By objective id, the titles of its guardrail KPIs out of their healthy range."""
+    if not objective_ids:
+        return {}
+    marked: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Objective.guardrails.through.objects.filter(objective_id__in=objective_ids)
+        .filter(kpi__current__isnull=False)
+        .filter(Q(kpi__healthy_low__isnull=False) | Q(kpi__healthy_high__isnull=False))
+        .order_by("kpi__title", "kpi_id")
+        .values_list(
+            "objective_id", "kpi__title", "kpi__current", "kpi__healthy_low", "kpi__healthy_high"
+        )
+    )
+    for objective_id, title, current, low, high in rows:
+        if not HealthyRange(low, high).contains(current):
+            marked[objective_id].append(title)
+    return dict(marked)
+
+
+@dataclass(slots=True)
+class Page:
+    """A page of a filtered list of objectives: how many match, and the page's rows read
+    with their plan data, stored scores and links."""
+
+    count: int
+    rows: PlanRows
+
+
+def objectives_page(
+    organization: Organization,
+    period: Period | None,
+    *,
+    team: Team | None = None,
+    state: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    with_check_ins: bool = False,
+) -> Page:
+    """One page of the period's objectives (every period's with None), in the organisation's
+    order: a count, the page's ids on indexed columns, then only those rows."""
+    changes.flush()
+    matching = Objective.objects.filter(organization_id=organization.pk)
+    if period is not None:
+        matching = matching.filter(period_id=period.pk)
+    if team is not None:
+        matching = matching.filter(team_id=team.pk)
+    if state is not None:
+        matching = matching.filter(state=state)
+    count = matching.count()
+    ids = list(
+        matching.order_by("period__start", "position", "id").values_list("id", flat=True)[
+            offset : offset + limit
+        ]
+    )
+    rows = read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins)
+    return Page(count, rows)

@@ -1,0 +1,338 @@
+"""Stored scores and findings equal a fresh run of the engine, after any sequence of writes.
+
+Long random sequences of writes of every kind go through the actions (check-ins, edits of
+objectives and key results, new objectives and key results, alignments made and undone,
+KPI readings that turn a guardrail unhealthy, reviews with a grade override, levers added and
+retired, carry-over into the next quarter, an import); after each step what is stored is
+compared with the engine run afresh over the whole period, by a path that shares nothing with
+the incremental one: `score_plan` and `coach.lint` on the period read in full.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from constellation.core import coach, scoring
+from constellation.core.coach.checks_strategy import check_cycles, check_strategy
+from constellation.core.coach.checks_teams import check_teams
+from constellation.core.coach.context import LintContext
+from constellation.core.coach.rules import RULES
+from constellation.server.kpis.actions import do_add_reading
+from constellation.server.okrs import actions
+from constellation.server.okrs.actions import KeyResultEdit, ObjectiveEdit
+from constellation.server.okrs.carry import do_carry_objectives
+from constellation.server.okrs.drafting import (
+    KeyResultInput,
+    ObjectiveInput,
+    do_create_key_result,
+    do_create_objective,
+)
+from constellation.server.okrs.models import Finding, KeyResult, Objective, Period
+from constellation.server.orgs.access import access_org
+from constellation.server.orgs.models import Team
+from constellation.server.plans.plan import read_plan
+from constellation.server.plans.stored import rescore_organization
+from constellation.server.plans.transfer import export_org, import_plan
+from constellation.server.quarterly.actions import ReviewInput, do_review_objective
+from constellation.server.strategy.actions import do_create_lever, do_update_lever
+from constellation.server.strategy.models import Lever
+from constellation.server.tracking.actions import CheckInInput, do_check_in
+from tests.server.factories import World, make_period
+
+pytestmark = pytest.mark.django_db
+
+TITLES = [
+    "Raise weekly active teams from {a} to {b}",
+    "Launch the new onboarding flow",
+    "Cut churn from {a}% to {b}%",
+    "Hire two engineers",
+    "Keep p95 latency under {b} ms",
+    "Grow revenue from {a}k to {b}k",
+]
+
+
+def _close(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, abs_tol=1e-9)
+    return a == b
+
+
+def fresh(world: World, period: Period) -> tuple[dict, dict, Counter]:
+    """Scores and findings of the period by the engine, from the whole period read afresh."""
+    rows = read_plan(world.org, period, with_check_ins=True)
+    plan = rows.plan
+    own = {record.slug for record in rows.records}
+    on = timezone.localdate()
+    objectives, key_results = {}, {}
+    for score in scoring.score_plan(plan, on).objectives:
+        if score.id not in own:
+            continue
+        objectives[score.id] = (score.progress, score.expected, score.status, score.grade.value)
+        for kr in score.key_results:
+            forecast = kr.forecast.as_dict() if kr.forecast is not None else None
+            key_results[(score.id, kr.id)] = (
+                kr.current,
+                kr.progress,
+                kr.expected,
+                kr.status,
+                forecast,
+            )
+    ctx = LintContext(plan)
+    per_objective = [
+        finding
+        for finding in coach.lint(plan)
+        if RULES[finding.rule].subject in {"objective", "key_result"}
+        and finding.rule != "alignment-cycle"
+        and (finding.object or "").split("/", 1)[0] in own
+    ]
+    own_plan = replace(plan, objectives=[o for o in plan.objectives if o.id in own])
+    own_ctx = LintContext(own_plan)
+    sets = [
+        *check_teams(own_ctx),
+        *check_strategy(own_ctx),
+        *(f for f in check_cycles(own_ctx) if f.object in own),
+    ]
+    del ctx
+    findings = Counter((f.rule, f.object or "", f.message, f.hint) for f in [*per_objective, *sets])
+    counts = Counter((f.object or "").split("/", 1)[0] for f in per_objective)
+    counts.update(f.object for f in sets if f.rule == "alignment-cycle")
+    objectives = {slug: (*values, counts.get(slug, 0)) for slug, values in objectives.items()}
+    return objectives, key_results, findings
+
+
+def stored(period: Period) -> tuple[dict, dict, Counter]:
+    """What the database holds for the period."""
+    objectives = {
+        row[0]: row[1:]
+        for row in Objective.objects.filter(period=period).values_list(
+            "slug", "progress", "expected", "status", "grade", "findings"
+        )
+    }
+    key_results = {
+        (row[0], row[1]): row[2:]
+        for row in KeyResult.objects.filter(objective__period=period).values_list(
+            "objective__slug", "slug", "value", "progress", "expected", "status", "forecast"
+        )
+    }
+    findings = Counter(
+        Finding.objects.filter(period=period).values_list("rule", "object", "message", "hint")
+    )
+    return objectives, key_results, findings
+
+
+def assert_current(world: World, step: str) -> None:
+    for period in Period.objects.filter(organization=world.org):
+        want, have = fresh(world, period), stored(period)
+        for name, wanted, held in zip(("objective", "key result"), want[:2], have[:2], strict=True):
+            assert wanted.keys() == held.keys(), f"after {step}: {name}s differ in {period.key}"
+            for key, values in wanted.items():
+                assert all(_close(a, b) for a, b in zip(values, held[key], strict=True)), (
+                    f"after {step}: {name} {key} in {period.key}: fresh {values}, stored {held[key]}"
+                )
+        assert want[2] == have[2], (
+            f"after {step}: findings in {period.key}: "
+            f"missing {want[2] - have[2]}, extra {have[2] - want[2]}"
+        )
+
+
+class Writer:
+    """Random writes of every kind, through the actions."""
+
+    def __init__(self, world: World, seed: int) -> None:
+        self.world = world
+        self.random = random.Random(seed)
+        self.access = access_org(world.admin, world.org.slug, write=True)
+        self.count = 0
+        self.next_period = make_period(world.org, "2027-Q1")
+
+    def objectives(self) -> list[Objective]:
+        return list(Objective.objects.filter(organization=self.world.org).order_by("id"))
+
+    def key_results(self) -> list[KeyResult]:
+        return list(KeyResult.objects.filter(objective__organization=self.world.org).order_by("id"))
+
+    def title(self) -> str:
+        self.count += 1
+        a = self.random.randint(1, 40)
+        text = self.random.choice(TITLES).format(a=a, b=a + self.random.randint(1, 60))
+        return f"{text} ({self.count})"
+
+    def check_in(self) -> str:
+        kr = self.random.choice(self.key_results())
+        value = round(self.random.uniform(0, 120), 1)
+        confidence = self.random.randint(0, 10)
+        day = timezone.localdate() - timedelta(days=self.random.randint(0, 20))
+        do_check_in(
+            self.access, kr, CheckInInput(value, confidence, "", None, day), self.world.admin
+        )
+        return f"check-in on {kr.slug}"
+
+    def edit_objective(self) -> str:
+        objective = self.random.choice(self.objectives())
+        edit = ObjectiveEdit(
+            title=self.title(),
+            focus=self.random.choice(["", "customer", "business"]),
+            commitment=self.random.choice(["committed", "aspirational"]),
+            team=self.random.choice(list(Team.objects.filter(organization=self.world.org))),
+        )
+        actions.do_edit_objective(
+            self.access,
+            objective,
+            edit,
+            expected_version=objective.version,
+            actor=self.world.admin,
+            reason="a pivot" if objective.state == "launched" else "",
+        )
+        return f"edit of {objective.slug}"
+
+    def edit_key_result(self) -> str:
+        kr = self.random.choice(self.key_results())
+        baseline = float(self.random.randint(0, 50))
+        edit = KeyResultEdit(
+            title=self.title(), baseline=baseline, target=baseline + self.random.randint(1, 80)
+        )
+        actions.do_edit_key_result(
+            self.access,
+            kr,
+            edit,
+            expected_version=kr.version,
+            actor=self.world.admin,
+            reason="a pivot" if kr.objective.state == "launched" else "",
+        )
+        return f"edit of {kr.slug}"
+
+    def new_objective(self) -> str:
+        team = self.random.choice(list(Team.objects.filter(organization=self.world.org)))
+        levers = list(Lever.objects.filter(organization=self.world.org, retired_at__isnull=True))
+        made = do_create_objective(
+            self.access,
+            ObjectiveInput(
+                title=self.title(),
+                team=team,
+                period=self.world.period,
+                levers=self.random.sample(levers, min(len(levers), self.random.randint(0, 1))),
+                guardrails=[self.world.kpi] if self.random.random() < 0.5 else [],
+            ),
+            self.world.admin,
+        )
+        return f"new objective {made.slug}"
+
+    def new_key_result(self) -> str:
+        objective = self.random.choice(self.objectives())
+        baseline = float(self.random.randint(0, 50))
+        kind = self.random.choice(["metric", "metric", "milestone"])
+        data = KeyResultInput(title=self.title(), type=kind)
+        if kind == "metric":
+            data.baseline, data.target = baseline, baseline + self.random.randint(1, 50)
+        do_create_key_result(self.access, objective, data, self.world.admin)
+        return f"new key result on {objective.slug}"
+
+    def align(self) -> str:
+        source, target = self.random.sample(self.objectives(), 2)
+        try:
+            if self.random.random() < 0.7:
+                actions.do_align(self.access, source, target, self.world.admin)
+            else:
+                actions.do_unalign(self.access, source, target, self.world.admin)
+        except Exception as refused:  # a loop, another period: refused, nothing written
+            return f"alignment refused ({type(refused).__name__})"
+        return f"alignment {source.slug} → {target.slug}"
+
+    def reading(self) -> str:
+        value = round(self.random.uniform(0.5, 4.5), 2)
+        do_add_reading(self.access, self.world.kpi, timezone.localdate(), value, self.world.admin)
+        return f"KPI reading {value}"
+
+    def review(self) -> str:
+        objective = self.random.choice(self.objectives())
+        review = getattr(objective, "review", None)
+        grade = round(self.random.uniform(0, 1), 1)
+        do_review_objective(
+            self.access,
+            objective,
+            ReviewInput(grade=grade, reason="judged at the review", decision="", note=""),
+            expected_version=review.version if review is not None else 0,
+            actor=self.world.admin,
+        )
+        return f"review of {objective.slug}"
+
+    def lever(self) -> str:
+        levers = list(Lever.objects.filter(organization=self.world.org))
+        if self.random.random() < 0.5 or len(levers) < 2:
+            do_create_lever(self.access, title=self.title(), actor=self.world.admin)
+            return "new lever"
+        lever = self.random.choice(levers)
+        do_update_lever(
+            self.access,
+            lever,
+            {"retired": lever.retired_at is None},
+            expected_version=lever.version,
+            actor=self.world.admin,
+        )
+        return f"lever {lever.slug} retired or back"
+
+    def carry(self) -> str:
+        sources = [o for o in self.objectives() if o.period_id == self.world.period.pk]
+        chosen = self.random.sample(sources, min(2, len(sources)))
+        do_carry_objectives(self.access, chosen, self.next_period, self.world.admin)
+        return "carry-over"
+
+    def reimport(self) -> str:
+        plan = export_org(self.world.org.slug, self.world.period.key)
+        objective = self.random.choice(plan.objectives)
+        if objective.key_results:
+            objective.key_results[0].title = self.title()
+        import_plan(plan, self.world.org.slug, actor=self.world.admin)
+        return "import"
+
+
+STEPS = [
+    ("check_in", 8),
+    ("edit_objective", 3),
+    ("edit_key_result", 3),
+    ("new_objective", 2),
+    ("new_key_result", 2),
+    ("align", 3),
+    ("reading", 2),
+    ("review", 2),
+    ("lever", 1),
+    ("carry", 1),
+    ("reimport", 1),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_stored_scores_and_findings_equal_a_fresh_computation(world: World, seed: int) -> None:
+    writer = Writer(world, seed)
+    rescore_organization(world.org)  # the world was written directly, around the actions
+    assert_current(world, "the start")
+    names = [name for name, weight in STEPS for _ in range(weight)]
+    done: list[str] = []
+    for _ in range(40):
+        name = writer.random.choice(names)
+        try:
+            step = getattr(writer, name)()
+        except Exception as error:
+            if type(error).__name__ in {"ActionError", "Conflict", "NotAllowed", "ImportRefused"}:
+                continue  # a write the rules refuse: nothing changed
+            raise
+        done.append(step)
+        assert_current(world, f"{len(done)} steps, the last {step}")
+
+
+def test_rescore_reports_drift_and_repairs_it(world: World) -> None:
+    rescore_organization(world.org)
+    Objective.objects.filter(slug="activation").update(progress=0.99, status="off_track")
+    Finding.objects.filter(objective__slug="activation").delete()
+    drift = rescore_organization(world.org)
+    assert drift.objectives >= 1
+    assert drift.examples
+    assert rescore_organization(world.org).total == 0
+    assert_current(world, "the repair")
