@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -208,8 +207,9 @@ def main() -> None:
     result = _figures(args, facts, steps, size, said, folder)
     print(result)
     if args.write_docs:
-        shown = " ".join(a for a in sys.argv[1:] if a not in {"--write-docs", "--keep"})
-        write_docs(f".venv/bin/python benchmarks/transfer.py {shown}".strip(), result)
+        shape_shown = " ".join(shape)
+        command = f".venv/bin/python benchmarks/transfer.py {shape_shown}"
+        write_docs(f"`{command}` (with `--write-docs` to write this block)", result)
     if not args.keep:
         import shutil
 
@@ -257,7 +257,7 @@ def write_docs(command: str, body: str) -> None:
     changes, so the analysis written around it stays.
     """
     text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    figures = f"{FIGURES_START}\nCommand: `{command}`\n\n{body.strip()}\n{FIGURES_END}"
+    figures = f"{FIGURES_START}\nCommand: {command}\n\n{body.strip()}\n{FIGURES_END}"
     if FIGURES_START in text and FIGURES_END in text:
         before, rest = text.split(FIGURES_START, 1)
         after = rest.split(FIGURES_END, 1)[1]

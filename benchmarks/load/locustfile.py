@@ -5,6 +5,7 @@ benchmarks/load/run.py prepares the data and the processes and runs this headles
   LOAD_PEOPLE    a JSON file: org, period, objectives, teams, kpis, and per person a username,
                  a session id and an API token (one person per simulated user)
   LOAD_RECORDS   where every acknowledged (2xx) write is appended, one JSON object a line
+  LOAD_WAIT      the seconds a user waits between requests, "min,max" (default 0.5,1.5)
 
 Each simulated user writes only to the objectives of its own teams (team index modulo the
 number of users), so no two users edit one row and a 409 is a real error, not a race the test
@@ -29,6 +30,8 @@ PEOPLE: dict[str, Any] = {}
 if os.environ.get("LOAD_PEOPLE"):
     with open(os.environ["LOAD_PEOPLE"], encoding="utf-8") as handle:
         PEOPLE = json.load(handle)
+# Seconds each simulated user waits between two requests (LOAD_WAIT="min,max").
+WAIT = [float(x) for x in os.environ.get("LOAD_WAIT", "0.5,1.5").split(",")]
 RECORDS = open(os.environ.get("LOAD_RECORDS", os.devnull), "a", encoding="utf-8")  # noqa: SIM115
 _lock = threading.Lock()
 _numbers = itertools.count()
@@ -45,7 +48,7 @@ class Person(HttpUser):
     """One person of the organisation, signed in (session) and with an API token."""
 
     abstract = True
-    wait_time = between(0.5, 1.5)
+    wait_time = between(WAIT[0], WAIT[-1])
 
     def on_start(self) -> None:
         self.number = next(_numbers)

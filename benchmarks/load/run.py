@@ -10,7 +10,7 @@ alignments, KPI readings, new draft objectives). Every write acknowledged with a
 recorded; after the run each one is looked for in the database.
 
 Run:  .venv/bin/python benchmarks/load/run.py [--objectives 10000] [--minutes 5] [--users 50]
-          [--spawn-rate 10] [--app-workers 1] [--write-docs]
+          [--spawn-rate 10] [--app-workers 1] [--wait 0.5 1.5] [--write-docs]
 Dev:  .venv/bin/python benchmarks/load/run.py --minutes 1 --objectives 2000
 """
 
@@ -210,6 +210,7 @@ def run(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
             "LOAD_HOSTS": ",".join(hosts),
             "LOAD_PEOPLE": str(work / "people.json"),
             "LOAD_RECORDS": str(records),
+            "LOAD_WAIT": f"{args.wait[0]},{args.wait[-1]}",
         }
         command = [
             str(LOCUST),
@@ -284,7 +285,7 @@ def report(
         f"{facts['check_ins']:,} check-ins); two `okr serve --workers {args.app_workers} "
         f"--no-worker` and two `okr worker`; {args.users} users at {args.spawn_rate}/s for "
         f"{args.minutes} min ({seconds:.0f} s with the ramp and the stop), half on each app; "
-        "each user waits 0.5–1.5 s between requests.",
+        f"each user waits {args.wait[0]:g}–{args.wait[-1]:g} s between requests.",
         f"- Peak RSS (VmHWM): {peak}.",
     ]
     return "\n".join(lines)
@@ -322,6 +323,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--app-workers", type=int, default=1, help="gunicorn workers per app")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        nargs=2,
+        default=[0.5, 1.5],
+        metavar=("MIN", "MAX"),
+        help="seconds a user waits between two requests",
+    )
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--prepare-people", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--verify", default="", help=argparse.SUPPRESS)

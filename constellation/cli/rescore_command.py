@@ -32,18 +32,19 @@ def rescore_command(
     around the product (SQL by hand, a restored backup) and the check that nothing drifted.
     """
     _database_or_exit("rescore")
-    from constellation.server.orgs.models import Organization
+    from constellation.server.orgs.access import all_organizations, find_organization
     from constellation.server.plans.stored import rescore_organization
 
-    organizations = Organization.objects.order_by("slug")
+    organizations = list(all_organizations())
     if org is not None:
-        organizations = organizations.filter(slug=org)
-        if not organizations.exists():
+        found = find_organization(org)
+        if found is None:
             err_console.print(f"okr rescore: no organisation {org!r}", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT)
+        organizations = [found]
     drifted = 0
     for organization in organizations:
-        total = organization.objectives.count()  # type: ignore[attr-defined]
+        total = organization.objectives.count()
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),

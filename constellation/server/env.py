@@ -71,6 +71,9 @@ def database(url: str, directory: Path) -> dict[str, object]:
     if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not postgres:// or sqlite://")
     options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    # PostgreSQL's JIT compiles the dashboard's aggregates for longer than they run (hundreds
+    # of milliseconds for tens of them): off unless the URL sets `options` itself.
+    options.setdefault("options", "-c jit=off")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parsed.path.lstrip("/")) or "constellation",

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from constellation.server.audit.access import objective_events
 from constellation.server.audit.models import AuditEvent
+from constellation.server.kpis.actions import ReadingRow, do_promote_kpi, do_record_readings
 from constellation.server.okrs import actions, drafting
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import access_org
@@ -168,3 +169,13 @@ def test_the_migration_files_the_events_recorded_before_the_column(world: World)
     # The deleted key result's row is gone: its deletion is found by the snapshot it keeps.
     assert filed == expected
     assert ("delete", "keyresult", deleted_id) in filed
+
+
+def test_a_kpi_promoted_into_the_objective_is_in_its_history(world: World) -> None:
+    access = access_org(world.admin, "acme")
+    do_record_readings(access, [ReadingRow(world.kpi, date(2026, 10, 5), 2.2)], world.admin)
+    key_result = do_promote_kpi(access, world.kpi, world.objective, target=1.8, actor=world.admin)
+    seen = _seen(objective_events(access, world.objective))
+    assert ("promote", "kpi", world.kpi.pk) in seen
+    made = key_result.pk
+    assert {("create", "keyresult", made), ("check_in", "keyresult", made)} <= seen

@@ -159,7 +159,9 @@ def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     organization_field, fields, action = WATCHED[label]
     if "created" not in kwargs and action == "save":
         action = "delete"  # post_delete sends no `created`
-    data = {field.removesuffix("_id"): getattr(instance, field) for field in fields}
+    data: dict[str, Any] = {field.removesuffix("_id"): getattr(instance, field) for field in fields}
+    if kwargs.get("created"):
+        data["created"] = True
     noted(
         [
             Change(
@@ -186,7 +188,8 @@ def _linked(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any)
                 "objective_id", flat=True
             )
         )
-    noted([Change(None, "save", "link", None, {"objective": pk}) for pk in objectives])
+    kind = "leverlink" if sender._meta.model_name == "objective_levers" else "link"
+    noted([Change(None, "save", kind, None, {"objective": pk}) for pk in objectives])
 
 
 def _request_finished(**kwargs: Any) -> None:

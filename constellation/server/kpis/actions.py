@@ -479,5 +479,6 @@ def do_promote_kpi(
             "promote",
             kpi,
             after={"objective": objective.slug, "key_result": key_result.slug, "target": target},
+            objective_id=objective.pk,
         )
     return key_result

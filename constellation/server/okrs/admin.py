@@ -83,8 +83,7 @@ class KeyResultAdmin(VersionedAdmin):
     search_fields = ("title", "slug", "objective__slug", "objective__title")
     list_filter = ("type",)
     raw_id_fields = ("objective", "owner", "kpi")
-    readonly_fields = ("value", "progress", "expected", "status", "forecast")
-    readonly_fields = ("version",)
+    readonly_fields = ("version", "value", "progress", "expected", "status", "forecast")
 
 
 @admin.register(Initiative)

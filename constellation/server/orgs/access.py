@@ -227,6 +227,11 @@ def find_organization(slug: str) -> Organization | None:
     return Organization.objects.filter(slug=slug).first()
 
 
+def all_organizations() -> QuerySet[Organization]:
+    """Every organisation, by slug: for an operator's command that runs on each."""
+    return Organization.objects.order_by("slug")
+
+
 def organization_slugs(limit: int = 20) -> list[str]:
     """The slugs of the first organisations, to name them when one is not found."""
     return list(Organization.objects.values_list("slug", flat=True)[:limit])

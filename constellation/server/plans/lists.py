@@ -142,7 +142,7 @@ def objective_rows(
     rows = list(
         Objective.objects.filter(**where).order_by("position", "id").values_list(*ROW_COLUMNS)
     )
-    unhealthy = unhealthy_guardrails([row[0] for row in rows])
+    unhealthy = unhealthy_guardrails({f"objective__{key}": value for key, value in where.items()})
     made: list[StoredRow] = []
     for row in rows:
         (pk, slug, title, team_id, team_slug, team_name, period_key, state, commitment, focus,
@@ -175,13 +175,12 @@ def objective_rows(
     return made
 
 
-def unhealthy_guardrails(objective_ids: list[int]) -> dict[int, list[str]]:
-    """By objective id, the titles of its guardrail KPIs out of their healthy range."""
-    if not objective_ids:
-        return {}
+def unhealthy_guardrails(where: dict[str, Any]) -> dict[int, list[str]]:
+    """By objective id (of the objectives `where` selects through the link), the titles of its
+    guardrail KPIs out of their healthy range."""
     marked: dict[int, list[str]] = defaultdict(list)
     rows = (
-        Objective.guardrails.through.objects.filter(objective_id__in=objective_ids)
+        Objective.guardrails.through.objects.filter(**where)
         .filter(kpi__current__isnull=False)
         .filter(Q(kpi__healthy_low__isnull=False) | Q(kpi__healthy_high__isnull=False))
         .order_by("kpi__title", "kpi_id")
@@ -190,7 +189,7 @@ def unhealthy_guardrails(objective_ids: list[int]) -> dict[int, list[str]]:
         )
     )
     for objective_id, title, current, low, high in rows:
-        if not HealthyRange(low, high).contains(current):
+        if current is not None and not HealthyRange(low, high).contains(current):
             marked[objective_id].append(title)
     return dict(marked)
 
@@ -232,3 +231,18 @@ def objectives_page(
     )
     rows = read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins)
     return Page(count, rows)
+
+
+def lever_links(organization: Organization, period: Period) -> dict[int, list[str]]:
+    """By objective id, the slugs of the levers each of the period's objectives models."""
+    changes.flush()
+    links: dict[int, list[str]] = defaultdict(list)
+    for objective_id, slug in (
+        Objective.levers.through.objects.filter(
+            objective__organization_id=organization.pk, objective__period_id=period.pk
+        )
+        .order_by("lever__position", "lever_id")
+        .values_list("objective_id", "lever__slug")
+    ):
+        links[objective_id].append(slug)
+    return dict(links)

@@ -117,6 +117,7 @@ _NAMED: dict[str, tuple[Any, str, str]] = {
     "objective": (Objective, "", "full"),
     "cascade": (Objective, "", "cascade"),
     "scored_objective": (Objective, "", "scores"),
+    "plan": (Objective, "", "plan"),
 }
 
 
@@ -158,9 +159,14 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
             team, period = data.get("team"), data.get("period")
             if organization_id is not None and isinstance(team, int) and isinstance(period, int):
                 found[organization_id].teams.add((team, period))
-                found[organization_id].periods.add(period)
+                # Which levers a period's objectives model changes only with one made or
+                # gone, or moved between periods, or its levers changed.
+                if _models_levers_anew(event, before, after):
+                    found[organization_id].periods.add(period)
             if organization_id is not None and moved:
                 found[organization_id].cycles.update(_ids(data, "period"))
+        elif kind == "leverlink":
+            named["plan"].update(_ids(data, "objective"))
         elif kind in {"keyresult", "checkin", "initiative"} and pk is not None:
             named[kind].add(pk)
         elif kind == "alignment":
@@ -188,6 +194,15 @@ ANY_PERIOD = -1
 NOT_SCORED = frozenset({"state", "state_given", "owner", "position", "version", "carried_from"})
 
 
+def _models_levers_anew(event: Any, before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether an objective's event may change which levers its period's objectives model."""
+    if event.action in {"import", "carry", "delete", "create"}:
+        return True
+    if not before:  # seen by a model signal: only a new row counts (links have their own)
+        return bool(after.get("created"))
+    return bool({"levers", "period"} & _changed_fields(before, after))
+
+
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
     return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
 
@@ -201,10 +216,14 @@ def _resolve(found: dict[int, Touched], named: dict[str, set[int]]) -> None:
         table, path, reach = _NAMED[kind]
         prefix = f"{path}__" if path else ""
         rows = table.objects.filter(id__in=sorted(ids)).values_list(
-            f"{prefix}id", f"{prefix}organization_id"
+            f"{prefix}id", f"{prefix}organization_id", f"{prefix}period_id"
         )
-        for objective_id, organization_id in rows:
+        for objective_id, organization_id, period_id in rows:
             touched = found[organization_id]
+            if reach == "plan":
+                touched.objectives.add(objective_id)
+                touched.periods.add(period_id)
+                continue
             {"scores": touched.scored, "full": touched.objectives, "cascade": touched.cascade}[
                 reach
             ].add(objective_id)
@@ -288,10 +307,9 @@ def _expand(organization_id: int, touched: Touched) -> None:
         )
         for team_id, period_id in rows:
             touched.teams.add((team_id, period_id))
-            touched.periods.add(period_id)
-    if ANY_PERIOD in touched.cycles:
-        touched.cycles.discard(ANY_PERIOD)
-        touched.cycles |= touched.periods
+            if ANY_PERIOD in touched.cycles:
+                touched.cycles.add(period_id)
+    touched.cycles.discard(ANY_PERIOD)
 
 
 def refresh(
@@ -348,6 +366,26 @@ def _lock(ids: Sequence[int]) -> None:
         list(Objective.objects.filter(id__in=ids).order_by("id").select_for_update().values("id"))
 
 
+def _update(model: Any, names: list[str], rows: list[tuple]) -> None:
+    """Store some columns of many rows, each given as (id, value, ...): one UPDATE statement
+    run for each row by the driver (`executemany`). Django's `bulk_update` builds a CASE
+    expression per row and column, which cost more than the engine's work it stores."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote('id')} = %s"
+    json = [i for i, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
+    values = []
+    for pk, *given in rows:
+        for index in json:
+            given[index] = fields[index].get_db_prep_save(given[index], connection)
+        values.append([*given, pk])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
 def _finite(value: float | None) -> float | None:
     return value if value is None or math.isfinite(value) else None
 
@@ -363,36 +401,21 @@ def _rescore(organization: Organization, batch: list[int], full: list[int], on: 
         rows.key_results.items(), key=lambda item: (item[1].objective, item[1].key_result)
     ):
         kr_ids[place.objective_id].append(kr_id)
-    objectives: list[Objective] = []
-    key_results: list[KeyResult] = []
+    objectives: list[tuple] = []
+    key_results: list[tuple] = []
     for pk in batch:
         index = by_pk.get(pk)
         if index is None:
             continue  # deleted meanwhile
         score = scoring.score_objective(plan.objectives[index], on)
-        objectives.append(
-            Objective(
-                pk=pk,
-                progress=score.progress,
-                expected=score.expected,
-                status=score.status,
-                grade=score.grade.value,
-                scored_on=on,
-            )
-        )
+        objectives.append((pk, score.progress, score.expected, score.status, score.grade.value, on))
         for kr_id, kr in zip(kr_ids.get(pk, []), score.key_results, strict=False):
+            forecast = kr.forecast.as_dict() if kr.forecast is not None else None
             key_results.append(
-                KeyResult(
-                    pk=kr_id,
-                    value=_finite(kr.current),
-                    progress=kr.progress,
-                    expected=kr.expected,
-                    status=kr.status,
-                    forecast=kr.forecast.as_dict() if kr.forecast is not None else None,
-                )
+                (kr_id, _finite(kr.current), kr.progress, kr.expected, kr.status, forecast)
             )
-    Objective.objects.bulk_update(objectives, OBJECTIVE_FIELDS, batch_size=BATCH)
-    KeyResult.objects.bulk_update(key_results, KEY_RESULT_FIELDS, batch_size=BATCH)
+    _update(Objective, OBJECTIVE_FIELDS, objectives)
+    _update(KeyResult, KEY_RESULT_FIELDS, key_results)
     if not full:
         return
     ctx = LintContext(plan)
@@ -442,9 +465,13 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
     """
     if not pairs:
         return
-    teams = dict(
-        Team.objects.filter(id__in=sorted({team for team, _ in pairs})).values_list("id", "slug")
-    )
+    # Two writes to one team's set at once would both delete its findings and both insert
+    # theirs: the second waits for the first (PostgreSQL; SQLite has one writer anyway).
+    found = Team.objects.filter(id__in=sorted({team for team, _ in pairs})).order_by("id")
+    if connection.features.has_select_for_update:
+        found = found.select_for_update(of=("self",))
+    teams = dict(found.values_list("id", "slug"))
+    by_slug = {slug: pk for pk, slug in teams.items()}
     by_period: dict[int, set[int]] = defaultdict(set)
     for team_id, period_id in pairs:
         by_period[period_id].add(team_id)
@@ -458,9 +485,9 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
         for chunk in _packed(list(sets.values()), BATCH * 2):
             plan = read_plan(organization, objective_ids=chunk).plan
             for finding in check_teams(LintContext(plan)):
-                team_id = next((pk for pk, slug in teams.items() if slug == finding.object), None)
-                if team_id in team_ids:
-                    made.append(_finding(organization, finding, 0, None, team_id, period_id))
+                owner = by_slug.get(finding.object or "")
+                if owner is not None and owner in team_ids:
+                    made.append(_finding(organization, finding, 0, None, owner, period_id))
     where = Q()
     for team_id, period_id in pairs:
         where |= Q(team_id=team_id, period_id=period_id)
@@ -480,8 +507,15 @@ def _packed(groups: list[list[int]], size: int) -> Iterable[list[int]]:
         yield chunk
 
 
+def _lock_period(period_id: int) -> None:
+    """Hold the period's row: its plan's findings are rewritten by one write at a time."""
+    if connection.features.has_select_for_update:
+        list(Period.objects.filter(pk=period_id).select_for_update().values("id"))
+
+
 def _plan_findings(organization: Organization, period_id: int) -> None:
     """The findings about a period's whole plan: no strategy, levers nobody models."""
+    _lock_period(period_id)
     levers = [
         core.Lever(id=slug, title=title)
         for slug, title in Lever.objects.filter(
@@ -511,6 +545,7 @@ def _plan_findings(organization: Organization, period_id: int) -> None:
 def _cycles(organization: Organization, period_id: int) -> set[int]:
     """Alignment loops among a period's objectives, each kept on its first objective; the
     objectives whose number of findings this may change."""
+    _lock_period(period_id)
     old = Finding.objects.filter(period_id=period_id, rule=CYCLE_RULE)
     owners = {pk for pk in old.values_list("objective_id", flat=True) if pk is not None}
     old.delete()
@@ -554,11 +589,7 @@ def _count_findings(ids: list[int]) -> None:
             .annotate(n=Count("id"))
             .values_list("objective_id", "n")
         )
-        Objective.objects.bulk_update(
-            [Objective(pk=pk, findings=counts.get(pk, 0)) for pk in chunk],
-            ["findings"],
-            batch_size=BATCH,
-        )
+        _update(Objective, ["findings"], [(pk, counts.get(pk, 0)) for pk in chunk])
 
 
 @dataclass

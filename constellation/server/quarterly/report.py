@@ -287,17 +287,27 @@ def _sections(access: Access, team: Team | None) -> dict[int, TeamSection]:
 
 
 def _period_view(access: Access, period: Period, team: Team | None, on: date) -> PeriodView:
-    """The period scored: the whole organisation's (cached per revision, rows as records),
-    or only the team's objectives (model instances), so a team's report costs what the team
-    has, not what the organisation has."""
+    """The period with its stored scores: the whole organisation's (rows as records), or only
+    the team's objectives (model instances), so a team's report costs what the team has, not
+    what the organisation has. Check-ins are read only to score another day than today."""
+    again = on != timezone.localdate()
     if team is None:
-        return period_view(access.organization, period, on=on, with_findings=False)
+        return period_view(
+            access.organization, period, on=on, with_findings=False, with_check_ins=again
+        )
     rows = list(
         Objective.objects.filter(organization=access.organization, period=period, team=team)
         .select_related("team")
         .order_by("position", "id")
     )
-    return period_view(access.organization, period, on=on, objectives=rows, with_findings=False)
+    return period_view(
+        access.organization,
+        period,
+        on=on,
+        objectives=rows,
+        with_findings=False,
+        with_check_ins=again,
+    )
 
 
 def _add_objectives(

@@ -16,7 +16,8 @@ from django.urls import reverse
 from constellation.server.okrs.access import access_period, periods_of
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
-from constellation.server.plans.scores import current_period, period_view
+from constellation.server.plans.lists import lever_links, objective_rows
+from constellation.server.plans.scores import current_period
 from constellation.server.strategy.access import levers_of, roadmap_of_year, strategy_in_force
 from constellation.server.strategy.models import Lever, RoadmapItem
 from constellation.server.web.views.permissions import org_view
@@ -59,13 +60,14 @@ def _choose(request: HttpRequest, access: Access, key: str | None) -> Period | N
 
 
 def _objectives(access: Access, period: Period) -> tuple[list[PlannedObjective], dict]:
-    """The period's objectives, scored, and the lever slugs each one models."""
-    view = period_view(access.organization, period, with_findings=False)
+    """The period's objectives with their stored scores, and the lever slugs each models."""
     url = objective_urls(access.organization)
-    levers = {o.id: o.levers for o in view.plan.objectives}
+    links = lever_links(access.organization, period)
     rows = []
-    for objective in view.objectives:
-        score = view.scores.get(objective.slug)
+    levers = {}
+    for row in objective_rows(access.organization, period):
+        objective = row.objective
+        levers[objective.slug] = links.get(objective.pk, [])
         rows.append(
             PlannedObjective(
                 slug=objective.slug,
@@ -73,8 +75,8 @@ def _objectives(access: Access, period: Period) -> tuple[list[PlannedObjective],
                 team_slug=objective.team.slug,
                 team_name=objective.team.name,
                 state=objective.state,
-                progress=score.progress if score is not None else 0.0,
-                status=score.status if score is not None else None,
+                progress=row.score.progress,
+                status=row.score.status,
                 url=url(objective.slug),
             )
         )
