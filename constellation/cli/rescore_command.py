@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from constellation.cli.app import EXIT_BAD_INPUT, app, console, err_console
 from constellation.cli.server_commands import _database_or_exit
@@ -55,9 +62,11 @@ def rescore_command(
             disable=not err_console.is_terminal,
         ) as bar:
             task = bar.add_task(organization.slug, total=total)
-            drift = rescore_organization(
-                organization, progress=lambda done: bar.update(task, advance=done)
-            )
+
+            def advance(done: int, task: TaskID = task) -> None:
+                bar.update(task, advance=done)
+
+            drift = rescore_organization(organization, progress=advance)
         drifted += drift.total
         line = (
             f"{organization.slug}: {total:,} objectives rescored; "

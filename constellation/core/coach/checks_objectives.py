@@ -20,7 +20,7 @@ def check_objective(ctx: LintContext, objective: Objective) -> Iterator[Finding]
     yield from _only_outputs(ctx, objective)
     yield from _kr_count(ctx, objective)
     yield from _no_strategy_link(ctx, objective)
-    yield from _unhealthy_guardrails(ctx, objective)
+    yield from check_guardrails(ctx, objective)
 
 
 def _objective_is_output(ctx: LintContext, objective: Objective) -> Iterator[Finding]:
@@ -98,7 +98,9 @@ def _no_strategy_link(ctx: LintContext, objective: Objective) -> Iterator[Findin
     )
 
 
-def _unhealthy_guardrails(ctx: LintContext, objective: Objective) -> Iterator[Finding]:
+def check_guardrails(ctx: LintContext, objective: Objective) -> Iterator[Finding]:
+    """unhealthy-guardrail for each of the objective's guardrail KPIs out of its range (the
+    only objective finding a KPI's reading changes)."""
     for kpi_id in objective.guardrails:
         kpi = ctx.kpis.get(kpi_id)
         if kpi is None or kpi.is_healthy() is not False or kpi.healthy is None:

@@ -8,11 +8,10 @@ the end of the period and the day the target is reached.
 
 from __future__ import annotations
 
-from typing import Any
-
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from constellation.core.model import KeyResult
 from constellation.core.periods import Period

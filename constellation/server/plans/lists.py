@@ -91,7 +91,7 @@ def plan_findings(organization: Organization, period: Period) -> list[coach.Find
             objective__isnull=True,
             team__isnull=True,
         )
-        .order_by("position", "id")
+        .order_by("position", "rule", "object", "id")
         .values_list(*FINDING_COLUMNS)
     )
     return [as_finding(row) for row in rows]
@@ -107,7 +107,7 @@ def team_set_findings(organization: Organization, period: Period, team: Team) ->
             team_id=team.pk,
             objective__isnull=True,
         )
-        .order_by("position", "id")
+        .order_by("position", "rule", "object", "id")
         .values_list(*FINDING_COLUMNS)
     )
     return [as_finding(row) for row in rows]

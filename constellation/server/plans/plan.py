@@ -310,7 +310,18 @@ def _organization_parts(organization: Organization, year: int | None = None) -> 
             organization=organization, retired_at__isnull=True
         ).values_list("slug", "title")
     ]
-    kpis = [
+    return {
+        "vision": (found[0] or None) if found else None,
+        "mission": (found[1] or None) if found else None,
+        "levers": levers,
+        "kpis": read_kpis(organization),
+        "has_strategy": found is not None or bool(levers),
+    }
+
+
+def read_kpis(organization: Organization) -> list[model.Kpi]:
+    """The organisation's KPIs as the core's dataclasses (one query)."""
+    return [
         model.Kpi(
             id=slug,
             title=title,
@@ -325,13 +336,6 @@ def _organization_parts(organization: Organization, year: int | None = None) -> 
             "slug", "title", "unit", "direction", "healthy_low", "healthy_high", "current"
         )
     ]
-    return {
-        "vision": (found[0] or None) if found else None,
-        "mission": (found[1] or None) if found else None,
-        "levers": levers,
-        "kpis": kpis,
-        "has_strategy": found is not None or bool(levers),
-    }
 
 
 def _teams(

@@ -65,7 +65,7 @@ def stored_findings(
             | Q(period_id__in=period_ids, objective__isnull=True, team__isnull=True)
             | Q(period_id__in=period_ids, objective__isnull=True, team_id__in=teams)
         )
-        .order_by("objective_id", "position", "id")
+        .order_by("objective_id", "position", "rule", "object", "id")
         .values_list(*FINDING_COLUMNS)
     )
     findings: list[coach.Finding] = []

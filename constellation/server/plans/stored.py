@@ -37,7 +37,7 @@ from django.utils import timezone
 from constellation.core import coach, scoring
 from constellation.core import model as core
 from constellation.core.coach.checks_key_results import check_key_results
-from constellation.core.coach.checks_objectives import check_objective
+from constellation.core.coach.checks_objectives import check_guardrails, check_objective
 from constellation.core.coach.checks_strategy import check_cycles, check_strategy
 from constellation.core.coach.checks_teams import check_teams
 from constellation.core.coach.context import LintContext
@@ -53,7 +53,7 @@ from constellation.server.okrs.models import (
     Period,
 )
 from constellation.server.orgs.models import Organization, Team
-from constellation.server.plans.plan import read_plan
+from constellation.server.plans.plan import read_kpis, read_plan
 from constellation.server.strategy.models import Lever
 from constellation.server.tracking.models import CheckIn
 
@@ -77,7 +77,8 @@ class Touched:
     all_periods_of_teams: set[int] = field(default_factory=set)
     periods: set[int] = field(default_factory=set)  # plan-level findings (levers)
     cycles: set[int] = field(default_factory=set)  # periods whose loops are checked again
-    kpis: set[int] = field(default_factory=set)
+    kpis: set[int] = field(default_factory=set)  # KPIs defined anew
+    readings: set[int] = field(default_factory=set)  # KPIs with new readings
     levers: bool = False  # the strategy changed: every period's plan, objectives without levers
     everything: bool = False  # rows written in bulk: all of the organisation
 
@@ -91,6 +92,7 @@ class Touched:
             or self.periods
             or self.cycles
             or self.kpis
+            or self.readings
             or self.levers
             or self.everything
         )
@@ -178,9 +180,14 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
             else:
                 named["cycles"].update(_ids(data, "source"))
         elif kind in {"kpi", "kpireading"} and organization_id is not None:
-            found[organization_id].kpis.update(_ids(data, "kpi"))
+            # A reading changes only whether the KPI's guardrails hold; a new definition
+            # (title, range) may change what the coach says of the key results it feeds too.
+            into = found[organization_id].readings
+            if event.action not in {"record_readings", "close_kpi_alert", "open_kpi_alert"}:
+                into = found[organization_id].kpis
+            into.update(_ids(data, "kpi"))
             if kind == "kpi" and pk is not None:
-                found[organization_id].kpis.add(pk)
+                into.add(pk)
         elif kind in {"lever", "strategy"} and organization_id is not None:
             found[organization_id].levers = True
         elif kind == "team" and pk is not None and organization_id is not None:
@@ -334,6 +341,8 @@ def refresh(
     for period_id in sorted(touched.periods):
         _plan_findings(organization, period_id)
     owners: set[int] = set()
+    if touched.readings:
+        owners |= _guardrails(organization, sorted(touched.readings), touched.objectives)
     for period_id in sorted(touched.cycles):
         owners |= _cycles(organization, period_id)
     _count_findings(sorted(touched.objectives | owners))
@@ -427,10 +436,9 @@ def _rescore(organization: Organization, batch: list[int], full: list[int], on: 
         objective = plan.objectives[index]
         record = rows.records[index]
         found = [*check_objective(ctx, objective), *check_key_results(ctx, objective)]
-        for position, finding in enumerate(coach.sort_findings(plan, found)):
-            made.append(
-                _finding(organization, finding, position, pk, record.team.pk, record.period_id)
-            )
+        # An objective's findings read back by rule and object, the coach's order for them.
+        for finding in found:
+            made.append(_finding(organization, finding, 0, pk, record.team.pk, record.period_id))
     Finding.objects.filter(objective_id__in=full).exclude(rule=CYCLE_RULE).delete()
     Finding.objects.bulk_create(made, batch_size=BATCH)
 
@@ -456,6 +464,45 @@ def _finding(
         hint=finding.hint,
         position=position,
     )
+
+
+def _guardrails(organization: Organization, kpi_ids: list[int], done: set[int]) -> set[int]:
+    """The unhealthy-guardrail findings of the objectives these KPIs guard (other than those
+    just coached in full): a reading changes nothing else the coach says. Their ids."""
+    guarded: dict[int, list[str]] = defaultdict(list)
+    where = Q(objective__guardrails__in=kpi_ids, objective__organization_id=organization.pk)
+    rows = (
+        Objective.guardrails.through.objects.filter(where)
+        .exclude(objective_id__in=sorted(done))
+        .order_by("objective_id", "kpi__title", "kpi_id")
+        .values_list(
+            "objective_id",
+            "kpi__slug",
+            "objective__slug",
+            "objective__team_id",
+            "objective__period_id",
+        )
+        .distinct()
+    )
+    places: dict[int, tuple[str, int, int]] = {}
+    for objective_id, kpi, slug, team_id, period_id in rows:
+        if kpi not in guarded[objective_id]:
+            guarded[objective_id].append(kpi)
+        places[objective_id] = (slug, team_id, period_id)
+    if not guarded:
+        return set()
+    kpis = read_kpis(organization)
+    ctx = LintContext(core.Plan(organization=organization.name, period="", kpis=kpis))
+    made = []
+    for objective_id, slugs in guarded.items():
+        slug, team_id, period_id = places[objective_id]
+        light = core.Objective(id=slug, team="", title="", period="", guardrails=slugs)
+        for finding in check_guardrails(ctx, light):
+            made.append(_finding(organization, finding, 0, objective_id, team_id, period_id))
+    ids = sorted(guarded)
+    Finding.objects.filter(objective_id__in=ids, rule="unhealthy-guardrail").delete()
+    Finding.objects.bulk_create(made, batch_size=BATCH)
+    return set(ids)
 
 
 def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None:
