@@ -107,7 +107,12 @@ class Objective(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "period", "team"]),
-            models.Index(fields=["period", "team", "status"], name="objective_period_team_status"),
+            # A period's objectives in their order, a page at a time (`plans.lists`).
+            models.Index(fields=["period", "position", "id"], name="objective_period_order"),
+            # Covers the dashboard's aggregates per team (`plans.lists.team_numbers`).
+            models.Index(
+                fields=["period", "team", "status", "progress"], name="objective_team_numbers"
+            ),
             models.Index(fields=["scored_on"], name="objective_scored_on"),
         ]
 

@@ -535,10 +535,11 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
                 owner = by_slug.get(finding.object or "")
                 if owner is not None and owner in team_ids:
                     made.append(_finding(organization, finding, 0, None, owner, period_id))
-    where = Q()
-    for team_id, period_id in pairs:
-        where |= Q(team_id=team_id, period_id=period_id)
-    Finding.objects.filter(where, subject="team").delete()
+    for period_id, team_ids in sorted(by_period.items()):
+        old = Finding.objects.filter(period_id=period_id, subject="team")
+        for start in range(0, len(team_ids), BATCH * 2):
+            chunk = sorted(team_ids)[start : start + BATCH * 2]
+            old.filter(team_id__in=chunk).delete()
     Finding.objects.bulk_create(made, batch_size=BATCH)
 
 

@@ -15,7 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from constellation.server.orgs.access import Access, access_team
-from constellation.server.plans.lists import objective_rows, plan_findings, team_numbers
+from constellation.server.plans.lists import (
+    TeamNumbers,
+    objective_rows,
+    plan_findings,
+    team_count_of,
+    team_numbers,
+)
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
     Summary,
@@ -31,18 +37,17 @@ INLINE_OBJECTIVES = 60
 TEAMS_PER_PAGE = 25
 
 
-def _teams_page(request: HttpRequest, teams: list) -> dict[str, Any]:
-    """One page of team summaries and what the page links need."""
-    pages = max(1, ceil(len(teams) / TEAMS_PER_PAGE))
+def _teams_page(request: HttpRequest, team_count: int) -> tuple[int, dict[str, Any]]:
+    """Where the page of teams starts, and what the page links need."""
+    pages = max(1, ceil(team_count / TEAMS_PER_PAGE))
     number = page_number(request, pages)
     start = (number - 1) * TEAMS_PER_PAGE
-    return {
-        "teams": teams[start : start + TEAMS_PER_PAGE],
+    return start, {
         "page": number,
         "pages": pages,
         "first_team": start + 1,
-        "last_team": min(start + TEAMS_PER_PAGE, len(teams)),
-        "team_count": len(teams),
+        "last_team": min(start + TEAMS_PER_PAGE, team_count),
+        "team_count": team_count,
     }
 
 
@@ -58,40 +63,35 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
         "periods": periods,
         "summary": summarise([], 0),
         "org_findings": [],
-        **_teams_page(request, []),
+        "teams": [],
+        **_teams_page(request, 0)[1],
     }
     if period is not None:
-        numbers = team_numbers(organization, period)
-        org_findings = plan_findings(organization, period)
-        total = sum(n.objectives for n in numbers)
-        teams = [
-            TeamSummary(
-                n.team,
-                Summary(
-                    n.objectives, n.average_progress, n.on_track, n.at_risk, n.off_track, n.findings
-                ),
-                n.team_findings,
-            )
-            for n in numbers
-        ]
-        if total <= INLINE_OBJECTIVES:
+        start, paging = _teams_page(request, team_count_of(organization, period))
+        numbers = team_numbers(organization, period, offset=start, limit=TEAMS_PER_PAGE)
+        teams = [TeamSummary(n.team, _summary(n), n.team_findings) for n in numbers.teams]
+        if numbers.total.objectives <= INLINE_OBJECTIVES:
             by_team: dict[int, list] = {}
             for row in stored_rows(organization, objective_rows(organization, period)):
                 by_team.setdefault(row.objective.team.pk, []).append(row)
             for team in teams:
                 team.rows = by_team.get(team.team.pk, [])
-        context.update(_teams_page(request, teams))
-        findings = sum(n.findings for n in numbers) + len(org_findings)
-        context["summary"] = Summary(
-            total,
-            sum(n.average_progress * n.objectives for n in numbers) / total if total else 0.0,
-            sum(n.on_track for n in numbers),
-            sum(n.at_risk for n in numbers),
-            sum(n.off_track for n in numbers),
-            findings,
-        )
-        context["org_findings"] = org_findings
+        context.update(paging)
+        context["teams"] = teams
+        context["summary"] = _summary(numbers.total)
+        context["org_findings"] = plan_findings(organization, period)
     return render(request, "web/dashboard.html", context)
+
+
+def _summary(numbers: TeamNumbers) -> Summary:
+    return Summary(
+        numbers.objectives,
+        numbers.average_progress,
+        numbers.on_track,
+        numbers.at_risk,
+        numbers.off_track,
+        numbers.findings,
+    )
 
 
 @org_view()
