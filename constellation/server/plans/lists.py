@@ -85,7 +85,13 @@ def team_numbers(
     )
     grouped = (
         objectives.values("team_id", "team__slug", "team__name")
-        .annotate(**_NUMBERS)
+        .annotate(
+            count=_NUMBERS["count"],
+            average=_NUMBERS["average"],
+            on_track=_NUMBERS["on_track"],
+            at_risk=_NUMBERS["at_risk"],
+            off_track=_NUMBERS["off_track"],
+        )
         .order_by(Lower("team__name"), "team_id")
         .values_list(
             "team_id", "team__slug", "team__name", "count", "average", "on_track", "at_risk",
