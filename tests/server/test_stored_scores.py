@@ -336,3 +336,54 @@ def test_rescore_reports_drift_and_repairs_it(world: World) -> None:
     assert drift.examples
     assert rescore_organization(world.org).total == 0
     assert_current(world, "the repair")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_to_one_objective_leave_its_stored_score_current() -> None:
+    """Check-ins on two key results of one objective and an edit of the same objective, each
+    in its own connection at once: no write stores a score computed from another's old
+    inputs (the objective's row is locked while it is rescored)."""
+    import threading
+
+    from django.db import connection
+
+    from tests.server.factories import make_world
+
+    world = make_world()
+    rescore_organization(world.org)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def write(kind: str) -> None:
+        try:
+            access = access_org(world.admin, "acme", write=True)
+            barrier.wait()
+            for round_ in range(5):
+                if kind == "edit":
+                    objective = Objective.objects.get(pk=world.objective.pk)
+                    actions.do_edit_objective(
+                        access,
+                        objective,
+                        ObjectiveEdit(title=f"New teams get value, take {round_}"),
+                        expected_version=objective.version,
+                        actor=world.admin,
+                        reason="a pivot",
+                    )
+                else:
+                    kr = world.key_result if kind == "first" else world.second_key_result
+                    kr = KeyResult.objects.get(pk=kr.pk)
+                    value = 40.0 + round_ if kind == "first" else 3.0 - round_ / 5
+                    data = CheckInInput(value, 5 + round_, "", None, None)
+                    do_check_in(access, kr, data, world.admin)
+        except BaseException as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(kind,)) for kind in ("first", "second", "edit")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [e for e in errors if type(e).__name__ != "Conflict"] == []
+    assert_current(world, "concurrent writes")

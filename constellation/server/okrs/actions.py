@@ -12,12 +12,13 @@ the others staying at `KEEP`.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -237,6 +238,15 @@ def _slugs(rows: Any) -> list[str]:
     return sorted(row.slug for row in rows)
 
 
+def lock_objectives(ids: Iterable[int]) -> None:
+    """Hold these objectives' rows until the transaction ends, in id order (PostgreSQL; SQLite
+    has one writer). Every write locks an objective before any of its key results: storing
+    its score rewrites its key results' rows, so the other order could deadlock."""
+    if connection.features.has_select_for_update:
+        rows = Objective.objects.filter(id__in=sorted(set(ids))).order_by("id")
+        list(rows.select_for_update().values_list("id", flat=True))
+
+
 def do_edit_objective(
     access: Access,
     objective: Objective,
@@ -337,6 +347,7 @@ def do_edit_key_result(
     require_pivot_reason(key_result.objective, reason)
     names = [column.removesuffix("_id") for column in columns]
     with writes.atomic():
+        lock_objectives([key_result.objective_id])
         before = snapshot(key_result, names)
         _save_version(key_result, expected_version, columns)
         objective = key_result.objective

@@ -23,6 +23,7 @@ from constellation.server.okrs.actions import (
     check_objective_parts,
     given_fields,
     key_result_columns,
+    lock_objectives,
     require_key_result_writer,
     require_objective_writer,
     require_pivot_reason,
@@ -156,6 +157,7 @@ def do_create_key_result(
 
 def _lock_key_result(key_result: KeyResult, expected_version: int) -> KeyResult:
     """The key result as saved, if still at `expected_version`, else Conflict."""
+    lock_objectives([key_result.objective_id])
     saved = KeyResult.objects.select_for_update().filter(pk=key_result.pk).first()
     if saved is None or saved.version != expected_version:
         raise Conflict(

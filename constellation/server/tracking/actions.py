@@ -16,6 +16,7 @@ from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import Conflict, NotAllowed
+from constellation.server.okrs.actions import lock_objectives
 from constellation.server.okrs.models import KeyResult
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization, Team
@@ -110,6 +111,7 @@ def do_check_in(access: Access, key_result: KeyResult, data: CheckInInput, actor
 def lock_key_results(rows: QuerySet[KeyResult]) -> list[KeyResult]:
     """These key results locked for check-ins (in the caller's transaction), by id, each with
     the day of its latest check-in (`last_checked_on`), in one query."""
+    lock_objectives(rows.values_list("objective_id", flat=True))
     latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-checked_on")
     return list(
         rows.select_for_update(of=("self",))
