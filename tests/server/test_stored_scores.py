@@ -308,7 +308,7 @@ STEPS = [
 ]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_stored_scores_and_findings_equal_a_fresh_computation(world: World, seed: int) -> None:
     writer = Writer(world, seed)
     rescore_organization(world.org)  # the world was written directly, around the actions

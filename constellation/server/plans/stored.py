@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -74,6 +74,7 @@ class Touched:
     scored: set[int] = field(default_factory=set)  # scores only (check-ins)
     cascade: set[int] = field(default_factory=set)  # with everything aligned to them
     teams: set[tuple[int, int]] = field(default_factory=set)  # (team, period) sets
+    left: set[tuple[int, int]] = field(default_factory=set)  # (team, objective) it moved from
     all_periods_of_teams: set[int] = field(default_factory=set)
     periods: set[int] = field(default_factory=set)  # plan-level findings (levers)
     cycles: set[int] = field(default_factory=set)  # periods whose loops are checked again
@@ -88,6 +89,7 @@ class Touched:
             or self.scored
             or self.cascade
             or self.teams
+            or self.left
             or self.all_periods_of_teams
             or self.periods
             or self.cycles
@@ -158,9 +160,19 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
             moved = event.action in {"import", "carry", "delete"}
             moved = moved or ("slug" in before and before["slug"] != after.get("slug"))
             named["cascade" if moved else "objective"].add(pk)
-            team, period = data.get("team"), data.get("period")
-            if organization_id is not None and isinstance(team, int) and isinstance(period, int):
-                found[organization_id].teams.add((team, period))
+            # Both the set it left and the set it joined, when it moved to another team or
+            # period (the row's current ones are added when it is read).
+            for side in (before, after):
+                team, period = side.get("team"), side.get("period", data.get("period"))
+                if organization_id is None:
+                    continue
+                if isinstance(team, int) and not isinstance(period, int):
+                    found[organization_id].left.add((team, pk))  # the period is the row's
+                    continue
+                if not isinstance(period, int):
+                    continue
+                if isinstance(team, int):
+                    found[organization_id].teams.add((team, period))
                 # Which levers a period's objectives model changes only with one made or
                 # gone, or moved between periods, or its levers changed.
                 if _models_levers_anew(event, before, after):
@@ -310,12 +322,17 @@ def _expand(organization_id: int, touched: Touched) -> None:
         )
     if touched.objectives:
         rows = Objective.objects.filter(id__in=sorted(touched.objectives)).values_list(
-            "team_id", "period_id"
+            "id", "team_id", "period_id"
         )
-        for team_id, period_id in rows:
+        periods = {}
+        for pk, team_id, period_id in rows:
+            periods[pk] = period_id
             touched.teams.add((team_id, period_id))
             if ANY_PERIOD in touched.cycles:
                 touched.cycles.add(period_id)
+        for team_id, pk in touched.left:
+            if pk in periods:
+                touched.teams.add((team_id, periods[pk]))
     touched.cycles.discard(ANY_PERIOD)
 
 
@@ -530,8 +547,11 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
         ).values_list("id", "team_id"):
             sets[team_id].append(pk)
         for chunk in _packed(list(sets.values()), BATCH * 2):
-            plan = read_plan(organization, objective_ids=chunk).plan
-            for finding in check_teams(LintContext(plan)):
+            rows = read_plan(organization, objective_ids=chunk)
+            # Only the sets' own objectives: those they align to in other periods are not
+            # part of any set read here.
+            own = replace(rows.plan, objectives=rows.plan.objectives[: len(rows.records)])
+            for finding in check_teams(LintContext(own)):
                 owner = by_slug.get(finding.object or "")
                 if owner is not None and owner in team_ids:
                     made.append(_finding(organization, finding, 0, None, owner, period_id))
