@@ -335,4 +335,9 @@ def migrate_command() -> None:
         console.print("Database is up to date: no migration to apply.")
     else:
         console.print(f"Applied {len(pending)} migrations; the database is up to date.")
+    from constellation.server.plans.stored import refresh_calendar
+
+    # Objectives never scored (a database from before scores were stored) are scored now.
+    if scored := refresh_calendar():
+        console.print(f"Scored {scored:,} objectives whose stored scores were out of date.")
     announce_setup_link()

@@ -387,3 +387,28 @@ def test_concurrent_writes_to_one_objective_leave_its_stored_score_current() -> 
         thread.join()
     assert [e for e in errors if type(e).__name__ != "Conflict"] == []
     assert_current(world, "concurrent writes")
+
+
+def test_the_calendar_job_rescores_what_a_new_day_makes_stale(world: World) -> None:
+    from constellation.server.plans.stored import refresh_calendar
+
+    rescore_organization(world.org)
+    today = timezone.localdate()
+    assert refresh_calendar(today) == 0  # all scored today: one query, nothing to do
+    later = today + timedelta(days=10)
+    before = Objective.objects.get(pk=world.objective.pk)
+    running = Objective.objects.filter(period__end__gte=today).count()  # every organisation's
+    assert refresh_calendar(later) == running
+    after = Objective.objects.get(pk=world.objective.pk)
+    assert after.scored_on == later
+    assert after.expected > before.expected  # ten more days of the quarter are expected
+    assert refresh_calendar(later) == 0
+
+
+def test_rows_never_scored_are_scored_by_the_calendar_job(world: World) -> None:
+    from constellation.server.plans.stored import refresh_calendar
+
+    rescore_organization(world.org)
+    Objective.objects.filter(pk=world.objective.pk).update(scored_on=None, progress=0.0)
+    assert refresh_calendar() == 1
+    assert_current(world, "the calendar job")
