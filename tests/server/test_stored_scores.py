@@ -134,7 +134,8 @@ def assert_current(world: World, step: str) -> None:
             assert wanted.keys() == held.keys(), f"after {step}: {name}s differ in {period.key}"
             for key, values in wanted.items():
                 assert all(_close(a, b) for a, b in zip(values, held[key], strict=True)), (
-                    f"after {step}: {name} {key} in {period.key}: fresh {values}, stored {held[key]}"
+                    f"after {step}: {name} {key} in {period.key}: "
+                    f"fresh {values}, stored {held[key]}"
                 )
         assert want[2] == have[2], (
             f"after {step}: findings in {period.key}: "
