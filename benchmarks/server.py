@@ -19,7 +19,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import signal
 import socket
 import statistics
@@ -31,6 +30,10 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale import session_cookie  # a sibling script: the login both benchmarks use
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -234,30 +237,6 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes], seconds: float = 
     raise SystemExit("okr serve did not answer /healthz in time")
 
 
-def _session_cookie(port: int) -> str:
-    """Log in through the login form; the Cookie header of the signed-in session."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/accounts/login/")
-    response = connection.getresponse()
-    response.read()
-    csrf = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
-    assert csrf, "the login page set no CSRF cookie"
-    body = urllib.parse.urlencode(
-        {"username": BENCH_USER, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": csrf[1]}
-    )
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": f"csrftoken={csrf[1]}",
-        "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-    }
-    connection.request("POST", "/accounts/login/", body=body, headers=headers)
-    response = connection.getresponse()
-    response.read()
-    session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie") or "")
-    assert response.status == 302 and session, f"login failed ({response.status})"
-    return f"sessionid={session[1]}; csrftoken={csrf[1]}"
-
-
 def _time(
     port: int, path: str, headers: dict[str, str], warm: int, count: int
 ) -> tuple[list[float], int]:
@@ -361,7 +340,7 @@ def run_database(
     after_writes = count
     try:
         _wait_healthy(port, server)
-        cookie = _session_cookie(port)
+        cookie = session_cookie(port, BENCH_USER, BENCH_PASSWORD)
         for org in ("demo", BENCH_ORG):
             token = facts["tokens"][org]
             targets = [
