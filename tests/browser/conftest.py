@@ -24,6 +24,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(autouse=True)
+def no_changes_left_over() -> None:
+    """Each test starts with no change noted by an earlier one (its rows are gone)."""
+    from constellation.server.audit import changes
+
+    changes.forget()
+
+
 @pytest.fixture
 def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A headless chromium; Playwright's sync API runs an event loop in this thread."""

@@ -38,6 +38,10 @@ class _State(threading.local):
 
 
 _state = _State()
+# Changes noted outside any transaction (already committed: a script, a test building rows):
+# any thread's next flush hands them over, so a server thread reads them current too.
+_loose: list[Any] = []
+_loose_lock = threading.Lock()
 
 
 @cache
@@ -59,15 +63,26 @@ def noted(events: Sequence[AuditEvent | Change]) -> None:
     """Note new events (or changes seen by a model signal), handed over when the outermost
     `atomic()` block ends; outside one (a script or a test writing rows directly), at the
     next `flush()`: before the stored data is read, or when the request ends."""
-    if events:
+    if not events:
+        return
+    if _state.depth == 0 and not transaction.get_connection().in_atomic_block:
+        with _loose_lock:
+            _loose.extend(events)
+    else:
         _state.pending.extend(events)
 
 
 def flush() -> None:
     """Hand over what was noted outside any `atomic()` block (a no-op inside one: its end
     will). Readers of derived data call it first, so they never read behind a direct write."""
-    if _state.depth or not _state.pending:
+    if _state.depth:
         return
+    with _loose_lock:
+        taken = _loose[:]
+        del _loose[:]
+    if not taken and not _state.pending:
+        return
+    _state.pending[:0] = taken
     with atomic():
         pass
 
@@ -76,6 +91,8 @@ def forget() -> None:
     """Drop what was noted and not handed over (a test whose transaction was rolled back)."""
     _state.pending = []
     _state.depth = 0
+    with _loose_lock:
+        del _loose[:]
 
 
 @contextmanager
