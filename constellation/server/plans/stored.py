@@ -26,9 +26,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Count, F, Q
@@ -547,11 +547,7 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
         ).values_list("id", "team_id"):
             sets[team_id].append(pk)
         for chunk in _packed(list(sets.values()), BATCH * 2):
-            rows = read_plan(organization, objective_ids=chunk)
-            # Only the sets' own objectives: those they align to in other periods are not
-            # part of any set read here.
-            own = replace(rows.plan, objectives=rows.plan.objectives[: len(rows.records)])
-            for finding in check_teams(LintContext(own)):
+            for finding in check_teams(LintContext(_set_plan(organization, chunk))):
                 owner = by_slug.get(finding.object or "")
                 if owner is not None and owner in team_ids:
                     made.append(_finding(organization, finding, 0, None, owner, period_id))
@@ -561,6 +557,44 @@ def _team_sets(organization: Organization, pairs: list[tuple[int, int]]) -> None
             chunk = sorted(team_ids)[start : start + BATCH * 2]
             old.filter(team_id__in=chunk).delete()
     Finding.objects.bulk_create(made, batch_size=BATCH)
+
+
+def _set_plan(organization: Organization, ids: list[int]) -> core.Plan:
+    """These objectives as the team checks read them, in three queries: each one's team,
+    period, title and focus, its key results' titles (the focus they lean to), and the teams
+    with their phase. Only these objectives: none they align to in other periods."""
+    key_results: dict[int, list[core.KeyResult]] = defaultdict(list)
+    for objective_id, slug, title in (
+        KeyResult.objects.filter(objective_id__in=ids)
+        .order_by("position", "id")
+        .values_list("objective_id", "slug", "title")
+    ):
+        key_results[objective_id].append(core.KeyResult(id=slug, title=title))
+    objectives = []
+    team_ids: set[int] = set()
+    for pk, slug, title, team_id, team, period, focus in (
+        Objective.objects.filter(id__in=ids)
+        .order_by("position", "id")
+        .values_list("id", "slug", "title", "team_id", "team__slug", "period__key", "focus")
+    ):
+        team_ids.add(team_id)
+        objectives.append(
+            core.Objective(
+                id=slug,
+                team=team,
+                title=title,
+                period=period,
+                focus=cast("core.Focus | None", focus or None),
+                key_results=key_results.get(pk, []),
+            )
+        )
+    teams = [
+        core.Team(id=slug, name=name, phase=cast("core.Phase | None", phase or None))
+        for slug, name, phase in Team.objects.filter(id__in=sorted(team_ids)).values_list(
+            "slug", "name", "phase"
+        )
+    ]
+    return core.Plan(organization.name, "", objectives=objectives, teams=teams)
 
 
 def _packed(groups: list[list[int]], size: int) -> Iterable[list[int]]:
