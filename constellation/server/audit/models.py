@@ -87,8 +87,6 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organization", "object_type", "object_id"]),
-            # The events after a known id, read to bring a cached view up to date.
-            models.Index(fields=["organization", "id"], name="audit_event_org_id_idx"),
             # An objective's history, newest first (the objective page).
             models.Index(
                 fields=["organization", "objective_id", "created_at"],

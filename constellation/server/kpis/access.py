@@ -8,7 +8,6 @@ from datetime import date
 from django.db.models import F, Max, QuerySet, Window
 from django.db.models.functions import RowNumber
 
-from constellation.core.model import Plan
 from constellation.server.errors import NotFound
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.access import key_results_of, objectives_of
@@ -133,20 +132,3 @@ def recent_readings(kpis: list[Kpi], count: int = SPARK_POINTS) -> dict[int, Rec
     for recent in found.values():
         recent.points.sort()
     return found
-
-
-def unhealthy_guardrails(plan: Plan) -> dict[str, list[str]]:
-    """By objective id, the titles of its guardrail KPIs out of their healthy range.
-
-    Read from a core plan (which already holds every KPI with its current value), so a page
-    of thousands of objectives marks them without another query.
-    """
-    unhealthy = {kpi.id: kpi.title for kpi in plan.kpis if kpi.is_healthy() is False}
-    if not unhealthy:
-        return {}
-    marked: dict[str, list[str]] = {}
-    for objective in plan.objectives:
-        titles = [unhealthy[slug] for slug in objective.guardrails if slug in unhealthy]
-        if titles:
-            marked[objective.id] = titles
-    return marked

@@ -31,17 +31,24 @@ from constellation.server.plans.scores import FINDING_COLUMNS, as_finding
 
 
 @dataclass(slots=True)
-class TeamNumbers:
-    """A team's numbers for a period: objectives, mean progress, statuses and findings."""
+class Summary:
+    """The numbers of some objectives: how many, mean progress, statuses and findings."""
 
-    team: TeamRecord
     objectives: int = 0
     average_progress: float = 0.0
     on_track: int = 0
     at_risk: int = 0
     off_track: int = 0
-    # Findings about the team's objectives and about its set; those about the set alone.
     findings: int = 0
+
+
+@dataclass(slots=True)
+class TeamNumbers:
+    """A team's numbers for a period; `summary.findings` counts the findings about its
+    objectives and its set, `team_findings` those about the set alone."""
+
+    team: TeamRecord
+    summary: Summary
     team_findings: int = 0
 
 
@@ -49,7 +56,7 @@ class TeamNumbers:
 class PeriodNumbers:
     """A period's numbers across every team, and one page of its teams' numbers."""
 
-    total: TeamNumbers
+    total: Summary
     teams: list[TeamNumbers]
 
 
@@ -74,8 +81,7 @@ def team_numbers(
     objectives = Objective.objects.filter(period_id=period.pk)
     totals = objectives.aggregate(**_NUMBERS)
     findings = Finding.objects.filter(period_id=period.pk)
-    total = TeamNumbers(
-        TeamRecord(0, "", ""),
+    total = Summary(
         totals["count"],
         totals["average"] or 0.0,
         totals["on_track"],
@@ -102,7 +108,8 @@ def team_numbers(
     numbers: dict[int, TeamNumbers] = {}
     for team_id, slug, name, count, average, on_track, at_risk, off_track in page:
         numbers[team_id] = TeamNumbers(
-            TeamRecord(team_id, slug, name), count, average or 0.0, on_track, at_risk, off_track
+            TeamRecord(team_id, slug, name),
+            Summary(count, average or 0.0, on_track, at_risk, off_track),
         )
     by_team = (
         findings.filter(team_id__in=list(numbers))
@@ -111,7 +118,7 @@ def team_numbers(
         .values_list("team_id", "count", "alone")
     )
     for team_id, count, alone in by_team:
-        numbers[team_id].findings = count
+        numbers[team_id].summary.findings = count
         numbers[team_id].team_findings = alone
     return PeriodNumbers(total, list(numbers.values()))
 

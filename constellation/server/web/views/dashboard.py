@@ -16,7 +16,6 @@ from django.shortcuts import render
 
 from constellation.server.orgs.access import Access, access_team
 from constellation.server.plans.lists import (
-    TeamNumbers,
     objective_rows,
     plan_findings,
     team_count_of,
@@ -24,7 +23,6 @@ from constellation.server.plans.lists import (
 )
 from constellation.server.web.views.permissions import org_view
 from constellation.server.web.views.rows import (
-    Summary,
     TeamSummary,
     chosen_period,
     page_number,
@@ -69,7 +67,7 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
     if period is not None:
         start, paging = _teams_page(request, team_count_of(organization, period))
         numbers = team_numbers(organization, period, offset=start, limit=TEAMS_PER_PAGE)
-        teams = [TeamSummary(n.team, _summary(n), n.team_findings) for n in numbers.teams]
+        teams = [TeamSummary(n.team, n.summary, n.team_findings) for n in numbers.teams]
         if numbers.total.objectives <= INLINE_OBJECTIVES:
             by_team: dict[int, list] = {}
             for row in stored_rows(organization, objective_rows(organization, period)):
@@ -78,20 +76,9 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
                 team.rows = by_team.get(team.team.pk, [])
         context.update(paging)
         context["teams"] = teams
-        context["summary"] = _summary(numbers.total)
+        context["summary"] = numbers.total
         context["org_findings"] = plan_findings(organization, period)
     return render(request, "web/dashboard.html", context)
-
-
-def _summary(numbers: TeamNumbers) -> Summary:
-    return Summary(
-        numbers.objectives,
-        numbers.average_progress,
-        numbers.on_track,
-        numbers.at_risk,
-        numbers.off_track,
-        numbers.findings,
-    )
 
 
 @org_view()

@@ -13,18 +13,16 @@ from django.utils.http import RFC3986_SUBDELIMS
 
 from constellation.core.coach import RULES
 from constellation.server.errors import NotFound
-from constellation.server.kpis.access import unhealthy_guardrails
 from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.access import Access
-from constellation.server.orgs.models import Organization, Team
-from constellation.server.plans.lists import StoredRow
+from constellation.server.orgs.models import Organization
+from constellation.server.plans.lists import StoredRow, Summary
 from constellation.server.plans.plan import ObjectiveRecord
-from constellation.server.plans.scores import PeriodView, current_period
+from constellation.server.plans.scores import current_period
 
-# Rules whose finding names a team (object = the team's id), and those about the whole plan.
+# Rules whose finding names a team (object = the team's id).
 TEAM_RULES = frozenset(rule.id for rule in RULES.values() if rule.subject == "team")
-PLAN_RULES = frozenset(rule.id for rule in RULES.values() if rule.subject in {"file", "lever"})
 
 
 @dataclass(slots=True)
@@ -40,15 +38,6 @@ class ObjectiveRow:
 
 
 @dataclass(slots=True)
-class TeamGroup:
-    """A team's objectives on a page; `findings` counts the findings about the team itself."""
-
-    team: Any
-    rows: list[ObjectiveRow] = field(default_factory=list)
-    findings: int = 0
-
-
-@dataclass(slots=True)
 class TeamSummary:
     """A team's line on the dashboard: its numbers, and its rows when the page shows them."""
 
@@ -56,18 +45,6 @@ class TeamSummary:
     summary: Summary
     team_findings: int = 0
     rows: list[ObjectiveRow] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Summary:
-    """The numbers at the top of a list of objectives."""
-
-    objectives: int = 0
-    average_progress: float = 0.0
-    on_track: int = 0
-    at_risk: int = 0
-    off_track: int = 0
-    findings: int = 0
 
 
 def chosen_period(request: HttpRequest, access: Access) -> tuple[Period | None, list]:
@@ -89,22 +66,6 @@ def objective_urls(organization: Organization) -> Callable[[str], str]:
     return lambda slug: pattern.replace(sentinel, quote(slug, safe=RFC3986_SUBDELIMS + "~:@"))
 
 
-def objective_rows(view: PeriodView) -> list[ObjectiveRow]:
-    """The view's own objectives (not the aligned ones from other periods), scored."""
-    url = objective_urls(view.organization)
-    unhealthy = unhealthy_guardrails(view.plan)
-    return [
-        ObjectiveRow(
-            objective=objective,
-            score=view.scores.get(objective.slug),
-            findings=len(view.findings_by_objective.get(objective.slug, [])),
-            url=url(objective.slug),
-            guardrails_unhealthy=unhealthy.get(objective.slug, []),
-        )
-        for objective in view.objectives
-    ]
-
-
 def stored_rows(organization: Organization, rows: Iterable[StoredRow]) -> list[ObjectiveRow]:
     """Rows of stored scores (`plans.lists`) as the tables show them, with their links."""
     url = objective_urls(organization)
@@ -120,33 +81,6 @@ def stored_rows(organization: Organization, rows: Iterable[StoredRow]) -> list[O
     ]
 
 
-def team_groups(rows: Iterable[ObjectiveRow], findings: Iterable = ()) -> list[TeamGroup]:
-    """Rows grouped by team, teams by name, with the number of findings about each team."""
-    groups: dict[int, TeamGroup] = {}
-    for row in rows:
-        team = row.objective.team
-        groups.setdefault(team.pk, TeamGroup(team)).rows.append(row)
-    by_slug = {group.team.slug: group for group in groups.values()}
-    for finding in findings:
-        if finding.rule in TEAM_RULES and finding.object in by_slug:
-            by_slug[finding.object].findings += 1
-    return sorted(groups.values(), key=lambda group: (group.team.name.lower(), group.team.pk))
-
-
-def shown_findings(view: PeriodView) -> list:
-    """Findings about the view's objectives, teams or the organisation.
-
-    Leaves out the findings about objectives from other periods that were read only
-    because the view's objectives align to them.
-    """
-    extra = {o.id for o in view.plan.objectives} - {o.slug for o in view.objectives}
-    return [
-        finding
-        for finding in view.findings
-        if finding.object is None or finding.object.split("/", 1)[0] not in extra
-    ]
-
-
 def summarise(rows: list[ObjectiveRow], findings: int) -> Summary:
     """Counts by status and the average progress of these rows."""
     summary = Summary(objectives=len(rows), findings=findings)
@@ -157,26 +91,6 @@ def summarise(rows: list[ObjectiveRow], findings: int) -> Summary:
         if score.status in {"on_track", "at_risk", "off_track"}:
             setattr(summary, score.status, getattr(summary, score.status) + 1)
     return summary
-
-
-def team_findings(view: PeriodView, team: Team) -> list:
-    """The coach's findings about a team as a whole (e.g. customer balance)."""
-    return [
-        finding
-        for finding in view.findings
-        if finding.object == team.slug and finding.rule in TEAM_RULES
-    ]
-
-
-def team_summaries(rows: Iterable[ObjectiveRow], findings: Iterable = ()) -> list[TeamSummary]:
-    """Each team's numbers (objectives, mean progress, statuses, findings), teams by name."""
-    summaries = []
-    for group in team_groups(rows, findings):
-        count = group.findings + sum(row.findings for row in group.rows)
-        summaries.append(
-            TeamSummary(group.team, summarise(group.rows, count), group.findings, group.rows)
-        )
-    return summaries
 
 
 def page_number(request: HttpRequest, pages: int) -> int:
