@@ -25,8 +25,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import write_figures  # a sibling module: the docs section writer
+
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
 POSTGRES_DB = "constellation_bench_databank"
 POSTGRES_URL = f"postgres://postgres@127.0.0.1:5432/{POSTGRES_DB}"
 SECTION = "## The data bank: full-text search"
@@ -291,14 +294,7 @@ def table(figures: dict[str, dict[str, Any]]) -> str:
 
 def write_docs(command: str, body: str) -> None:
     """Replace this benchmark's figures in docs/benchmarks.md (the section is added once)."""
-    text = DOCS.read_text(encoding="utf-8")
-    figures = f"{FIGURES_START}\nCommand: `{command}`\n\n{body.strip()}\n{FIGURES_END}"
-    if FIGURES_START in text and FIGURES_END in text:
-        before, rest = text.split(FIGURES_START, 1)
-        text = before + figures + rest.split(FIGURES_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{figures}\n"
-    DOCS.write_text(text, encoding="utf-8")
+    write_figures(SECTION, FIGURES_START, FIGURES_END, f"`{command}`", body)
 
 
 def main() -> None:

@@ -44,9 +44,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import scale_data  # a sibling module, not a package
+from figures import write_figures
 
 ROOT = scale_data.ROOT
-DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Scale: pages against the raw-SQL floor"
 FIGURES_START = "<!-- figures of benchmarks/scale.py: replaced by --write-docs -->"
 FIGURES_END = "<!-- end of figures of benchmarks/scale.py -->"
@@ -536,14 +536,7 @@ INTRO = (
 
 def write_docs(command: str, body: str) -> None:
     """Replace this benchmark's figures in docs/benchmarks.md (the section is added once)."""
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    figures = f"{FIGURES_START}\nCommand: `{command}`\n\n{body.strip()}\n{FIGURES_END}"
-    if FIGURES_START in text and FIGURES_END in text:
-        before, rest = text.split(FIGURES_START, 1)
-        text = before + figures + rest.split(FIGURES_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{INTRO}\n\n{figures}\n"
-    DOCS.write_text(text, encoding="utf-8")
+    write_figures(SECTION, FIGURES_START, FIGURES_END, f"`{command}`", body, INTRO)
 
 
 def main() -> None:

@@ -33,12 +33,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from figures import write_figures
 from scale import session_cookie  # a sibling script: the login both benchmarks use
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 OKR = ROOT / ".venv" / "bin" / "okr"
-DOCS = ROOT / "docs" / "benchmarks.md"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/constellation_bench"
 SECTION = "## The server: dashboard and objectives API latency"
 BENCH_ORG = "bench"
@@ -396,20 +396,8 @@ FIGURES_END = "<!-- end of figures -->"
 
 
 def write_docs(command: str, body: str) -> None:
-    """Replace the figures of this benchmark's section of docs/benchmarks.md, and only them.
-
-    The section is appended the first time; afterwards only the block between the markers
-    changes, so the analysis written around it stays.
-    """
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    figures = f"{FIGURES_START}\nCommand: `{command}`\n\n{body.strip()}\n{FIGURES_END}"
-    if FIGURES_START in text and FIGURES_END in text:
-        before, rest = text.split(FIGURES_START, 1)
-        after = rest.split(FIGURES_END, 1)[1]
-        text = before + figures + after
-    else:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{figures}\n"
-    DOCS.write_text(text, encoding="utf-8")
+    """Replace this benchmark's figures in docs/benchmarks.md (the section is added once)."""
+    write_figures(SECTION, FIGURES_START, FIGURES_END, f"`{command}`", body)
 
 
 def main() -> None:

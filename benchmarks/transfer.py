@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,10 +30,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from figures import write_figures  # a sibling module: the docs section writer
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 OKR = ROOT / ".venv" / "bin" / "okr"
-DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Export, lint and import of a large organisation"
 FIGURES_START = "<!-- figures of benchmarks/transfer.py: replaced by --write-docs -->"
 FIGURES_END = "<!-- end of transfer figures -->"
@@ -251,20 +255,8 @@ def _figures(
 
 
 def write_docs(command: str, body: str) -> None:
-    """Replace the figures of this benchmark's section of docs/benchmarks.md, and only them.
-
-    The section is appended the first time; afterwards only the block between the markers
-    changes, so the analysis written around it stays.
-    """
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    figures = f"{FIGURES_START}\nCommand: {command}\n\n{body.strip()}\n{FIGURES_END}"
-    if FIGURES_START in text and FIGURES_END in text:
-        before, rest = text.split(FIGURES_START, 1)
-        after = rest.split(FIGURES_END, 1)[1]
-        text = before + figures + after
-    else:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{figures}\n"
-    DOCS.write_text(text, encoding="utf-8")
+    """Replace this benchmark's figures in docs/benchmarks.md (the section is added once)."""
+    write_figures(SECTION, FIGURES_START, FIGURES_END, f"{command}", body)
 
 
 if __name__ == "__main__":

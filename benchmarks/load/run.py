@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import scale  # the sibling benchmark: starting and stopping `okr serve`
 import scale_data  # the cached organisations
+from figures import write_figures
 
 HERE = Path(__file__).resolve().parent
 
 ROOT = scale_data.ROOT
 LOCUST = ROOT / ".venv" / "bin" / "locust"
-DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Load: two app and two worker processes under Locust"
 FIGURES_START = "<!-- figures of benchmarks/load/run.py: replaced by --write-docs -->"
 FIGURES_END = "<!-- end of figures of benchmarks/load/run.py -->"
@@ -305,14 +305,7 @@ INTRO = (
 
 def write_docs(command: str, body: str) -> None:
     """Replace this benchmark's figures in docs/benchmarks.md (the section is added once)."""
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    figures = f"{FIGURES_START}\nCommand: `{command}`\n\n{body.strip()}\n{FIGURES_END}"
-    if FIGURES_START in text and FIGURES_END in text:
-        before, rest = text.split(FIGURES_START, 1)
-        text = before + figures + rest.split(FIGURES_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n\n{INTRO}\n\n{figures}\n"
-    DOCS.write_text(text, encoding="utf-8")
+    write_figures(SECTION, FIGURES_START, FIGURES_END, f"`{command}`", body, INTRO)
 
 
 def main() -> None:
