@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from figures import write_figures  # a sibling module: the docs section writer
 
-ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_DB = "constellation_bench_databank"
 POSTGRES_URL = f"postgres://postgres@127.0.0.1:5432/{POSTGRES_DB}"
 SECTION = "## The data bank: full-text search"
