@@ -29,7 +29,9 @@ class Candidate:
 def candidates(access: Access, team: Team, previous: Period, period: Period) -> list[Candidate]:
     """The team's objectives of `previous`, scored, marking those already carried to `period`."""
     rows = list(objective_page_queryset(access).filter(period=previous, team=team))
-    view = period_view(access.organization, previous, objectives=rows, with_findings=False)
+    view = period_view(
+        access.organization, previous, objectives=rows, with_findings=False, with_check_ins=False
+    )
     carried = set(
         Objective.objects.filter(
             organization=access.organization, period=period, carried_from__in=rows

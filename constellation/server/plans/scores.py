@@ -91,13 +91,17 @@ def period_view(
     fixed number of queries; scored by the engine only for another day than today.
 
     Without `objectives` the whole period is read (all periods when `period` is None): keep
-    that for reports and exports; pages show a page of rows (`plans.lists`).
+    that for reports and exports; pages show a page of rows (`plans.lists`). The plan's key
+    results carry their check-ins with `with_check_ins` (charts), or to score another day.
     """
     ids = [o.pk for o in objectives] if objectives is not None else None
-    rows = read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins)
-    today = timezone.localdate()
+    # Another day is scored by the engine, which reads the check-ins; today's is stored.
+    again = on is not None and on != timezone.localdate()
+    rows = read_plan(
+        organization, period, objective_ids=ids, with_check_ins=with_check_ins or again
+    )
     scores = rows.scores
-    if on is not None and on != today:
+    if again:
         scores = {o.id: scoring.score_objective(o, on) for o in rows.plan.objectives}
     shown: list[Any] = list(objectives) if objectives is not None else list(rows.records)
     findings: list[coach.Finding] = []

@@ -117,7 +117,13 @@ def computed_grades(
     as `okr score` computes it, whatever grade a review settled on."""
     if not objectives:
         return {}
-    view = period_view(access.organization, period, objectives=objectives, with_findings=False)
+    view = period_view(
+        access.organization,
+        period,
+        objectives=objectives,
+        with_findings=False,
+        with_check_ins=False,
+    )
     grades: dict[int, float] = {}
     for objective in objectives:
         score = view.scores.get(objective.slug)

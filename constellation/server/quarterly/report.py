@@ -289,11 +289,10 @@ def _sections(access: Access, team: Team | None) -> dict[int, TeamSection]:
 def _period_view(access: Access, period: Period, team: Team | None, on: date) -> PeriodView:
     """The period with its stored scores: the whole organisation's (rows as records), or only
     the team's objectives (model instances), so a team's report costs what the team has, not
-    what the organisation has. Check-ins are read only to score another day than today."""
-    again = on != timezone.localdate()
+    what the organisation has."""
     if team is None:
         return period_view(
-            access.organization, period, on=on, with_findings=False, with_check_ins=again
+            access.organization, period, on=on, with_findings=False, with_check_ins=False
         )
     rows = list(
         Objective.objects.filter(organization=access.organization, period=period, team=team)
@@ -306,7 +305,7 @@ def _period_view(access: Access, period: Period, team: Team | None, on: date) ->
         on=on,
         objectives=rows,
         with_findings=False,
-        with_check_ins=again,
+        with_check_ins=False,
     )
 
 

@@ -56,7 +56,12 @@ LIMIT_HELP = f"The most objectives a page holds (1 to {MAX_LIMIT})."
 def scored(access: Access, objective: Objective, on: dt.date | None = None) -> dict[str, Any]:
     """One objective as the list shows it, scored by the core engine."""
     view = period_view(
-        access.organization, objective.period, objectives=[objective], on=on, with_findings=False
+        access.organization,
+        objective.period,
+        objectives=[objective],
+        on=on,
+        with_findings=False,
+        with_check_ins=False,
     )
     links = present.alignment_slugs(access, [objective.pk])
     return present.objective_out(objective, view.scores.get(objective.slug), *links)
@@ -173,7 +178,9 @@ def get_objective(
 
 def objective_detail(access: Access, row: Objective, on: dt.date | None = None) -> dict[str, Any]:
     """One prefetched objective with its scores, check-ins and what the coach says."""
-    view = period_view(access.organization, row.period, objectives=[row], on=on)
+    view = period_view(
+        access.organization, row.period, objectives=[row], on=on, with_check_ins=False
+    )
     findings = view.findings_by_objective.get(row.slug, [])
     history = _history(access, row)
     links = present.alignment_slugs(access, [row.pk])

@@ -82,7 +82,9 @@ def create_check_in(
     check_in.author = request.user if request.user.is_authenticated else None
     # Read again, with everything the answer shows: the check-in changed its key result.
     row = access_objective(access, kr.objective.slug)
-    view = period_view(access.organization, row.period, objectives=[row], with_findings=False)
+    view = period_view(
+        access.organization, row.period, objectives=[row], with_findings=False, with_check_ins=False
+    )
     score = view.scores.get(row.slug)
     kr_scores = {k.id: k for k in score.key_results} if score is not None else {}
     fresh = next(k for k in row.key_results.all() if k.pk == kr.pk)

@@ -42,7 +42,7 @@ def team_draft(request: HttpRequest, access: Access, team: str) -> HttpResponse:
     rows: list[tuple[Objective, int]] = []
     if period is not None:
         objectives = list(objectives_of_team(access, found, period))
-        view = period_view(access.organization, period, objectives=objectives)
+        view = period_view(access.organization, period, objectives=objectives, with_check_ins=False)
         rows = [(o, len(view.findings_by_objective.get(o.slug, []))) for o in objectives]
     context = {
         "access": access,
