@@ -101,7 +101,7 @@ def period_view(
         organization, period, objective_ids=ids, with_check_ins=with_check_ins or again
     )
     scores = rows.scores
-    if again:
+    if on is not None and again:
         scores = {o.id: scoring.score_objective(o, on) for o in rows.plan.objectives}
     shown: list[Any] = list(objectives) if objectives is not None else list(rows.records)
     findings: list[coach.Finding] = []
