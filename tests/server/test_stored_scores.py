@@ -248,8 +248,10 @@ class Writer:
 
     def reading(self) -> str:
         value = round(self.random.uniform(0.5, 4.5), 2)
-        do_add_reading(self.access, self.world.kpi, timezone.localdate(), value, self.world.admin)
-        return f"KPI reading {value}"
+        # Today's reading moves the KPI's current value; an older day's may leave it.
+        day = timezone.localdate() - timedelta(days=self.random.choice([0, 0, 3, 20]))
+        do_add_reading(self.access, self.world.kpi, day, value, self.world.admin)
+        return f"KPI reading {value} on {day}"
 
     def review(self) -> str:
         objective = self.random.choice(self.objectives())
@@ -326,6 +328,27 @@ def test_stored_scores_and_findings_equal_a_fresh_computation(world: World, seed
             raise
         done.append(step)
         assert_current(world, f"{len(done)} steps, the last {step}")
+
+
+def test_an_older_reading_leaves_the_guardrail_findings_unwritten(world: World) -> None:
+    """A reading of a past day leaves the KPI's current value, all a guardrail finding reads:
+    the findings of the objectives it guards are not written again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    access = access_org(world.admin, world.org.slug, write=True)
+    do_add_reading(access, world.kpi, timezone.localdate(), 9.0, world.admin)
+    rescore_organization(world.org)
+    past = timezone.localdate() - timedelta(days=40)
+    with CaptureQueriesContext(connection) as queries:
+        do_add_reading(access, world.kpi, past, 1.0, world.admin)
+    written = [q["sql"] for q in queries.captured_queries if "okrs_finding" in q["sql"]]
+    assert written == []
+    assert_current(world, "a reading of an older day")
+    with CaptureQueriesContext(connection) as queries:
+        do_add_reading(access, world.kpi, timezone.localdate(), 1.5, world.admin)
+    assert any("okrs_finding" in q["sql"] for q in queries.captured_queries)
+    assert_current(world, "a reading of today")
 
 
 def test_rescore_reports_drift_and_repairs_it(world: World) -> None:

@@ -195,6 +195,10 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
             # A reading changes only whether the KPI's guardrails hold; a new definition
             # (title, range) may change what the coach says of the key results it feeds too.
             into = found[organization_id].readings
+            if event.action == "record_readings" and _same_current(event):
+                # An older day's reading: the KPI's current value, all a guardrail finding
+                # reads, stays (the key results it feeds are rescored by their check-ins).
+                continue
             if event.action not in {"record_readings", "close_kpi_alert", "open_kpi_alert"}:
                 into = found[organization_id].kpis
             into.update(_ids(data, "kpi"))
@@ -220,6 +224,12 @@ def _models_levers_anew(event: Any, before: dict[str, Any], after: dict[str, Any
     if not before:  # seen by a model signal: only a new row counts (links have their own)
         return bool(after.get("created"))
     return bool({"levers", "period"} & _changed_fields(before, after))
+
+
+def _same_current(event: Any) -> bool:
+    """Whether a KPI's readings left its current value as it was."""
+    before, after = event.before or {}, event.after or {}
+    return "current" in before and "current" in after and before["current"] == after["current"]
 
 
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
