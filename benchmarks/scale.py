@@ -54,7 +54,7 @@ FIGURES_END = "<!-- end of figures of benchmarks/scale.py -->"
 # its objectives; its first objective is on the API's first page.
 OBJECTIVE = "o00005"
 TEAM = "t00001"
-AUDIT_ROWS = 50  # the history rows the objective page shows (web/views/objective_page.py)
+AUDIT_ROWS = 11  # the history rows the objective page reads: 10 shown, 1 to know of more
 PAGE = 100  # the API's default page size
 
 
@@ -90,6 +90,8 @@ class Run:
     facts: dict[str, Any]
     rows: list[Row] = field(default_factory=list)
     rss_kib: dict[str, int] = field(default_factory=dict)
+    # The server's least request (GET /healthz: no session, no table): what any page costs.
+    least: list[float] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- HTTP
@@ -461,6 +463,7 @@ def run_one(database: str, objectives: int, args: argparse.Namespace) -> Run:
             sql = floor.time(name, args.warm_up, args.requests)
             run.rows.append(Row(database, objectives, name, repeated, after, sql, size))
             print(f"  {name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        run.least, _ = time_page(client, "/healthz", {}, args.warm_up, args.requests, None)
         run.rss_kib = peak_rss(server.pid)
     finally:
         floor.close()
@@ -515,7 +518,9 @@ def notes(runs: list[Run]) -> str:
             f"{f['alignments']:,} alignments, {f['audit_events']:,} audit events): peak RSS "
             f"of the app process {worker / 1024:.0f} MiB (VmHWM by process: "
             + ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in run.rss_kib.items())
-            + f"); generated in {f['generate_seconds']} s, `okr rescore` {rescored}."
+            + "); the server's least request (GET /healthz, no session, no table) p50 "
+            + f"{percentile(run.least, 0.5):.1f} ms; generated in {f['generate_seconds']} s, "
+            + f"`okr rescore` {rescored}."
         )
     return "\n".join(lines)
 

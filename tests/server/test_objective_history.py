@@ -179,3 +179,64 @@ def test_a_kpi_promoted_into_the_objective_is_in_its_history(world: World) -> No
     assert ("promote", "kpi", world.kpi.pk) in seen
     made = key_result.pk
     assert {("create", "keyresult", made), ("check_in", "keyresult", made)} <= seen
+
+
+def _many_edits(world: World, count: int) -> None:
+    access = access_org(world.admin, "acme")
+    objective = world.objective
+    for number in range(count):
+        objective.refresh_from_db()
+        actions.do_edit_objective(
+            access,
+            objective,
+            actions.ObjectiveEdit(title=f"Teams see value, take {number}"),
+            expected_version=objective.version,
+            actor=world.admin,
+        )
+
+
+def test_the_objective_page_shows_the_latest_changes_and_leads_to_the_whole_history(
+    world: World, client
+) -> None:
+    from constellation.server.web.views.objective_page import HISTORY_ON_PAGE, HISTORY_PER_PAGE
+
+    _many_edits(world, HISTORY_PER_PAGE + 5)
+    client.force_login(world.member)
+    page = client.get(f"/o/acme/objectives/{world.objective.slug}/").content.decode()
+    history = page[page.index('id="history"') :]
+    assert history.count("<li>\n      <time") == HISTORY_ON_PAGE
+    assert f"take {HISTORY_PER_PAGE + 4}" in history  # the newest first
+    link = f"/o/acme/objectives/{world.objective.slug}/history/"
+    assert link in history
+
+    first = client.get(link)
+    assert first.status_code == 200
+    body = first.content.decode()
+    assert body.count("<li>\n      <time") == HISTORY_PER_PAGE
+    assert f"take {HISTORY_PER_PAGE + 4}" in body
+    assert 'rel="next"' in body and "Page 1 of 2" in body
+    older = client.get(link, {"page": 2}).content.decode()
+    assert "take 0" in older  # the oldest edit, on the last page
+    assert 'rel="prev"' in older
+    # A page number that is no page gives a real page, not an error.
+    assert client.get(link, {"page": "99"}).status_code == 200
+    assert client.get(link, {"page": "x"}).status_code == 200
+
+
+def test_the_history_page_reads_a_fixed_number_of_queries(world: World, client) -> None:
+    client.force_login(world.member)
+    link = f"/o/acme/objectives/{world.objective.slug}/history/"
+    _many_edits(world, 3)
+    client.get(link)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(link).status_code == 200
+    _many_edits(world, 60)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(link, {"page": 2}).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_objective_with_a_short_history_has_no_link_to_more(world: World, client) -> None:
+    client.force_login(world.member)
+    page = client.get(f"/o/acme/objectives/{world.objective.slug}/").content.decode()
+    assert "/history/" not in page

@@ -71,6 +71,11 @@ urlpatterns = [
     path("o/<str:org>/teams/<str:team>/rows/", dashboard.team_rows, name="team-rows"),
     path("o/<str:org>/objectives/<str:slug>/", objectives.objective, name="objective"),
     path(
+        "o/<str:org>/objectives/<str:slug>/history/",
+        objectives.objective_history,
+        name="objective-history",
+    ),
+    path(
         "o/<str:org>/objectives/<str:slug>/edit/",
         objectives.edit_objective,
         name="objective-edit",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from constellation.core import model
@@ -22,7 +24,9 @@ from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import CheckInForm, ObjectiveForm
 from constellation.server.web.views.rows import TEAM_RULES
 
-AUDIT_ROWS = 50
+# The latest changes the objective page shows; its history page shows them all, a page at a time.
+HISTORY_ON_PAGE = 10
+HISTORY_PER_PAGE = 50
 
 
 @dataclass(slots=True)
@@ -72,10 +76,8 @@ def _alignments(access: Access, objective: Objective) -> tuple[list[Objective], 
     return aligns_to, aligned_from
 
 
-def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
-    """The latest changes to the objective and its key results, newest first."""
-    titles = {kr.pk: kr.title for kr in objective.key_results.all()}
-    events = objective_events(access, objective, list(titles))[:AUDIT_ROWS]
+def _entries(events: Iterable[AuditEvent], titles: dict[int, str]) -> list[AuditEntry]:
+    """Events as history entries: what changed, field by field, named for people."""
     entries = []
     for event in events:
         before, after = event.before or {}, event.after or {}
@@ -93,6 +95,25 @@ def audit_entries(access: Access, objective: Objective) -> list[AuditEntry]:
             )
         )
     return entries
+
+
+def _titles(objective: Objective) -> dict[int, str]:
+    return {kr.pk: kr.title for kr in objective.key_results.all()}
+
+
+def audit_entries(
+    access: Access, objective: Objective, count: int = HISTORY_ON_PAGE
+) -> list[AuditEntry]:
+    """The latest `count` changes to the objective and its key results, newest first."""
+    events = objective_events(access, objective)[:count]
+    return _entries(events, _titles(objective))
+
+
+def history_page(access: Access, objective: Objective, number: str | None) -> tuple[Page, list]:
+    """One page of the objective's whole history (a missing or wrong number gives a real page)
+    and its entries."""
+    page = Paginator(objective_events(access, objective), HISTORY_PER_PAGE).get_page(number)
+    return page, _entries(page.object_list, _titles(objective))
 
 
 def _charts(objective: Objective, plan: model.Plan) -> dict[str, Chart | None]:
@@ -155,6 +176,7 @@ def objective_context(
     aligns_to, aligned_from = _alignments(access, objective)
     guardrails = list(objective.guardrails.all())
     planned = view.plan.objective(objective.slug)
+    latest = audit_entries(access, objective, HISTORY_ON_PAGE + 1)
     return {
         "access": access,
         "organization": access.organization,
@@ -172,6 +194,7 @@ def objective_context(
         "levers": list(objective.levers.all()),
         "initiatives": list(objective.initiatives.all()),
         "edit_form": edit_form or ObjectiveForm.for_objective(objective),
-        "audit": audit_entries(access, objective),
+        "audit": latest[:HISTORY_ON_PAGE],
+        "more_history": len(latest) > HISTORY_ON_PAGE,
         "dependencies": dependencies_of_objective(access, objective),
     }

@@ -14,7 +14,7 @@ from constellation.server.orgs.access import Access
 from constellation.server.tracking.actions import CheckInError, do_check_in
 from constellation.server.web.forms import CheckInForm, ObjectiveForm, add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
-from constellation.server.web.views.objective_page import objective_context
+from constellation.server.web.views.objective_page import history_page, objective_context
 from constellation.server.web.views.permissions import org_view
 
 PAGE = "web/objective.html"
@@ -29,6 +29,21 @@ def _objective_url(access: Access, slug: str, anchor: str = "") -> str:
 def objective(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
     """`/o/<org>/objectives/<slug>/`."""
     return render(request, PAGE, objective_context(access, slug))
+
+
+@org_view()
+def objective_history(request: HtmxHttpRequest, access: Access, slug: str) -> HttpResponse:
+    """`/o/<org>/objectives/<slug>/history/?page=N`: every change, newest first."""
+    objective = access_objective(access, slug)
+    page, entries = history_page(access, objective, request.GET.get("page"))
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "page": page,
+        "entries": entries,
+    }
+    return render(request, "web/objective_history.html", context)
 
 
 # GET too: after a refused form the address bar shows this URL, and opening it again
