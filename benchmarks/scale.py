@@ -367,10 +367,15 @@ class Floor:
             "SELECT ol.objective_id, l.slug FROM okrs_objective_levers ol "
             f"JOIN strategy_lever l ON l.id = ol.lever_id WHERE ol.objective_id IN ({ids})"
         )
+        ends = (
+            f"FROM okrs_alignment a JOIN {o} s ON s.id = a.source_id "
+            f"JOIN {o} g ON g.id = a.target_id"
+        )
         self.rows(
-            "SELECT a.source_id, a.target_id, s.slug, g.slug FROM okrs_alignment a "
-            f"JOIN {o} s ON s.id = a.source_id JOIN {o} g ON g.id = a.target_id "
-            f"WHERE a.source_id IN ({ids}) OR a.target_id IN ({ids})"
+            f"SELECT a.id, a.source_id, a.target_id, s.slug, g.slug {ends} "
+            f"WHERE a.source_id IN ({ids}) UNION "
+            f"SELECT a.id, a.source_id, a.target_id, s.slug, g.slug {ends} "
+            f"WHERE a.target_id IN ({ids}) ORDER BY 1"
         )
 
     def objective_page(self) -> None:

@@ -905,6 +905,7 @@ def connect(facts: dict[str, Any]) -> Any:
             user=parsed.username,
             dbname=parsed.path.lstrip("/"),
             autocommit=True,
+            options="-c jit=off",  # as the app's connections (constellation/server/env.py)
         )
     return sqlite3.connect(target, check_same_thread=False)
 

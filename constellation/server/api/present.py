@@ -37,11 +37,19 @@ def alignment_slugs(access: Access, objective_ids: Iterable[int]) -> tuple[Links
 
 
 def _numbers(score: Any) -> dict[str, Any]:
-    """Progress, expected pace and status of a core KrScore, exactly as its `as_dict` gives."""
+    """Progress, expected pace and status of a core KrScore, rounded as its `as_dict` rounds
+    them (without the forecast it would also write out)."""
     if score is None:
         return {"progress": 0.0, "expected": None, "status": None}
-    data = score.as_dict()
-    return {"progress": data["progress"], "expected": data["expected"], "status": data["status"]}
+    return {
+        "progress": _rounded(score.progress),
+        "expected": _rounded(score.expected),
+        "status": score.status,
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, ROUNDING)
 
 
 def _objective_numbers(score: Any) -> dict[str, Any]:

@@ -279,7 +279,9 @@ def objectives_page(
     # at offset 0 or 20,000 rows in; across periods, periods in the calendar's order.
     order = ("position", "id") if period is not None else ("period__start", "position", "id")
     ids = list(matching.order_by(*order).values_list("id", flat=True)[offset : offset + limit])
-    rows = read_plan(organization, period, objective_ids=ids, with_check_ins=with_check_ins)
+    rows = read_plan(
+        organization, period, objective_ids=ids, with_check_ins=with_check_ins, with_targets=False
+    )
     return Page(count, rows)
 
 

@@ -123,11 +123,16 @@ class Scope:
 
     def on(self, prefix: str, extra: Sequence[int] = ()) -> Q:
         """A filter on the objectives in scope (and `extra` ones) through a relation prefix."""
+        if self.ids is not None:
+            # Ids the caller read from the organisation's rows: a related table is filtered on
+            # its own indexed column alone. (Checking the organisation as well joins every
+            # objective of it: PostgreSQL scanned them all, at any page size.) Rows of any other
+            # organisation could not be shown anyway: the objectives are read with it.
+            found = Q(**{f"{prefix}id__in": sorted(self.ids.union(extra))})
+            return found & Q(organization_id=self.organization_id) if not prefix else found
         where: dict[str, Any] = {f"{prefix}organization_id": self.organization_id}
         if self.period_id is not None:
             where[f"{prefix}period_id"] = self.period_id
-        if self.ids is not None:
-            where[f"{prefix}id__in"] = sorted(self.ids)
         found = Q(**where)
         return found | Q(**{f"{prefix}id__in": list(extra)}) if extra else found
 
@@ -140,22 +145,36 @@ class Scope:
         return self.ids is None or pk in self.ids
 
 
+ALIGNMENT_COLUMNS = (
+    "source_id",
+    "source__slug",
+    "source__organization_id",
+    "source__period_id",
+    "target_id",
+    "target__slug",
+    "target__organization_id",
+    "target__period_id",
+)
+
+
 def _alignments(scope: Scope) -> tuple[list[tuple], list[int]]:
     """Links from or to the scope's objectives, and the targets outside the scope."""
-    rows = list(
-        Alignment.objects.filter(scope.on("source__") | scope.on("target__"))
-        .order_by("id")
-        .values_list(
-            "source_id",
-            "source__slug",
-            "source__organization_id",
-            "source__period_id",
-            "target_id",
-            "target__slug",
-            "target__organization_id",
-            "target__period_id",
+    if scope.ids is not None:
+        # A lookup on each index: as one query (sources OR targets) PostgreSQL scanned every
+        # alignment, and every objective to join them.
+        ids = sorted(scope.ids)
+        found = {
+            row[0]: row[1:]
+            for where in (Q(source_id__in=ids), Q(target_id__in=ids))
+            for row in Alignment.objects.filter(where).values_list("id", *ALIGNMENT_COLUMNS)
+        }
+        rows = [found[pk] for pk in sorted(found)]
+    else:
+        rows = list(
+            Alignment.objects.filter(scope.on("source__") | scope.on("target__"))
+            .order_by("id")
+            .values_list(*ALIGNMENT_COLUMNS)
         )
-    )
     extra = {
         row[4]
         for row in rows
@@ -362,14 +381,21 @@ def read_plan(
     *,
     objective_ids: Sequence[int] | None = None,
     with_check_ins: bool = False,
+    with_targets: bool = True,
 ) -> PlanRows:
     """A period's objectives (all of the organisation's without a period, or only the given
-    ids, kept in their order) as a core Plan with their rows, in a fixed number of queries."""
+    ids, kept in their order) as a core Plan with their rows, in a fixed number of queries.
+
+    The plan also holds the objectives they align to in other periods, for the coach to compare
+    key results with; a page that only shows its own rows leaves them out (`with_targets`).
+    """
     changes.flush()
     ids = frozenset(objective_ids) if objective_ids is not None else None
     period_id = period.pk if period is not None and ids is None else None
     scope = Scope(organization.pk, period_id, ids)
     alignments, extra = _alignments(scope)
+    if not with_targets:
+        extra = []  # a list that shows only its own rows: nothing for the coach to compare
     key_results, key_result_ids, kr_scores = _key_results(scope, extra, with_check_ins)
     levers, guardrails, initiatives = _links(scope, extra)
     rows = (
