@@ -240,3 +240,16 @@ def test_an_objective_with_a_short_history_has_no_link_to_more(world: World, cli
     client.force_login(world.member)
     page = client.get(f"/o/acme/objectives/{world.objective.slug}/").content.decode()
     assert "/history/" not in page
+
+
+def test_an_entry_lists_only_the_fields_its_change_changed(world: World) -> None:
+    from constellation.server.web.views.objective_page import audit_entries
+
+    access = access_org(world.admin, "acme")
+    kr = world.key_result
+    do_check_in(access, kr, CheckInInput(45, 7, "", None, date(2026, 11, 2)), world.admin)
+    do_check_in(access, kr, CheckInInput(48, 7, "", None, date(2026, 11, 9)), world.admin)
+    latest = audit_entries(access, Objective.objects.get(pk=world.objective.pk), 1)[0]
+    names = [name for name, _, _ in latest.changes]
+    assert "current" in names
+    assert "confidence" not in names and "note" not in names

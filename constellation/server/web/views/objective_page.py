@@ -91,10 +91,20 @@ def _entries(events: Iterable[AuditEvent], titles: dict[int, str]) -> list[Audit
             AuditEntry(
                 event=event,
                 subject=subject or event.object_repr,
-                changes=[(name, before.get(name), after.get(name)) for name in names],
+                # Only what the event changed: a check-in repeats the fields it kept.
+                changes=[
+                    (name, before.get(name), after.get(name))
+                    for name in names
+                    if not _same(before.get(name), after.get(name))
+                ],
             )
         )
     return entries
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Whether a field kept its value (nothing and an empty text read the same)."""
+    return before == after or (before in (None, "") and after in (None, ""))
 
 
 def _titles(objective: Objective) -> dict[int, str]:
