@@ -94,10 +94,9 @@ def sqlite_database(path: Path) -> dict[str, object]:
         "NAME": str(path),
         # A file, not shared-cache memory: only a file gives tests the real locking behaviour.
         "TEST": {"NAME": str(path.with_name("test_" + path.name))},
-        # Kept open between requests, as PostgreSQL's: opening the file and setting it up
-        # again cost every request 2 to 3 ms (a whole /healthz was 3 ms, 1 ms on PostgreSQL).
-        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
-        "CONN_HEALTH_CHECKS": True,
+        # Opened for each request, unlike PostgreSQL's: kept open, the connection left the
+        # write-ahead log to grow between checkpoints and a page read right after an edit took
+        # 40 to 70 % longer (benchmarks/scale.py), more than the 2 to 3 ms an open costs.
         "OPTIONS": {
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait for it
             # (up to the timeout) instead of failing with "database is locked" mid-transaction.
