@@ -117,6 +117,12 @@ def active_teams_of(access: Access, keep_id: int | None = None) -> QuerySet[Team
     return rows.filter(Q(archived_at__isnull=True) | Q(pk=keep_id))
 
 
+def own_teams(access: Access) -> QuerySet[Team]:
+    """The active teams the person belongs to or leads, by name."""
+    mine = Q(members=access.membership) | Q(lead_id=access.user_id)
+    return teams_of(access).filter(mine, archived_at__isnull=True).distinct()
+
+
 def teams_with_people(access: Access) -> QuerySet[Team]:
     """Every team with its lead and its active members' memberships (three queries in all)."""
     people = Prefetch("members", active_memberships_of(access))

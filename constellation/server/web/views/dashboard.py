@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from constellation.server.orgs.access import Access, access_team
+from constellation.server.orgs.access import Access, access_team, own_teams
 from constellation.server.plans.lists import (
     objective_rows,
     plan_findings,
@@ -49,6 +49,9 @@ def _teams_page(request: HttpRequest, team_count: int) -> tuple[int, dict[str, A
     }
 
 
+OWN_TEAM_DOORS = 3
+
+
 @org_view()
 def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/?period=KEY&page=N`: the period's teams, in a fixed number of queries."""
@@ -62,6 +65,8 @@ def dashboard(request: HttpRequest, access: Access) -> HttpResponse:
         "summary": summarise([], 0),
         "org_findings": [],
         "teams": [],
+        # The doors to drafting of the person's own teams (a few: the rest are a click away).
+        "own_teams": list(own_teams(access)[:OWN_TEAM_DOORS]) if access.can_write else [],
         **_teams_page(request, 0)[1],
     }
     if period is not None:

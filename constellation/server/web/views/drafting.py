@@ -14,7 +14,7 @@ from constellation.server.okrs.access import access_objective, find_period, obje
 from constellation.server.okrs.actions import do_edit_objective
 from constellation.server.okrs.drafting import do_create_objective
 from constellation.server.okrs.models import Objective
-from constellation.server.orgs.access import Access, access_team, find_team
+from constellation.server.orgs.access import Access, access_team, find_team, own_teams
 from constellation.server.plans.scores import period_view
 from constellation.server.web.draft_forms import ObjectiveDraftForm
 from constellation.server.web.forms import add_action_error, offered_rows
@@ -94,6 +94,8 @@ def _initial_new(request: HttpRequest, access: Access) -> dict[str, Any]:
     """The team and period the new-objective link came from (`?team=&period=`)."""
     initial: dict[str, Any] = {"commitment": Objective.Commitment.COMMITTED}
     team = find_team(access, request.GET.get("team"))
+    if team is None:
+        team = own_teams(access).first()  # a link without a team: the person's own
     period = find_period(access, request.GET.get("period"))
     initial["team"] = team.pk if team is not None else None
     initial["period"] = period.pk if period is not None else None

@@ -1,0 +1,59 @@
+"""Drafting has a front door: a new team lead reaches "New objective" from the dashboard in
+one click, lands on the form with their team and the period chosen, and saves a draft."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.people import log_in
+from tests.server.factories import make_user, make_world
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_team_lead_reaches_new_objective_from_the_dashboard(
+    live_server: Any, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from constellation.server.orgs.models import Membership, Team
+
+    world = make_world()
+    lead = make_user("newlead")
+    membership = Membership.objects.create(
+        organization=world.org, user=lead, role=Membership.Role.MEMBER
+    )
+    team = Team.objects.create(
+        organization=world.org, slug="payments", name="Payments", parent=world.team, lead=lead
+    )
+    membership.teams.add(team)
+
+    page = browser.new_page()
+    log_in(page, live_server.url, "newlead")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
+    # The team has no objective yet, so the dashboard lists no row of it: the door is above.
+    page.get_by_role("link", name="New objective", exact=True).click()  # one click
+    expect(page.locator("select[name=team]")).to_have_value(str(team.pk))
+    expect(page.locator("select[name=period] option:checked")).to_have_text(world.period.key)
+    page.get_by_label("Title").fill("Merchants get paid the day they sell")
+    page.get_by_role("button", name="Create the objective").click()
+    expect(page.locator("body")).to_contain_text("Now add its key results")
+
+    # Their team's page has the same door, and drafting with the coach beside it.
+    page.goto(f"{live_server.url}/o/acme/teams/payments/?period={world.period.key}")
+    expect(page.get_by_role("link", name="New objective", exact=True)).to_be_visible()
+    page.get_by_role("link", name=f"Draft {world.period.key} with the coach").click()
+    expect(page.locator("body")).to_contain_text("Merchants get paid the day they sell")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_viewer_sees_no_door_to_drafting(live_server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    make_world()
+    page = browser.new_page()
+    log_in(page, live_server.url, "viewer")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
+    expect(page.get_by_role("link", name="New objective", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Draft the OKRs of Growth")).to_have_count(0)
