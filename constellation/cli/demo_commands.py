@@ -116,7 +116,11 @@ def _prepare(data_dir: Path | None) -> None:
         _bad_input(f"cannot prepare the database: {type(error).__name__}: {error}")
     from django.conf import settings
 
+    from constellation.server.okrs.actions import do_open_periods_everywhere
     from constellation.server.plans.stored import refresh_calendar
+
+    # The current quarter, and the next one once it opens for drafting (`plan_ahead_days`).
+    do_open_periods_everywhere()
 
     # Scores stored before an upgrade (or written around the product) are brought up to date
     # once here, not by the first requests: one query when nothing is stale.
@@ -181,6 +185,10 @@ def demo(
 
     loopback = is_loopback(host)
     result = build_demo(timezone.localdate(), password=DEMO_PASSWORD if loopback else None)
+    from constellation.server.okrs.actions import do_open_periods
+
+    # Like every organisation, the demo's next quarter opens six weeks before it starts.
+    do_open_periods(result.organization)
     if result.created:
         console.print(
             f"Built the demo organisation '{result.organization.slug}' ({result.period})."

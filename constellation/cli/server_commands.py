@@ -335,7 +335,11 @@ def migrate_command() -> None:
         console.print("Database is up to date: no migration to apply.")
     else:
         console.print(f"Applied {len(pending)} migrations; the database is up to date.")
+    from constellation.server.okrs.actions import do_open_periods_everywhere
     from constellation.server.plans.stored import refresh_calendar
+
+    # The current quarter, and the next one once it opens for drafting (`plan_ahead_days`).
+    do_open_periods_everywhere()
 
     # Objectives never scored (a database from before scores were stored) are scored now.
     if scored := refresh_calendar():

@@ -57,3 +57,33 @@ def test_a_viewer_sees_no_door_to_drafting(live_server: Any, browser: Any) -> No
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
     expect(page.get_by_role("link", name="New objective", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="Draft the OKRs of Growth")).to_have_count(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_quarter_is_drafted_six_weeks_before_it_starts(
+    live_server: Any, browser: Any
+) -> None:
+    from datetime import date
+
+    from playwright.sync_api import expect
+
+    from constellation.server.okrs.actions import do_open_periods
+    from constellation.server.orgs.models import Membership
+
+    world = make_world()
+    Membership.objects.get(organization=world.org, user=world.member).teams.add(world.team)
+    do_open_periods(world.org, date(2026, 11, 20))  # six weeks before 2027-Q1 starts
+
+    page = browser.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/o/acme/plan/")
+    page.get_by_role("link", name="2027-Q1 is open").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2027-Q1")
+    page.get_by_role("link", name="New objective in 2027-Q1").click()
+    expect(page.locator("select[name=period] option:checked")).to_have_text("2027-Q1")
+    expect(page.locator("select[name=team]")).to_have_value(str(world.team.pk))
+    page.get_by_label("Title").fill("Teams reach value on their first day")
+    page.get_by_role("button", name="Create the objective").click()
+    expect(page.locator("body")).to_contain_text("Now add its key results")
+    page.goto(f"{live_server.url}/o/acme/?period=2027-Q1")
+    expect(page.locator("body")).to_contain_text("Teams reach value on their first day")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Final
 
@@ -29,7 +29,7 @@ from constellation.core.periods import period_containing
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.audit.models import AuditEvent
-from constellation.server.errors import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
 from constellation.server.okrs.notices import key_result_changes, notify_aligned, objective_changes
 from constellation.server.orgs.access import Access, require_team
@@ -488,6 +488,90 @@ def do_move_objectives(
         for o in moved:
             o.state, o.state_given, o.version = state, True, o.version + 1
     return moved
+
+
+PLAN_AHEAD_MAX_DAYS: Final = 120
+
+
+def check_plan_ahead(days: object) -> int:
+    """How many days ahead the next quarter opens: a whole number from 0 to 120."""
+    if isinstance(days, bool) or not isinstance(days, int):
+        raise ActionError("plan_ahead_days", "give a whole number of days, such as 42")
+    if not 0 <= days <= PLAN_AHEAD_MAX_DAYS:
+        raise ActionError(
+            "plan_ahead_days",
+            f"{days} days is outside 0 to {PLAN_AHEAD_MAX_DAYS}: a quarter opens at most about "
+            "four months ahead",
+        )
+    return days
+
+
+def do_set_plan_ahead(access: Access, days: object, actor: Any) -> Organization:
+    """Set how many days before it starts the next quarter opens for drafting (admins), and
+    open it at once when that day has come."""
+    access.require_write()
+    if not access.is_admin:
+        raise NotAllowed("only the organisation's admins set when the next quarter opens")
+    value = check_plan_ahead(days)
+    organization = access.organization
+    with writes.atomic():
+        before = organization.plan_ahead_days
+        Organization.objects.filter(pk=organization.pk).update(plan_ahead_days=value)
+        organization.plan_ahead_days = value
+        if before != value:
+            record(
+                organization.pk,
+                actor,
+                "update",
+                organization,
+                before={"plan_ahead_days": before},
+                after={"plan_ahead_days": value},
+            )
+        do_open_periods(organization, actor=actor)
+    return organization
+
+
+def opening_day(organization: Organization, on: date | None = None) -> tuple[str, date]:
+    """The next quarter after the one containing `on` (today) and the day it opens."""
+    following = period_containing(on or timezone.localdate()).next()
+    return following.key, following.start - timedelta(days=organization.plan_ahead_days)
+
+
+def do_open_periods(
+    organization: Organization, on: date | None = None, actor: Any = None
+) -> list[Period]:
+    """The quarter containing `on` (today), and the next one from `plan_ahead_days` before it
+    starts, created where the organisation has not got them yet (audited). Those created.
+
+    Drafting, alignment and review of the next quarter need its period before it starts; the
+    hourly calendar job and `okr serve` call this for every organisation.
+    """
+    day = on or timezone.localdate()
+    wanted = [period_containing(day)]
+    _, opens = opening_day(organization, day)
+    if day >= opens:
+        wanted.append(wanted[0].next())
+    made: list[Period] = []
+    with writes.atomic():
+        for calendar in wanted:
+            period, created = Period.objects.get_or_create(
+                organization=organization,
+                key=calendar.key,
+                defaults={"start": calendar.start, "end": calendar.end},
+            )
+            if created:
+                record(organization.pk, actor, "create", period, after=snapshot(period))
+                made.append(period)
+    return made
+
+
+def do_open_periods_everywhere(on: date | None = None) -> int:
+    """`do_open_periods` for every organisation that has begun (has a period); how many
+    periods were created."""
+    count = 0
+    for organization in Organization.objects.filter(periods__isnull=False).distinct():
+        count += len(do_open_periods(organization, on))
+    return count
 
 
 def do_start_first_period(

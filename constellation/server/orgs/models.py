@@ -18,6 +18,9 @@ class Organization(models.Model):
     checkin_weekday = models.PositiveSmallIntegerField(default=0)
     checkin_time = models.TimeField(default="09:00")
     time_zone = models.CharField(max_length=64, default="UTC")
+    # The next quarter opens for drafting, alignment and review this many days before it
+    # starts (six weeks by default): planning happens before a quarter, reviewing after it.
+    plan_ahead_days = models.PositiveSmallIntegerField(default=42)
 
     class Meta:
         ordering = ["name"]

@@ -235,6 +235,7 @@ urlpatterns = [
         name="strategy-item-edit",
     ),
     path("o/<str:org>/plan/", planning.planning, name="planning"),
+    path("o/<str:org>/plan-ahead/", planning.plan_ahead, name="plan-ahead"),
     path("o/<str:org>/plan/<str:period>/", planning.planning, name="planning-period"),
     path("o/<str:org>/teams/<str:team>/readiness/", readiness.readiness, name="team-readiness"),
     path(

@@ -23,6 +23,7 @@ from django_tasks import task
 from constellation.server.kpis.tasks import kpi_sweep_job
 from constellation.server.notifications.outbox import due_email_ids
 from constellation.server.notifications.tasks import retry_emails_job
+from constellation.server.okrs.actions import do_open_periods_everywhere
 from constellation.server.orgs.models import Organization
 from constellation.server.plans.stored import refresh_calendar
 from constellation.server.tracking.cadence import cadence_of, now
@@ -47,8 +48,10 @@ def digests_job(organization_id: int, slot: str) -> int:
 
 @task()
 def calendar_job() -> int:
-    """Rescore what the calendar moved since it was scored (expected progress, status); how
-    many objectives. Cheap when nothing is stale: one query."""
+    """Open the periods the calendar reached (the next quarter `plan_ahead_days` before it
+    starts), then rescore what it moved since it was scored (expected progress, status); how
+    many objectives. Cheap when nothing is due: a few queries."""
+    do_open_periods_everywhere()
     return refresh_calendar()
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
+from constellation.server.errors import ActionError
 from constellation.server.okrs.access import access_period, periods_of
+from constellation.server.okrs.actions import do_set_plan_ahead, opening_day
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
 from constellation.server.plans.lists import lever_links, objective_rows
@@ -127,8 +131,34 @@ def planning(request: HttpRequest, access: Access, period: str | None = None) ->
         "objective_count": 0,
         "strategy": None,
     }
+    next_key, opens = opening_day(access.organization)
+    context["ahead"] = {
+        "key": next_key,
+        "opens": opens,
+        "open": any(p.key == next_key for p in context["periods"]),
+        "due": opens <= timezone.localdate(),
+    }
     if chosen is not None:
         context.update(plan_rows(access, chosen))
         context["strategy"] = strategy_in_force(access.organization, chosen.start.year)
         context["year"] = chosen.start.year
     return render(request, "web/planning.html", context)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def plan_ahead(request: HttpRequest, access: Access) -> HttpResponse:
+    """`/o/<org>/plan-ahead/` (POST, admins): how many days before it starts a quarter opens."""
+    back = reverse("planning", kwargs={"org": access.organization.slug}) + "#plan-ahead"
+    if request.method != "POST":
+        return redirect(back)
+    raw = request.POST.get("plan_ahead_days", "").strip()
+    try:
+        do_set_plan_ahead(access, int(raw) if raw.isdigit() else raw, request.user)
+    except ActionError as error:
+        messages.error(request, f"Not saved: {error.message}")
+    else:
+        days = access.organization.plan_ahead_days
+        messages.success(
+            request, f"Saved: a quarter opens for drafting {days} days before it starts."
+        )
+    return redirect(back)
