@@ -106,3 +106,26 @@ def test_grades_and_bands_never_fall_as_progress_rises(a: float, b: float) -> No
     order = ["red", "yellow", "green"]
     assert grade(low) <= grade(high)
     assert order.index(band(low)) <= order.index(band(high))
+
+
+@given(
+    low=st.none() | st.floats(-1e6, 1e6),
+    width=st.floats(0, 1e6),
+    values=st.lists(st.floats(-2e6, 2e6), min_size=1, max_size=12),
+    on=days,
+    period=periods,
+)
+def test_a_range_is_on_track_exactly_while_its_latest_value_is_in_range(
+    low, width, values, on, period
+) -> None:
+    from constellation.core.scoring import kr_status
+
+    high = None if low is None else low + width
+    healthy = HealthyRange(low=low, high=high) if low is not None else HealthyRange(high=width)
+    check_ins = [
+        CheckIn(on=date(2026, 1, 1) + timedelta(days=i), value=v) for i, v in enumerate(values)
+    ]
+    kr = KeyResult(id="r", title="Keep it in range", type="range", healthy=healthy,
+                   check_ins=check_ins)  # fmt: skip
+    expected = "on_track" if healthy.contains(values[-1]) else "off_track"
+    assert kr_status(kr, period, on) == expected

@@ -9,8 +9,11 @@ Rules:
   a quarter) nothing can be behind yet, so it is on track.
 - A milestone is done or not: not done, it is on track for the first three quarters of the
   period, at risk in the last quarter and off track once the period is over.
-- A range key result must stay in range all along, so its share of readings in range is
-  compared with the whole expected grade, not with the calendar.
+- A range (keep-in-range) key result is on track while its latest value is in its healthy
+  range and off track outside it: being in range is the whole goal, whatever the calendar.
+  Its progress, the share of its readings in range, is what its grade counts. Without a
+  healthy range it cannot be judged: its share (0) is compared with the whole expected grade.
+  Always in range so far is not finished: its latest confidence still caps it.
 - Then the latest confidence overrides downward: 3 or less is off track, 6 or less is at most
   at risk. Something finished (progress 1.0) is on track whatever the confidence.
 - An objective's status is the pace status of its weighted progress, overridden downward by
@@ -119,13 +122,16 @@ def status_of(
     kr: KeyResult, progress: float, elapsed: float, goal: float, confidence: int | None
 ) -> Status:
     """A key result's status from what is already worked out about it (see the module rules)."""
-    if progress >= 1.0:
+    if progress >= 1.0 and kr.type != "range":
         return "on_track"
     if kr.type == "milestone":
         by_pace = _milestone_status(elapsed)
     elif kr.type == "range" and current_value(kr) is None:
         # Nothing read yet: only behind once something should have been read.
         by_pace = pace_status(0.0, goal * elapsed)
+    elif kr.type == "range" and kr.healthy is not None:
+        value = current_value(kr)
+        by_pace = "on_track" if value is not None and kr.healthy.contains(value) else "off_track"
     else:
         by_pace = pace_status(progress, expected_of(kr.type, elapsed, goal))
     return worst(by_pace, confidence_status(confidence))

@@ -8,7 +8,11 @@ from ninja import Field
 
 from constellation.server.api.schemas import Commitment, Focus, Strict
 
-KrType = Literal["metric", "milestone"]
+HEALTHY = (
+    "A keep-in-range (`range`) key result's healthy range, which it needs: null leaves that "
+    "end open."
+)
+KrType = Literal["metric", "milestone", "range"]
 REASON = "Why it changes: required once the objective is launched (a pivot); kept in its history."
 NUMBERS_READ = (
     "Left out on a metric, it is read from the statement when the statement states it "
@@ -48,6 +52,8 @@ class KeyResultIn(Strict):
     weight: float = Field(1.0, gt=0)
     owner: str | None = Field(None, description="A member's username; null: nobody yet.")
     kpi: str | None = Field(None, description="The slug of a KPI the key result moves.")
+    healthy_low: float | None = Field(None, description=HEALTHY)
+    healthy_high: float | None = Field(None, description=HEALTHY)
     reason: str | None = Field(None, max_length=2000, description=REASON)
 
 
@@ -69,4 +75,6 @@ class KeyResultPatch(Strict):
     weight: float | None = Field(None, gt=0)
     owner: str | None = Field(None, description="A member's username; null: nobody.")
     kpi: str | None = Field(None, description="A KPI's slug; null: none.")
+    healthy_low: float | None = Field(None, description=HEALTHY)
+    healthy_high: float | None = Field(None, description=HEALTHY)
     reason: str | None = Field(None, max_length=2000, description=REASON)

@@ -78,6 +78,8 @@ def key_result_out(objective: Objective, kr: KeyResult, score: Any) -> dict[str,
         "unit": kr.unit or None,
         "done": kr.done,
         "weight": kr.weight,
+        "healthy_low": kr.healthy_low,
+        "healthy_high": kr.healthy_high,
         "confidence": kr.confidence,
         **_numbers(score),
     }
@@ -151,6 +153,8 @@ def record_out(
                 "unit": kr.unit,
                 "done": kr.done,
                 "weight": kr.weight,
+                "healthy_low": kr.healthy.low if kr.healthy is not None else None,
+                "healthy_high": kr.healthy.high if kr.healthy is not None else None,
                 "confidence": kr.confidence,
                 **_numbers(kr_scores.get(kr.id)),
             }

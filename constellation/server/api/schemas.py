@@ -137,6 +137,8 @@ class KeyResultOut(Out):
     unit: str | None
     done: bool | None
     weight: float
+    healthy_low: float | None = Field(description="A keep-in-range key result's healthy range.")
+    healthy_high: float | None = Field(description="Null: that end of the range is open.")
     confidence: int | None
     progress: float = Field(description="0..1.")
     expected: float | None = Field(description="The progress expected by today (pace), 0..1.")

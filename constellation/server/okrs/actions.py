@@ -87,6 +87,8 @@ class KeyResultEdit:
     weight: float | Keep | None = KEEP
     owner: Any = KEEP  # a member of the organisation, or None for nobody
     kpi: Kpi | Keep | None = KEEP
+    healthy_low: float | Keep | None = KEEP
+    healthy_high: float | Keep | None = KEEP
 
 
 def given_fields(data: Any) -> dict[str, Any]:
@@ -303,6 +305,37 @@ def check_key_result_parts(access: Access, values: dict[str, Any]) -> None:
         raise ActionError("kpi", "choose one of this organisation's KPIs")
 
 
+MEASURED = ("type", "baseline", "target", "healthy_low", "healthy_high")
+
+
+def check_key_result_measure(values: dict[str, Any]) -> None:
+    """Refuse numbers that measure nothing: a metric whose target is its baseline, a
+    keep-in-range key result with no healthy range, or a range that ends below its start.
+    `values` holds the key result's kind and numbers as they will be saved."""
+    kind = values.get("type", KeyResult.Type.METRIC)
+    baseline, target = values.get("baseline"), values.get("target")
+    low, high = values.get("healthy_low"), values.get("healthy_high")
+    if kind == KeyResult.Type.METRIC and baseline is not None and baseline == target:
+        raise ActionError(
+            "target",
+            f"the target is the baseline ({target:g}): a key result measures a change, "
+            "so give a target that differs from where you start, or keep a value in a "
+            "healthy range with a keep-in-range key result",
+        )
+    if kind == KeyResult.Type.RANGE:
+        if low is None and high is None:
+            raise ActionError(
+                "healthy_low",
+                "a keep-in-range key result needs its healthy range: where it starts, where "
+                "it ends, or both",
+            )
+        if low is not None and high is not None and low > high:
+            raise ActionError(
+                "healthy_high",
+                f"the healthy range ends ({high:g}) below where it starts ({low:g})",
+            )
+
+
 def key_result_columns(values: dict[str, Any], kind: str) -> dict[str, Any]:
     """The columns a key result's fields are saved in; a milestone has no numbers."""
     columns = {
@@ -323,6 +356,10 @@ def check_key_result_edit(
     require_key_result_writer(access, key_result)
     values = given_fields(data)
     check_key_result_parts(access, values)
+    if any(name in values for name in MEASURED):  # the numbers as they will be saved
+        check_key_result_measure(
+            {name: values.get(name, getattr(key_result, name)) for name in MEASURED}
+        )
     columns = key_result_columns(values, values.get("type", key_result.type))
     return {name: value for name, value in columns.items() if getattr(key_result, name) != value}
 

@@ -19,6 +19,7 @@ from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.actions import (
+    check_key_result_measure,
     check_key_result_parts,
     check_objective_parts,
     given_fields,
@@ -66,6 +67,9 @@ class KeyResultInput:
     weight: float = 1.0
     owner: Any = None
     kpi: Kpi | None = None
+    # A keep-in-range key result's healthy range; either end may be open.
+    healthy_low: float | None = None
+    healthy_high: float | None = None
 
 
 def unique_slug(title: str, taken: set[str], given: str = "") -> str:
@@ -131,6 +135,7 @@ def do_create_key_result(
     require_objective_writer(access, objective)
     values = given_fields(data)
     check_key_result_parts(access, values)
+    check_key_result_measure(values)
     require_pivot_reason(objective, reason)
     columns = key_result_columns(values, data.type)
     with writes.atomic():

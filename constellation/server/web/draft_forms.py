@@ -176,12 +176,23 @@ class KeyResultForm(forms.Form):
     type = forms.ChoiceField(
         choices=[
             ("metric", "Metric (baseline → target)"),
+            ("range", "Keep in range (a healthy range)"),
             ("milestone", "Milestone (done or not)"),
         ],
         label="Kind",
     )
     baseline = forms.FloatField(required=False, label="Baseline")
     target = forms.FloatField(required=False, label="Target")
+    healthy_low = forms.FloatField(
+        required=False,
+        label="Healthy from",
+        help_text="Keep in range: the lowest healthy value; empty for no lower end.",
+    )
+    healthy_high = forms.FloatField(
+        required=False,
+        label="Healthy up to",
+        help_text="Keep in range: the highest healthy value; empty for no upper end.",
+    )
     unit = forms.CharField(max_length=30, required=False, label="Unit")
     weight = forms.FloatField(initial=1.0, label="Weight", min_value=0.01)
     owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
@@ -205,7 +216,7 @@ class KeyResultForm(forms.Form):
         self.key_result = key_result
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = members_of(access)
         cast(forms.ModelChoiceField, self.fields["kpi"]).queryset = kpis_of(access)
-        for name in ("baseline", "target", "weight"):
+        for name in ("baseline", "target", "healthy_low", "healthy_high", "weight"):
             self.fields[name].widget.attrs["step"] = "any"
         if key_result is None:
             del self.fields["version"]
@@ -223,6 +234,8 @@ class KeyResultForm(forms.Form):
         initial.update(
             baseline=key_result.baseline,
             target=key_result.target,
+            healthy_low=key_result.healthy_low,
+            healthy_high=key_result.healthy_high,
             owner=key_result.owner_id,
             kpi=key_result.kpi_id,
             version=key_result.version,
@@ -250,6 +263,8 @@ class KeyResultForm(forms.Form):
             weight=data["weight"],
             owner=data.get("owner"),
             kpi=data.get("kpi"),
+            healthy_low=data.get("healthy_low"),
+            healthy_high=data.get("healthy_high"),
         )
 
     def key_result_edit(self) -> KeyResultEdit:
@@ -264,6 +279,8 @@ class KeyResultForm(forms.Form):
             weight=data.weight,
             owner=data.owner,
             kpi=data.kpi,
+            healthy_low=data.healthy_low,
+            healthy_high=data.healthy_high,
         )
 
     def with_version(self, version: int) -> None:

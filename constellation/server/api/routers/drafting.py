@@ -66,6 +66,8 @@ def create_key_result(
         weight=payload.weight,
         owner=body_member(access, payload.owner),
         kpi=body_kpi(access, payload.kpi),
+        healthy_low=payload.healthy_low,
+        healthy_high=payload.healthy_high,
     )
     created = drafting.do_create_key_result(
         access, row, data, request.user, (payload.reason or "").strip()
@@ -84,6 +86,9 @@ def _edit(access: Access, saved: KeyResult, sent: dict[str, Any]) -> KeyResultEd
     for name in MEASURE:
         if name in sent:
             setattr(edit, name, sent[name] if name != "unit" else sent[name] or "")
+    for name in ("healthy_low", "healthy_high"):
+        if name in sent:
+            setattr(edit, name, sent[name])
     if "owner" in sent:
         edit.owner = body_member(access, sent["owner"])
     if "kpi" in sent:
