@@ -184,6 +184,19 @@ def test_an_admin_changes_the_cadence_and_it_is_audited(world: World) -> None:
     assert event.after == {"cadence": "Friday at 16:30 (Europe/Paris)"}
 
 
+def test_the_next_reminders_show_in_the_zone_they_are_set_in(world: World) -> None:
+    """Set for 09:00 in Paris, the next reminders read 09:00 (Europe/Paris), not the server's
+    08:00 (UTC) in winter."""
+    client = login(world.admin)
+    version = cadence_of(world.org).version
+    body = {"weekday": "2", "at": "09:00", "time_zone": "Europe/Paris", "version": version}
+    page = client.post(PAGE, body, follow=True).content.decode()
+    shown = page[page.index("Next reminders:") :]
+    shown = shown[: shown.index("</p>")]
+    assert "09:00</time> (Europe/Paris)" in shown
+    assert "+01:00" in shown or "+02:00" in shown  # the machine-readable time keeps its zone
+
+
 def test_a_bad_time_zone_keeps_what_was_typed_and_names_the_field(world: World) -> None:
     version = cadence_of(world.org).version
     body = {"weekday": "2", "at": "07:45", "time_zone": "Mars/Olympus", "version": version}
