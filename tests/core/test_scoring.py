@@ -512,3 +512,28 @@ def test_a_plan_score_turns_into_json() -> None:
         "status",
         "forecast",
     }
+
+
+def _closed(progress_value: float, grade_given: float | None = None) -> Objective:
+    kr = KeyResult(id="k", title="Raise activation from 0 to 100", baseline=0, target=100,
+                   current=progress_value)  # fmt: skip
+    return Objective(id="o", team="t", title="Closed one", period=Q3, state="closed",
+                     key_results=[kr], grade=grade_given)  # fmt: skip
+
+
+def test_a_closed_objective_shows_its_result_not_its_pace() -> None:
+    from constellation.core.scoring import score_objective
+
+    # Graded 0.9 at the end: a good result, not "at risk" against a committed pace of 1.0.
+    closed = _closed(90)
+    assert objective_status(closed, date(2026, 10, 20)) == "on_track"
+    assert score_objective(closed, date(2026, 10, 20)).status == "on_track"
+    assert objective_status(_closed(50), date(2026, 10, 20)) == "at_risk"
+    assert objective_status(_closed(20), date(2026, 10, 20)) == "off_track"
+    # The grade a review settled on is the result.
+    assert objective_status(_closed(20, grade_given=0.8), date(2026, 10, 20)) == "on_track"
+    # 0.7 is a good result once closed; still running on the last day, it is behind the pace.
+    assert objective_status(_closed(70), date(2026, 10, 20)) == "on_track"
+    running = _closed(70)
+    running.state = "launched"
+    assert objective_status(running, date(2026, 9, 30)) == "at_risk"

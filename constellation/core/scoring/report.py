@@ -24,6 +24,7 @@ from constellation.core.scoring.status import (
     expected_progress,
     lowest_of,
     objective_status_of,
+    result_status,
     status_of,
 )
 
@@ -149,19 +150,24 @@ def score_objective(objective: Objective, on: date) -> ObjectiveScore:
         (score.progress, latest_confidence(kr))
         for kr, score in zip(objective.key_results, krs, strict=True)
     )
+    final = (
+        given_grade(objective.grade, objective.commitment)
+        if objective.grade is not None
+        else grade_of(progress, objective.commitment)
+    )
     return ObjectiveScore(
         id=objective.id,
         team=objective.team,
         title=objective.title,
         period=objective.period,
         progress=progress,
-        grade=(
-            given_grade(objective.grade, objective.commitment)
-            if objective.grade is not None
-            else grade_of(progress, objective.commitment)
-        ),
+        grade=final,
         expected=goal * elapsed,
-        status=objective_status_of(progress, goal * elapsed, lowest),
+        status=(
+            result_status(final.band)
+            if objective.state == "closed"
+            else objective_status_of(progress, goal * elapsed, lowest)
+        ),
         key_results=krs,
     )
 

@@ -16,6 +16,8 @@ Rules:
   Always in range so far is not finished: its latest confidence still caps it.
 - Then the latest confidence overrides downward: 3 or less is off track, 6 or less is at most
   at risk. Something finished (progress 1.0) is on track whatever the confidence.
+- A closed objective's status is its result, not its pace: the band of its final grade
+  (green on track, yellow at risk, red off track).
 - An objective's status is the pace status of its weighted progress, overridden downward by
   the lowest confidence among its unfinished key results. The pace of the whole is what a
   reader compares with the grade; the lowest confidence makes sure one key result in trouble
@@ -34,6 +36,7 @@ from constellation.core.periods import Period, parse_period
 from constellation.core.scoring.progress import (
     current_value,
     expected_grade,
+    grade_objective,
     kr_progress,
     latest_confidence,
     objective_progress,
@@ -161,6 +164,14 @@ def lowest_confidence(objective: Objective) -> int | None:
     return lowest_of((kr_progress(kr), latest_confidence(kr)) for kr in objective.key_results)
 
 
+_RESULT: dict[str, Status] = {"green": "on_track", "yellow": "at_risk", "red": "off_track"}
+
+
+def result_status(band: str) -> Status:
+    """A closed objective's status: the band of its final grade, not the pace."""
+    return _RESULT[band]
+
+
 def objective_status_of(progress: float, expected: float, lowest: int | None) -> Status:
     """An objective's status from its progress, its pace and its lowest KR confidence."""
     if progress >= 1.0:
@@ -169,7 +180,10 @@ def objective_status_of(progress: float, expected: float, lowest: int | None) ->
 
 
 def objective_status(objective: Objective, on: date) -> Status:
-    """Pace status of the objective's weighted progress, capped by its lowest KR confidence."""
+    """Pace status of the objective's weighted progress, capped by its lowest KR confidence;
+    a closed objective's result."""
+    if objective.state == "closed":
+        return result_status(grade_objective(objective).band)
     expected = pace(objective.period, on, objective.commitment)
     progress = objective_progress(objective)
     return objective_status_of(progress, expected, lowest_confidence(objective))

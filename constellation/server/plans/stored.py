@@ -214,7 +214,8 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
 
 ANY_PERIOD = -1
 # An objective's fields that no score and no rule of the coach reads.
-NOT_SCORED = frozenset({"state", "state_given", "owner", "position", "version", "carried_from"})
+# (Its state is read: a closed objective's status is its result, not its pace.)
+NOT_SCORED = frozenset({"state_given", "owner", "position", "version", "carried_from"})
 
 
 def _models_levers_anew(event: Any, before: dict[str, Any], after: dict[str, Any]) -> bool:
