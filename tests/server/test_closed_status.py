@@ -45,3 +45,13 @@ def test_a_closed_objective_graded_0_9_reads_its_result_everywhere(world: World,
     dashboard = client.get(f"/o/acme/?period={objective.period.key}").content.decode()
     row = dashboard[dashboard.index(f'data-objective="{objective.slug}"') :]
     assert "Closed: grade 0.9" in row[: row.index("</tr>")]
+
+
+def test_a_closed_period_offers_no_door_to_drafting(world: World, client) -> None:
+    client.force_login(world.admin)
+    key = world.period.key
+    assert "New objective" in client.get(f"/o/acme/?period={key}").content.decode()
+    type(world.period).objects.filter(pk=world.period.pk).update(closed=True)
+    for page in (f"/o/acme/?period={key}", f"/o/acme/teams/{world.team.slug}/?period={key}"):
+        assert "New objective" not in client.get(page).content.decode()
+    assert "New objective in" not in client.get(f"/o/acme/plan/{key}/").content.decode()
