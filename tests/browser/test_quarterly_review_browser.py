@@ -48,14 +48,14 @@ def test_a_quarterly_review_ends_with_a_carried_over_draft_linked_to_its_history
     expect(page.get_by_label("Grade (0.0 to 1.0)")).to_have_value("0.8")
     page.get_by_label("Why this grade?").fill("Activation jumped once the wizard shipped")
     page.get_by_role("button", name="Save the review of this objective").click()
-    expect(body.get_by_role("status")).to_contain_text("Review of “New teams get")
+    expect(card.get_by_role("status")).to_contain_text("Review of “New teams get")
     expect(card.locator(".decision")).to_have_text("carry over")
 
     page.get_by_label("What did we learn?").fill("Setup is the bottleneck")
     page.get_by_label("What surprised us?").fill("Reminder emails did nothing")
     page.get_by_label("What would we do differently?").fill("Ship the wizard first")
     page.get_by_role("button", name="Save the reflection").click()
-    expect(body.get_by_role("status")).to_have_text("Reflection saved.")
+    expect(page.locator("#reflection").get_by_role("status")).to_have_text("Reflection saved.")
 
     page.get_by_label("What did you learn?").fill("A guided setup beats emails")
     page.get_by_label("Tags").fill("onboarding, activation")
@@ -72,6 +72,7 @@ def test_a_quarterly_review_ends_with_a_carried_over_draft_linked_to_its_history
     page.get_by_role("button", name="Record the result").click()
     expect(page.locator("table.results")).to_contain_text("Activation up 7 points")
 
+    page.get_by_label("I have read what finishing will do").check()
     page.get_by_role("button", name="Finish the review").click()
     expect(body.get_by_role("status").first).to_contain_text("carried into 2027-Q1 as drafts")
     expect(page.locator("#finish")).to_contain_text("This review is finished.")
@@ -92,3 +93,66 @@ def test_a_quarterly_review_ends_with_a_carried_over_draft_linked_to_its_history
     expect(page.locator("#objective-summary")).to_contain_text("Carried from")
     page.locator("#objective-summary dl").get_by_role("link", name=world.objective.title).click()
     expect(page).to_have_url(f"{live_server.url}/o/acme/objectives/activation/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_one_card_keeps_the_others_unsaved_input_and_the_reflection(
+    live_server: Any, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.server.factories import make_objective
+
+    world = make_world()
+    join(world, world.member, world.team)
+    second = make_objective(
+        world.org, world.team, world.period, "docs", "Teams find answers in the docs"
+    )
+    Objective.objects.filter(pk__in=[world.objective.pk, second.pk]).update(state="launched")
+    page = browser.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/o/acme/teams/growth/quarterly-review/{world.period.key}/")
+    first, other = page.locator("#review-activation"), page.locator("#review-docs")
+    # Typed, not saved: the other card's decision and the reflection.
+    other.get_by_label("Decision", exact=True).select_option("drop")
+    page.get_by_label("What did we learn?").fill("Docs answer what setup cannot")
+    first.get_by_label("Decision", exact=True).select_option("carry_over")
+    first.get_by_role("button", name="Save the review of this objective").click()
+    expect(first.get_by_role("status")).to_contain_text("saved")
+    expect(other.get_by_label("Decision", exact=True)).to_have_value("drop")
+    expect(page.get_by_label("What did we learn?")).to_have_value("Docs answer what setup cannot")
+    # The finish section says what will happen, with the saved decision.
+    expect(page.locator("#finish")).to_contain_text("carried into 2027-Q1 as a draft")
+    # Finishing without ticking the confirmation is refused (the browser asks first).
+    page.get_by_role("button", name="Finish the review").click()
+    assert Objective.objects.get(pk=world.objective.pk).state == "launched"
+
+
+# Whether leaving the page now would make the browser ask first (the page's beforeunload
+# handler cancels the event); a headless browser shows no such dialog itself.
+WOULD_ASK = """() => {
+  const leaving = new Event("beforeunload", {cancelable: true});
+  window.dispatchEvent(leaving);
+  return leaving.defaultPrevented;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_the_review_with_unsaved_input_warns(live_server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world()
+    join(world, world.member, world.team)
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched")
+    page = browser.new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/o/acme/teams/growth/quarterly-review/{world.period.key}/")
+    page.wait_for_load_state("load")
+    assert page.evaluate(WOULD_ASK) is False
+    page.get_by_label("What did we learn?").fill("Typed and not saved yet")
+    assert page.evaluate(WOULD_ASK) is True
+    page.get_by_label("What surprised us?").fill("Nothing")
+    page.get_by_label("What would we do differently?").fill("Start sooner")
+    page.get_by_role("button", name="Save the reflection").click()
+    expect(page.locator("#reflection").get_by_role("status")).to_have_text("Reflection saved.")
+    assert page.evaluate(WOULD_ASK) is False

@@ -81,6 +81,7 @@ def test_a_member_checks_in_from_my_week_then_reviews_the_quarter_into_a_carried
     page.get_by_label("Tags").fill("onboarding")
     page.get_by_role("button", name="Record the learning").click()
     expect(page.locator("ul.learnings")).to_contain_text("A guided setup beats reminder emails")
+    page.get_by_label("I have read what finishing will do").check()
     page.get_by_role("button", name="Finish the review").click()
     following = next_quarter(calendar.key)
     expect(body.get_by_role("status").first).to_contain_text(f"carried into {following}")

@@ -330,7 +330,7 @@ WRITES = [
         "finish the review (web)",
         "post",
         QUARTER + "finish/",
-        lambda ids: {},
+        lambda ids: {"confirm": "yes"},
         prepare=_with_a_decision,
     ),
     Write(

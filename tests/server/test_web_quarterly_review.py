@@ -119,7 +119,7 @@ def test_a_stale_review_is_refused_with_409_and_the_input_kept(world: World) -> 
     assert ObjectiveReview.objects.get().decision == "done"
 
 
-def test_htmx_answers_the_review_body_with_422_on_errors(world: World) -> None:
+def test_htmx_answers_the_objective_card_with_422_on_errors(world: World) -> None:
     _launch(world)
     response = _client(world.member).post(
         OBJECTIVE,
@@ -128,7 +128,10 @@ def test_htmx_answers_the_review_body_with_422_on_errors(world: World) -> None:
     )
     assert response.status_code == 422
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="quarterly-review">')
+    # Only the card (and the finish section, out of band): nothing typed elsewhere is replaced.
+    assert html.lstrip().startswith('<article class="card review-objective" id="review-activation"')
+    assert 'id="finish" hx-swap-oob="true"' in html
+    assert 'id="reflection"' not in html
     assert "Ensure this value is less than or equal to 1" in html
 
 
@@ -242,7 +245,8 @@ def test_finishing_closes_and_carries_over_into_the_next_period(world: World) ->
         {"grade_override": "0", "decision": "rethink", "version": "0"},
     )
     response = client.post(
-        PAGE + "finish/", {"version-activation": "1", "version-docs": "1", "version-pricing": "1"}
+        PAGE + "finish/",
+        {"version-activation": "1", "version-docs": "1", "version-pricing": "1", "confirm": "yes"},
     )
     assert response.status_code == 302
     states = dict(Objective.objects.filter(period=world.period).values_list("slug", "state"))
@@ -256,13 +260,30 @@ def test_finishing_closes_and_carries_over_into_the_next_period(world: World) ->
     html = client.get(PAGE).content.decode()
     assert "This review is finished." in html
     assert f"/o/acme/objectives/{copies['activation'].slug}/" in html
+    # Finished, it reads as decided: no form changes it.
+    assert "<form" not in html[html.index('id="quarterly-review"') :]
+    assert "This review is finished: it reads as it was decided." in html
     # Finishing again carries nothing twice.
-    client.post(PAGE + "finish/")
+    client.post(PAGE + "finish/", {"confirm": "yes"})
     assert Objective.objects.filter(period=following).count() == 2
 
 
+def test_finishing_asks_for_a_confirmation_and_says_what_it_will_do(world: World) -> None:
+    _launch(world)
+    client = _client(world.member)
+    _review(client, decision="carry_over")
+    page = client.get(PAGE).content.decode()
+    plan = page[page.index('id="finish"') :]
+    assert "carried into 2027-Q1 as a draft with its key results" in plan
+    assert 'name="confirm"' in plan
+    refused = client.post(PAGE + "finish/", {"version-activation": "1"})
+    assert refused.status_code == 422
+    assert "Tick “I have read what finishing will do”" in refused.content.decode()
+    assert Objective.objects.get(pk=world.objective.pk).state == "launched"
+
+
 def test_finishing_without_any_decision_says_what_is_missing(world: World) -> None:
-    response = _client(world.member).post(PAGE + "finish/")
+    response = _client(world.member).post(PAGE + "finish/", {"confirm": "yes"})
     assert response.status_code == 422
     assert "decide about at least one objective first" in response.content.decode()
     assert Objective.objects.get(pk=world.objective.pk).state == "draft"
@@ -273,7 +294,7 @@ def test_finishing_on_a_decision_changed_meanwhile_is_refused(world: World) -> N
     client = _client(world.member)
     _review(client, decision="carry_over")
     _review(client, decision="drop", version="1")
-    response = client.post(PAGE + "finish/", {"version-activation": "1"})
+    response = client.post(PAGE + "finish/", {"version-activation": "1", "confirm": "yes"})
     assert response.status_code == 409
     assert Objective.objects.get(pk=world.objective.pk).state == "launched"
     assert not Objective.objects.filter(carried_from=world.objective).exists()
@@ -286,7 +307,7 @@ def test_a_viewer_reads_the_review_but_cannot_write(world: World) -> None:
     assert "New teams get to value in their first week" in html
     assert "Save the review of this objective" not in html
     assert _review(client, decision="done").status_code == 403
-    assert client.post(PAGE + "finish/").status_code == 403
+    assert client.post(PAGE + "finish/", {"confirm": "yes"}).status_code == 403
     assert not ObjectiveReview.objects.exists()
 
 

@@ -1,7 +1,10 @@
 """A team's quarterly review: grades and decisions, reflection, learnings, initiative results.
 
-Every form posts to its own address; with htmx the answer is the review's body (the form
-with its errors and 422 when refused), without htmx a redirect back or the whole page.
+Every form posts to its own address. With htmx the answer is that form's own part of the page
+(with its errors and 422 when refused; an objective's card brings the finish section along,
+whose versions and plan it changes), so nothing typed elsewhere on the page is replaced;
+finishing answers with the whole review. Without htmx: a redirect back, or the whole page.
+Finishing asks for a confirmation, and a finished review shows no form.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from constellation.server.errors import ActionError, Conflict, NotFound
 from constellation.server.okrs.access import access_period
 from constellation.server.orgs.access import Access, access_team
 from constellation.server.quarterly import actions
-from constellation.server.quarterly.access import TeamReview, team_review
+from constellation.server.quarterly.access import TeamReview, next_period_key, team_review
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.quarterly_forms import (
@@ -67,25 +70,54 @@ def _context(access: Access, review: TeamReview, **bound: Any) -> dict[str, Any]
         "result_form": bound.get("result_form") or InitiativeResultForm(**links),
         "finish_error": bound.get("finish_error", ""),
         "saved": bound.get("saved", ""),
+        "saved_in": bound.get("saved_in", ""),
+        # A finished review reads as it was decided: no form changes it.
+        "editable": access.can_write and not review.finished,
+        "next_key": review.next_period.key
+        if review.next_period
+        else next_period_key(review.period),
     }
 
 
+# The part of the page each form's htmx answer replaces (`PAGE#<partial>`).
+PARTS = {
+    "objective": "card_response",
+    "reflection": "reflection_section",
+    "learnings": "learnings_section",
+    "initiative-results": "results_section",
+}
+
+
 def _answer(
-    request: HtmxHttpRequest, access: Access, review: TeamReview, status: int, **bound: Any
+    request: HtmxHttpRequest,
+    access: Access,
+    review: TeamReview,
+    status: int,
+    part: str = "",
+    **bound: Any,
 ) -> HttpResponse:
-    """The page (or with htmx its body) after a refused write, or after a saved htmx one."""
+    """The page, or with htmx the form's own part of it (the whole review body when `part` is
+    empty), after a refused write or a saved htmx one."""
     context = _context(access, review, **bound)
-    template = f"{PAGE}#review_body" if request.htmx else PAGE
+    if not request.htmx:
+        return render(request, PAGE, context, status=status)
+    if part.startswith("objective:"):
+        slug = part.removeprefix("objective:")
+        item, form = next(row for row in context["rows"] if row[0].objective.slug == slug)
+        context.update(item=item, form=form)
+        return render(request, f"{PAGE}#{PARTS['objective']}", context, status=status)
+    template = f"{PAGE}#{PARTS[part]}" if part else f"{PAGE}#review_body"
     return render(request, template, context, status=status)
 
 
 def _saved(
-    request: HtmxHttpRequest, access: Access, review: TeamReview, message: str
+    request: HtmxHttpRequest, access: Access, review: TeamReview, message: str, part: str = ""
 ) -> HttpResponse:
-    """After a successful write: the fresh body for htmx, else back to the page."""
+    """After a successful write: the fresh part (or body) for htmx, else back to the page."""
     if request.htmx:
         fresh = team_review(access, review.team, review.period)
-        return _answer(request, access, fresh, 200, saved=message)
+        where = part.removeprefix("objective:")
+        return _answer(request, access, fresh, 200, part, saved=message, saved_in=where)
     messages.success(request, message)
     return redirect(review_url(access, review.team.slug, review.period.key))
 
@@ -127,8 +159,10 @@ def review_objective(
         except ActionError as error:
             add_action_error(form, error)
         else:
-            return _saved(request, access, review, f"Review of “{item.objective.title}” saved.")
-    return _answer(request, access, review, status, objective_forms={item.objective.pk: form})
+            message = f"Review of “{item.objective.title}” saved."
+            return _saved(request, access, review, message, f"objective:{slug}")
+    forms = {item.objective.pk: form}
+    return _answer(request, access, review, status, f"objective:{slug}", objective_forms=forms)
 
 
 @org_view(write=True, methods=WRITE_METHODS)
@@ -158,8 +192,8 @@ def save_reflection(
         except ActionError as error:
             add_action_error(form, error)
         else:
-            return _saved(request, access, review, "Reflection saved.")
-    return _answer(request, access, review, status, reflection_form=form)
+            return _saved(request, access, review, "Reflection saved.", "reflection")
+    return _answer(request, access, review, status, "reflection", reflection_form=form)
 
 
 @org_view(write=True, methods=WRITE_METHODS)
@@ -187,8 +221,8 @@ def record_learning(
         except ActionError as error:
             add_action_error(form, error)
         else:
-            return _saved(request, access, review, "Learning recorded.")
-    return _answer(request, access, review, 422, learning_form=form)
+            return _saved(request, access, review, "Learning recorded.", "learnings")
+    return _answer(request, access, review, 422, "learnings", learning_form=form)
 
 
 @org_view(write=True, methods=WRITE_METHODS)
@@ -207,8 +241,10 @@ def record_result(request: HtmxHttpRequest, access: Access, team: str, period: s
         except ActionError as error:
             add_action_error(form, error)
         else:
-            return _saved(request, access, review, "Initiative result recorded.")
-    return _answer(request, access, review, 422, result_form=form)
+            return _saved(
+                request, access, review, "Initiative result recorded.", "initiative-results"
+            )
+    return _answer(request, access, review, 422, "initiative-results", result_form=form)
 
 
 def _expected_versions(request: HtmxHttpRequest, review: TeamReview) -> dict[str, int]:
@@ -227,6 +263,9 @@ def finish_review(request: HtmxHttpRequest, access: Access, team: str, period: s
     review = _load(access, team, period)
     if request.method != "POST":
         return redirect(review_url(access, team, period))
+    if request.POST.get("confirm") != "yes":
+        unconfirmed = "Tick “I have read what finishing will do” to finish the review."
+        return _answer(request, access, review, 422, finish_error=unconfirmed)
     try:
         finished = actions.do_finish_review(
             access,
