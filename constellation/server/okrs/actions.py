@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
+from constellation.core.periods import Period as CalendarPeriod
 from constellation.core.periods import period_containing
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
@@ -527,6 +528,21 @@ def do_move_objectives(
     return moved
 
 
+def open_period(
+    organization: Organization, calendar: CalendarPeriod, actor: Any = None
+) -> tuple[Period, bool]:
+    """The organisation's period of these dates, created (and audited) when it has none yet;
+    whether it was created. Call inside the caller's transaction."""
+    period, created = Period.objects.get_or_create(
+        organization=organization,
+        key=calendar.key,
+        defaults={"start": calendar.start, "end": calendar.end},
+    )
+    if created:
+        record(organization.pk, actor, "create", period, after=snapshot(period))
+    return period, created
+
+
 PLAN_AHEAD_MAX_DAYS: Final = 120
 
 
@@ -591,13 +607,8 @@ def do_open_periods(
     made: list[Period] = []
     with writes.atomic():
         for calendar in wanted:
-            period, created = Period.objects.get_or_create(
-                organization=organization,
-                key=calendar.key,
-                defaults={"start": calendar.start, "end": calendar.end},
-            )
+            period, created = open_period(organization, calendar, actor)
             if created:
-                record(organization.pk, actor, "create", period, after=snapshot(period))
                 made.append(period)
     return made
 
@@ -624,9 +635,5 @@ def do_start_first_period(
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         if Period.objects.filter(organization=organization).exists():
             return None
-        quarter = period_containing(on or timezone.localdate())
-        period = Period.objects.create(
-            organization=organization, key=quarter.key, start=quarter.start, end=quarter.end
-        )
-        record(organization.pk, actor, "create", period, after=snapshot(period))
+        period, _ = open_period(organization, period_containing(on or timezone.localdate()), actor)
     return period

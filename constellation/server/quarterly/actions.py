@@ -18,6 +18,7 @@ from constellation.core.periods import parse_period
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict
+from constellation.server.okrs.actions import open_period
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
 from constellation.server.okrs.notices import notify_aligned
@@ -308,15 +309,7 @@ CARRIED = {ObjectiveReview.Decision.CARRY_OVER, ObjectiveReview.Decision.RETHINK
 
 def _next_period(access: Access, period: Period, actor: Any) -> Period:
     """The period after `period`, created (and audited) when the organisation has none yet."""
-    calendar = parse_period(next_period_key(period))
-    following, created = Period.objects.get_or_create(
-        organization=access.organization,
-        key=calendar.key,
-        defaults={"start": calendar.start, "end": calendar.end},
-    )
-    if created:
-        record(access.organization.pk, actor, "create", following, after=snapshot(following))
-    return following
+    return open_period(access.organization, parse_period(next_period_key(period)), actor)[0]
 
 
 def _check_versions(

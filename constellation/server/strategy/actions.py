@@ -18,6 +18,7 @@ from constellation.core.periods import is_period, parse_period
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
 from constellation.server.errors import ActionError, Conflict, NotAllowed
+from constellation.server.okrs.actions import open_period
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access
 from constellation.server.strategy.access import can_edit_strategy, valid_year
@@ -205,14 +206,7 @@ def period_for_key(access: Access, key: str | None, actor: Any) -> Period | None
     calendar = parse_period(key)
     if not valid_year(calendar.start.year):
         raise ActionError("period", f"{key} is too far from today to plan for")
-    period, created = Period.objects.get_or_create(
-        organization=access.organization,
-        key=calendar.key,
-        defaults={"start": calendar.start, "end": calendar.end},
-    )
-    if created:
-        record(access.organization.pk, actor, "create", period, after=snapshot(period))
-    return period
+    return open_period(access.organization, calendar, actor)[0]
 
 
 def _item_values(access: Access, changes: dict[str, Any], actor: Any) -> dict[str, Any]:
