@@ -155,8 +155,13 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
             continue
         if kind == "objective" and pk is not None:
             before, after = event.before or {}, event.after or {}
-            if before and after and _changed_fields(before, after) <= NOT_SCORED:
-                continue  # the lifecycle or the owner: neither scores nor the coach read them
+            changed = _changed_fields(before, after) if before and after else None
+            if changed is not None and changed <= NOT_SCORED:
+                # The lifecycle or the owner: neither scores nor the coach read them, but for
+                # closing (or reopening), which makes the status the result: scores only.
+                if "closed" in (before.get("state"), after.get("state")) and "state" in changed:
+                    named["scored_objective"].add(pk)
+                continue
             moved = event.action in {"import", "carry", "delete"}
             moved = moved or ("slug" in before and before["slug"] != after.get("slug"))
             named["cascade" if moved else "objective"].add(pk)
@@ -214,8 +219,8 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
 
 ANY_PERIOD = -1
 # An objective's fields that no score and no rule of the coach reads.
-# (Its state is read: a closed objective's status is its result, not its pace.)
-NOT_SCORED = frozenset({"state_given", "owner", "position", "version", "carried_from"})
+# (Its state only through closing: a closed objective's status is its result, not its pace.)
+NOT_SCORED = frozenset({"state", "state_given", "owner", "position", "version", "carried_from"})
 
 
 def _models_levers_anew(event: Any, before: dict[str, Any], after: dict[str, Any]) -> bool:
