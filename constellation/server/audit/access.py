@@ -22,15 +22,11 @@ def events_of(access: Access) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(organization=access.organization).select_related("actor")
 
 
-def objective_events(
-    access: Access, objective: Objective, key_result_ids: list[int] | None = None
-) -> QuerySet[AuditEvent]:
+def objective_events(access: Access, objective: Objective) -> QuerySet[AuditEvent]:
     """Audit events of the objective and of its key results, initiatives, check-ins and
     review, newest first: one indexed lookup on the events' `objective_id`.
 
     Every event is filed under its objective when it is recorded (`AuditEvent.objective_id`),
-    so a deleted key result's history is still found. `key_result_ids` is no longer needed
-    and is ignored; it stays for the callers that pass it.
+    so a deleted key result's history is still found.
     """
-    del key_result_ids
     return events_of(access).filter(objective_id=objective.pk)
