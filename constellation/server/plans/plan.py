@@ -42,7 +42,8 @@ KEY_RESULT_COLUMNS = (
 )  # fmt: skip
 
 
-def _range(low: float | None, high: float | None) -> model.HealthyRange | None:
+def healthy_range(low: float | None, high: float | None) -> model.HealthyRange | None:
+    """The core's healthy range from two nullable columns (None when neither end is set)."""
     if low is None and high is None:
         return None
     return model.HealthyRange(low=low, high=high)
@@ -211,7 +212,7 @@ def _key_result(row: tuple, check_ins: list[model.CheckIn]) -> model.KeyResult:
         done=done,
         kpi=kpi,
         weight=weight,
-        healthy=_range(low, high),
+        healthy=healthy_range(low, high),
         confidence=confidence,
         owner=owner,
         check_ins=check_ins,
@@ -346,7 +347,7 @@ def read_kpis(organization: Organization) -> list[model.Kpi]:
             title=title,
             unit=unit or None,
             direction=cast("model.Direction", direction),
-            healthy=_range(low, high),
+            healthy=healthy_range(low, high),
             current=current,
         )
         for slug, title, unit, direction, low, high, current in Kpi.objects.filter(

@@ -22,6 +22,7 @@ from constellation.core.periods import parse_period, period_containing
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
 from constellation.server.orgs.models import Organization, Team
+from constellation.server.plans.plan import healthy_range
 from constellation.server.strategy.access import strategy_in_force
 from constellation.server.strategy.models import Lever, Strategy
 from constellation.server.tracking.models import CheckIn
@@ -29,13 +30,6 @@ from constellation.server.tracking.models import CheckIn
 LeverLink = Objective.levers.through
 GuardrailLink = Objective.guardrails.through
 MoveLink = Initiative.moves.through
-
-
-def healthy_range(low: float | None, high: float | None) -> model.HealthyRange | None:
-    """The core's healthy range from two nullable columns."""
-    if low is None and high is None:
-        return None
-    return model.HealthyRange(low=low, high=high)
 
 
 def _grouped(pairs: QuerySet) -> dict[int, list[int]]:

@@ -16,7 +16,7 @@ from constellation.core import coach, model
 from constellation.core.coach import Finding
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
-from constellation.server.plans.plan import build_plan
+from constellation.server.plans.plan import build_plan, healthy_range
 from constellation.server.web.views.rows import TEAM_RULES
 
 DRAFT_ID = "draft-objective"
@@ -63,14 +63,6 @@ def objective_findings(
     return [f for f in coach.lint_objective(plan, typed.id) if f.rule not in TEAM_RULES]
 
 
-def _healthy(data: dict[str, Any]) -> model.HealthyRange | None:
-    """The healthy range typed for a keep-in-range key result (None when neither end is)."""
-    low, high = data.get("healthy_low"), data.get("healthy_high")
-    if low is None and high is None:
-        return None
-    return model.HealthyRange(low=low, high=high)
-
-
 def _typed_key_result(data: dict[str, Any], base: model.KeyResult | None) -> model.KeyResult:
     """The core key result with the form's values."""
     title = str(data.get("title") or "")
@@ -87,7 +79,11 @@ def _typed_key_result(data: dict[str, Any], base: model.KeyResult | None) -> mod
         weight=data.get("weight") or 1.0,
         kpi=data["kpi"].slug if data.get("kpi") is not None else None,
         owner=data["owner"].username if data.get("owner") is not None else None,
-        healthy=_healthy(data) if kind == "range" else None,
+        healthy=(
+            healthy_range(data.get("healthy_low"), data.get("healthy_high"))
+            if kind == "range"
+            else None
+        ),
     )
     if base is not None:
         typed = replace(typed, current=base.current, done=base.done, check_ins=base.check_ins)
