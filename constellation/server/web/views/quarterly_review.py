@@ -79,9 +79,9 @@ def _context(access: Access, review: TeamReview, **bound: Any) -> dict[str, Any]
     }
 
 
-# The part of the page each form's htmx answer replaces (`PAGE#<partial>`).
+# The part of the page each form's htmx answer replaces (`PAGE#<partial>`), by the id of its
+# section; an objective's card answers with `card_response`.
 PARTS = {
-    "objective": "card_response",
     "reflection": "reflection_section",
     "learnings": "learnings_section",
     "initiative-results": "results_section",
@@ -94,30 +94,37 @@ def _answer(
     review: TeamReview,
     status: int,
     part: str = "",
+    *,
+    card: str = "",
     **bound: Any,
 ) -> HttpResponse:
-    """The page, or with htmx the form's own part of it (the whole review body when `part` is
-    empty), after a refused write or a saved htmx one."""
+    """The page, or with htmx the form's own part of it: the card of objective `card`, the
+    section `part`, else the whole review body; after a refused write or a saved htmx one."""
     context = _context(access, review, **bound)
     if not request.htmx:
         return render(request, PAGE, context, status=status)
-    if part.startswith("objective:"):
-        slug = part.removeprefix("objective:")
-        item, form = next(row for row in context["rows"] if row[0].objective.slug == slug)
+    if card:
+        item, form = next(row for row in context["rows"] if row[0].objective.slug == card)
         context.update(item=item, form=form)
-        return render(request, f"{PAGE}#{PARTS['objective']}", context, status=status)
+        return render(request, f"{PAGE}#card_response", context, status=status)
     template = f"{PAGE}#{PARTS[part]}" if part else f"{PAGE}#review_body"
     return render(request, template, context, status=status)
 
 
 def _saved(
-    request: HtmxHttpRequest, access: Access, review: TeamReview, message: str, part: str = ""
+    request: HtmxHttpRequest,
+    access: Access,
+    review: TeamReview,
+    message: str,
+    part: str = "",
+    *,
+    card: str = "",
 ) -> HttpResponse:
     """After a successful write: the fresh part (or body) for htmx, else back to the page."""
     if request.htmx:
         fresh = team_review(access, review.team, review.period)
-        where = part.removeprefix("objective:")
-        return _answer(request, access, fresh, 200, part, saved=message, saved_in=where)
+        where = card or part
+        return _answer(request, access, fresh, 200, part, card=card, saved=message, saved_in=where)
     messages.success(request, message)
     return redirect(review_url(access, review.team.slug, review.period.key))
 
@@ -160,9 +167,9 @@ def review_objective(
             add_action_error(form, error)
         else:
             message = f"Review of “{item.objective.title}” saved."
-            return _saved(request, access, review, message, f"objective:{slug}")
+            return _saved(request, access, review, message, card=slug)
     forms = {item.objective.pk: form}
-    return _answer(request, access, review, status, f"objective:{slug}", objective_forms=forms)
+    return _answer(request, access, review, status, card=slug, objective_forms=forms)
 
 
 @org_view(write=True, methods=WRITE_METHODS)
