@@ -17,6 +17,7 @@ from rich.text import Text
 from constellation.cli.app import EXIT_BAD_INPUT, app, console, err_console
 from constellation.cli.file_commands import load_or_exit
 from constellation.core.model import KeyResult, Objective, Plan
+from constellation.core.numbers import format_value
 from constellation.core.scoring import KrScore, ObjectiveScore, PlanScore, score_plan
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -47,13 +48,8 @@ def parse_day(text: str) -> date:
 
 
 def _number(value: float | None, unit: str | None = None) -> str:
-    """A value as people write it: no noise after the point, with its unit."""
-    if value is None:
-        return "?"
-    text = str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    """A value as people write it, by its unit (`$4.8M`, `45%`); `?` when there is none."""
+    return "?" if value is None else format_value(value, unit, compact=True)
 
 
 def _bar(progress: float) -> Text:

@@ -15,6 +15,7 @@ from datetime import date
 from html import escape
 
 from constellation.core.model import KeyResult
+from constellation.core.numbers import format_value
 from constellation.core.periods import Period
 from constellation.core.scoring.forecast import Forecast, forecast
 from constellation.core.scoring.status import as_period
@@ -96,23 +97,9 @@ class _Frame:
         return self.bottom - (value - self.low) / span * (self.bottom - self.top)
 
 
-def number(value: float | None, unit: str | None = None) -> str:
-    """A number for people (`1,234`, `2.5`), with its unit; an em dash when there is none."""
-    if value is None:
-        return "—"
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
-    text = text.rstrip(".")
-    if not unit:
-        return text
-    return f"{text}%" if unit == "%" else f"{text} {unit_for(value, unit)}"
-
-
-def unit_for(value: float, unit: str) -> str:
-    """The unit as a word agrees with its number: `1 day`, `2 days`; symbols stay (`1 ms`)."""
-    plain_plural = unit.isalpha() and unit.islower() and len(unit) > 3 and unit.endswith("s")
-    if plain_plural and not unit.endswith(("ss", "us")) and abs(float(value)) == 1:
-        return unit[:-1]
-    return unit
+def number(value: float | None, unit: str | None = None, *, compact: bool = False) -> str:
+    """A number for people (`1,234`, `2.5`, `$4.8M`) by its unit; an em dash when there is none."""
+    return format_value(value, unit, compact=compact)
 
 
 def day_text(day: date) -> str:
@@ -155,9 +142,32 @@ def _domain(chart: Chart) -> tuple[date, date, float, float]:
     return start, end, min(values), max(values)
 
 
-def _frame(chart: Chart, ticks: list[float], start: date, end: date) -> _Frame:
+# The ticks' font size in the SVG's own units, and a width per character that errs wide
+# (a digit of a sans-serif face is about 0.55 em): the left margin is sized from them.
+TICK_FONT_SIZE = 11
+TICK_CHAR_WIDTH = 0.62 * TICK_FONT_SIZE
+TICK_GAP = 6.0
+
+
+def tick_labels(ticks: Sequence[float], unit: str | None) -> list[str]:
+    """The axis labels: short (`$4.8M`), with as many decimals as keep them apart."""
+    labels = [number(tick, unit, compact=True) for tick in ticks]
+    for digits in (2, 3):
+        if len(set(labels)) == len(labels):
+            break
+        labels = [format_value(tick, unit, compact=True, digits=digits) for tick in ticks]
+    return labels
+
+
+def label_margin(labels: Sequence[str]) -> float:
+    """The left margin that holds the longest label, with a gap on either side."""
+    longest = max((len(label) for label in labels), default=1)
+    return max(40.0, round(longest * TICK_CHAR_WIDTH + 2 * TICK_GAP))
+
+
+def _frame(chart: Chart, ticks: list[float], start: date, end: date, left: float = 56.0) -> _Frame:
     return _Frame(
-        left=56.0,
+        left=left,
         top=12.0,
         right=chart.width - 16.0,
         bottom=chart.height - 32.0,
@@ -205,15 +215,15 @@ def band_text(band: Band, unit: str | None = None) -> str:
     return " ".join(pieces) or "any value"
 
 
-def _axes(frame: _Frame, ticks: list[float], unit: str | None) -> list[str]:
-    out = ['<g class="chart-axes" aria-hidden="true">']
-    for tick in ticks:
+def _axes(frame: _Frame, ticks: list[float], labels: list[str]) -> list[str]:
+    out = [f'<g class="chart-axes" aria-hidden="true" font-size="{TICK_FONT_SIZE}">']
+    for tick, label in zip(ticks, labels, strict=True):
         y = frame.y(tick)
         out.append(
             f'<line class="chart-grid" x1="{frame.left:.1f}" y1="{y:.1f}" '
             f'x2="{frame.right:.1f}" y2="{y:.1f}"/>'
-            f'<text class="chart-tick" x="{frame.left - 6:.1f}" y="{y + 4:.1f}" '
-            f'text-anchor="end">{escape(number(tick, unit))}</text>'
+            f'<text class="chart-tick" x="{frame.left - TICK_GAP:.1f}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{escape(label)}</text>'
         )
     for day, anchor in ((frame.start, "start"), (frame.end, "end")):
         out.append(
@@ -262,7 +272,8 @@ def svg(chart: Chart, chart_id: str = "chart") -> str:
     """The chart as an accessible SVG element (`role="img"`, `<title>`, `<desc>`)."""
     start, end, low, high = _domain(chart)
     ticks = nice_ticks(low, high)
-    frame = _frame(chart, ticks, start, end)
+    labels = tick_labels(ticks, chart.unit)
+    frame = _frame(chart, ticks, start, end, label_margin(labels))
     ident = escape(chart_id)
     out = [
         f'<svg class="chart" id="{ident}" role="img" viewBox="0 0 {chart.width} {chart.height}" '
@@ -273,7 +284,7 @@ def svg(chart: Chart, chart_id: str = "chart") -> str:
     ]
     if chart.band is not None:
         out.append(_band(frame, chart.band))
-    out += _axes(frame, ticks, chart.unit)
+    out += _axes(frame, ticks, labels)
     for line in chart.lines:
         points = line.ends(frame.start, frame.end)
         if points:

@@ -181,7 +181,8 @@ def test_a_forecast_past_the_period_is_not_drawn() -> None:
 
 
 def test_a_unit_word_agrees_with_its_number_and_symbols_stay() -> None:
-    from constellation.core.charts import number, unit_for
+    from constellation.core.charts import number
+    from constellation.core.numbers import unit_for
 
     assert number(1, "days") == "1 day"
     assert number(2, "days") == "2 days"

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from constellation.core import model, scoring
+from constellation.core.numbers import format_value
 from constellation.server.audit.actions import record
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
@@ -196,10 +197,7 @@ def team_digests(organization: Organization, slot: datetime) -> list[Digest]:
 
 
 def _number(value: float | None, unit: str = "") -> str:
-    if value is None:
-        return "no value"
-    text = f"{value:g}"
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}".rstrip()
+    return "no value" if value is None else format_value(value, unit)
 
 
 def _moved_line(moved: Movement) -> str:

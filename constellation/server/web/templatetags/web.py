@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
-from constellation.core.charts import unit_for
+from constellation.core.numbers import format_value
 
 register = template.Library()
 
@@ -66,16 +66,24 @@ def status_label(status: str | None) -> str:
 
 @register.filter
 def with_unit(value: Any, unit: str | None) -> str:
-    """A number followed by its unit (`41 %`, `3 days`)."""
-    text = num(value)
-    if not unit or text == "—":
-        return text
-    if unit == "%":
-        return f"{text}%"
+    """A number written by its unit, exactly (`41%`, `3 days`, `$4,848,624`)."""
+    return _by_unit(value, unit, compact=False)
+
+
+@register.filter
+def compact(value: Any, unit: str | None) -> str:
+    """A number written by its unit, short when large (`$4.8M`, `£350K`, `12,400 users`)."""
+    return _by_unit(value, unit, compact=True)
+
+
+def _by_unit(value: Any, unit: str | None, *, compact: bool) -> str:
+    if value is None or value == "":
+        return "—"
     try:
-        return f"{text} {unit_for(float(value), unit)}"
+        number = float(value)
     except (TypeError, ValueError):
-        return f"{text} {unit}"
+        return f"{value} {unit}" if unit else str(value)
+    return format_value(number, unit, compact=compact)
 
 
 # Simple tags building HTML directly, not inclusion tags: the dashboard draws one per
