@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -9,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from constellation.server.audit.models import AuditEvent
+from constellation.server.strategy.access import next_year_open
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
 from tests.server.factories import World
 
@@ -202,3 +205,24 @@ def test_the_page_runs_the_same_queries_for_few_and_many_levers(
     with django_assert_num_queries(len(few)):
         assert client.get(PAGE).status_code == 200
     assert len(few) <= 12
+
+
+def test_next_year_opens_for_planning_with_the_next_quarter(world: World) -> None:
+    assert next_year_open(world.org, date(2026, 11, 18)) is None  # 44 days ahead: not yet
+    assert next_year_open(world.org, date(2026, 11, 20)) == (2027, 42)
+    assert next_year_open(world.org, date(2026, 12, 31)) == (2027, 1)
+    world.org.plan_ahead_days = 0
+    assert next_year_open(world.org, date(2026, 12, 31)) is None
+
+
+def test_the_strategy_page_offers_next_year_six_weeks_ahead(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2026, 12, 2))
+    body = _client(world.member).get(PAGE).content.decode()
+    assert "2027 starts in 30 days." in body
+    assert 'href="/o/acme/strategy/2027/">read the strategy of 2027' in body
+    leader = _client(world.leader).get(PAGE).content.decode()
+    assert 'href="/o/acme/strategy/2027/">write the strategy of 2027' in leader
+    monkeypatch.setattr(timezone, "localdate", lambda *args: date(2026, 10, 2))
+    assert "2027 starts in" not in _client(world.member).get(PAGE).content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -145,3 +146,11 @@ def workspace(organization: Organization, year: int) -> Workspace:
         retired=[p for p in plans.values() if p.retired],
         unlinked=unlinked,
     )
+
+
+def next_year_open(organization: Organization, on: date) -> tuple[int, int] | None:
+    """(next year, days until it starts) once it is open for planning, like the next quarter:
+    from the organisation's plan-ahead days before 1 January; None before that."""
+    starts = date(on.year + 1, 1, 1)
+    days = (starts - on).days
+    return (starts.year, days) if days <= organization.plan_ahead_days else None

@@ -23,6 +23,7 @@ from constellation.server.strategy.access import (
     access_roadmap_item,
     active_levers,
     can_edit_strategy,
+    next_year_open,
     valid_year,
     workspace,
 )
@@ -53,6 +54,7 @@ def _url(access: Access, year: int, anchor: str = "") -> str:
 def _context(access: Access, year: int, **forms: Any) -> dict[str, Any]:
     """The workspace with a form for each thing a leader may change (bound ones kept)."""
     space = workspace(access.organization, year)
+    today = timezone.localdate()
     active = [plan.lever for plan in space.levers]
     lever_forms = forms.pop("lever_forms", {})
     item_forms = forms.pop("item_forms", {})
@@ -71,6 +73,7 @@ def _context(access: Access, year: int, **forms: Any) -> dict[str, Any]:
         "space": space,
         "year": year,
         "years": [year - 1, year + 1],
+        "next_year": (next_year_open(access.organization, today) if year == today.year else None),
         "can_edit": editable,
         "strategy_form": forms.get("strategy_form")
         or StrategyForm.for_strategy(space.strategy, space.carried_from),
