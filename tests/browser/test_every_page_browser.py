@@ -1,0 +1,113 @@
+"""Every page of the web app in chromium: no axe-core violation, no sideways scroll on a phone.
+
+The pages come from the URL resolver, filled with Acme's rows as the isolation walk fills
+them, so a page is checked the day it is added. A page is an address that answers a GET
+with a whole HTML document (htmx partials, files and redirects are not pages). axe-core is
+vendored from the npm registry (tests/browser/vendor) and runs offline in the page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.browser.people import log_in
+from tests.server.factories import make_world
+from tests.server.test_isolation import addresses, parameter_values
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
+PHONE = 390
+DESKTOP = 1440
+CHUNKS = 3
+# Pages the walk must reach: an empty walk must not pass for a clean one.
+MAIN_PAGES = (
+    "/o/acme/",
+    "/o/acme/home/",
+    "/o/acme/my-week/",
+    "/o/acme/teams/",
+    "/o/acme/teams/growth/",
+    "/o/acme/objectives/activation/",
+    "/o/acme/plan/",
+    "/o/acme/kpis/",
+    "/o/acme/kpis/logo-churn/",
+    "/o/acme/data-bank/",
+    "/o/acme/people/",
+    "/accounts/login/",
+)
+SKIPPED_PREFIXES = ("/api/", "/admin/", "/healthz", "/oidc/")
+
+
+def _is_page(response: Any) -> bool:
+    content_type = response.headers.get("Content-Type", "")
+    return (
+        response.status_code == 200
+        and content_type.startswith("text/html")
+        and b"<html" in response.content[:400].lower()
+    )
+
+
+def _pages(world: Any) -> tuple[list[str], list[str]]:
+    """(pages an admin of Acme opens, pages someone signed out opens), in a stable order."""
+    value = parameter_values(world)
+    signed_in, signed_out = Client(), Client()
+    signed_in.force_login(world.admin)
+    mine: list[str] = []
+    anonymous: list[str] = []
+    for address in addresses(value):
+        path = address.path
+        if path.startswith(SKIPPED_PREFIXES) or "GET" not in address.methods:
+            continue
+        if _is_page(signed_in.get(path)):
+            mine.append(path)
+        elif _is_page(signed_out.get(path)):
+            anonymous.append(path)
+    mine.append("/o/acme/no-such-page/")  # the styled 404 is a page too
+    return sorted(set(mine)), sorted(set(anonymous))
+
+
+def _check(page: Any, url: str) -> list[str]:
+    """What is wrong with the page at `url`: axe-core violations and a phone's sideways scroll."""
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    page.goto(url)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    problems = [
+        f"{url}: axe {v['id']} ({v['impact']}): {v['help']} at "
+        + json.dumps([node["target"] for node in v["nodes"][:3]])
+        for v in result["violations"]
+    ]
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width > PHONE:
+        wide = page.evaluate(
+            """(limit) => [...document.querySelectorAll('body *')]
+                 .filter(e => e.getBoundingClientRect().right > limit + 1)
+                 .filter(e => !e.closest('.scroll-x'))
+                 .slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + e.className)""",
+            PHONE,
+        )
+        problems.append(f"{url}: {width} px wide at {PHONE} px ({', '.join(wide)})")
+    return problems
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+def test_every_page_has_no_axe_violation_and_fits_a_phone(
+    live_server: Any, browser: Any, chunk: int
+) -> None:
+    world = make_world()
+    mine, anonymous = _pages(world)
+    for path in MAIN_PAGES:
+        assert path in mine or path in anonymous, f"the walk did not reach {path}: {mine}"
+    problems: list[str] = []
+    page = browser.new_page()
+    for path in anonymous[chunk::CHUNKS]:
+        problems += _check(page, live_server.url + path)
+    log_in(page, live_server.url, "admin")
+    for path in mine[chunk::CHUNKS]:
+        problems += _check(page, live_server.url + path)
+    assert not problems, "\n".join(problems)
