@@ -30,7 +30,7 @@ def person(browser: Any, base_url: str, username: str) -> Any:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/o/acme/")
+    page.wait_for_url("**/o/acme/home/")
     return page
 
 

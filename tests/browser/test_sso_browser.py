@@ -58,7 +58,7 @@ def test_an_allowed_domain_joins_another_is_refused_and_an_invitation_applies(
 
     newcomer = sign_in_with_provider(browser, live_server.url, "ada.lovelace@acme.example")
     expect(newcomer.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
-    assert newcomer.url.endswith("/o/acme/")
+    assert newcomer.url.endswith("/o/acme/home/")
     assert role_of("ada.lovelace@acme.example") == "member"
 
     stranger = sign_in_with_provider(browser, live_server.url, "eve@elsewhere.example")

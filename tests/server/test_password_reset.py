@@ -54,7 +54,7 @@ def test_a_reset_email_leaves_through_the_outbox_and_its_link_sets_a_password(
     short = client.post(set_url, {"new_password1": "short", "new_password2": "short"})
     assert "too short" in short.content.decode()
     done = client.post(set_url, {"new_password1": NEW, "new_password2": NEW}, follow=True)
-    assert done.redirect_chain[-1][0] == reverse("dashboard", kwargs={"org": "acme"})
+    assert done.redirect_chain[-1][0] == reverse("personal-home", kwargs={"org": "acme"})
     assert User.objects.get(username="member").check_password(NEW)
 
     dead = Client().get(address, follow=True)

@@ -197,7 +197,7 @@ def test_the_code_flow_signs_a_newcomer_in(
     configure(settings, provider)
     response = sign_in(client, "ada@acme.example")
     assert response.status_code == 302 and response["Location"] == "/"
-    assert client.get("/")["Location"] == "/o/acme/"
+    assert client.get("/")["Location"] == "/o/acme/home/"
     assert membership(Membership.objects.get(user__email="ada@acme.example").user).role == "member"
 
 

@@ -24,11 +24,13 @@ def test_a_wrong_password_is_refused_with_a_message(client, world: World) -> Non
     assert 'value="member"' in html
 
 
-def test_logging_in_leads_to_the_first_organisations_dashboard(client, world: World) -> None:
+def test_logging_in_leads_to_the_persons_home_in_the_first_organisation(
+    client, world: World
+) -> None:
     response = client.post(
         reverse("login"), {"username": "member", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("dashboard", kwargs={"org": "acme"})
+    assert response.redirect_chain[-1][0] == reverse("personal-home", kwargs={"org": "acme"})
     assert "New teams get to value" in response.content.decode()
 
 

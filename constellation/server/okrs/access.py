@@ -6,6 +6,9 @@ organisation the person belongs to; anything else is `NotFound` (a 404 on every 
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from constellation.server.errors import NotFound
@@ -244,3 +247,44 @@ def find_previous_period(access: Access, period: Period) -> Period | None:
     earlier = periods_of(access).filter(end__lt=period.start).order_by("-start")
     is_year = "-" not in period.key
     return next((p for p in earlier if ("-" not in p.key) == is_year), None)
+
+
+def owned_objectives(access: Access, person: Any, periods: list[Period]) -> list[Objective]:
+    """Objectives of these periods, not closed, that the person owns or owns a key result of,
+    with their team and period (one query)."""
+    mine = Q(owner=person) | Q(pk__in=KeyResult.objects.filter(owner=person).values("objective"))
+    return list(
+        Objective.objects.restrict(access)
+        .filter(period__in=periods)
+        .exclude(state=Objective.State.CLOSED)
+        .filter(mine)
+        .select_related("team", "period")
+        .order_by("period__start", "period__end", "position", "id")
+    )
+
+
+def objectives_of_teams(
+    access: Access, teams: list[Team], periods: list[Period], limit: int = 60
+) -> list[Objective]:
+    """The first `limit` objectives of these teams in these periods, team by team, with their
+    team, period and owner (one query)."""
+    return list(
+        Objective.objects.restrict(access)
+        .filter(team__in=teams, period__in=periods)
+        .select_related("team", "period", "owner")
+        .order_by("team__name", "team_id", "period__start", "position", "id")[:limit]
+    )
+
+
+def drafts_to_finish(
+    access: Access, person: Any, teams: list[Team], on: date, limit: int = 30
+) -> list[Objective]:
+    """Draft objectives of these teams or owned by the person, in periods not yet over or
+    closed (the current one and those ahead), oldest period first (one query)."""
+    return list(
+        Objective.objects.restrict(access)
+        .filter(Q(team__in=teams) | Q(owner=person), state=Objective.State.DRAFT)
+        .filter(period__end__gte=on, period__closed=False)
+        .select_related("team", "period")
+        .order_by("period__start", "team__name", "position", "id")[:limit]
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from constellation.server.errors import NotFound
 from constellation.server.okrs.models import KeyResult, Objective
@@ -147,4 +147,29 @@ def launched_objectives(access: Access, launch: Launch) -> list[Objective]:
                 ),
             ),
         )
+    )
+
+
+def reviews_awaiting(access: Access, person: Any, limit: int = 30) -> list[Reviewer]:
+    """The person's unanswered places on the organisation's open review requests, oldest
+    request first, with the request's team, period and sender (one query)."""
+    return list(
+        Reviewer.objects.restrict(access)
+        .filter(
+            person=person,
+            decision=Reviewer.Decision.PENDING,
+            request__state=ReviewRequest.State.OPEN,
+        )
+        .select_related("request__team", "request__period", "request__requested_by")
+        .order_by("request__created_at", "request_id")[:limit]
+    )
+
+
+def dependencies_awaiting(access: Access, teams: list[Team], limit: int = 30) -> list[Dependency]:
+    """Requests for support made to these teams and not answered yet, soonest needed first,
+    with both teams, the key result and who asked (one query)."""
+    return list(
+        dependencies_queryset(access)
+        .filter(to_team__in=teams, state=Dependency.State.REQUESTED)
+        .order_by(F("needed_by").asc(nulls_last=True), "created_at", "id")[:limit]
     )

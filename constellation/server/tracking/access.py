@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
+from constellation.server.tracking.cadence import cadence_of
 from constellation.server.tracking.models import CheckIn, SentReminder
+from constellation.server.tracking.reminders import due_key_results
 
 
 def check_ins_of(access: Access) -> QuerySet[CheckIn]:
@@ -35,4 +39,54 @@ def recent_reminder_slots(access: Access, count: int = 5) -> QuerySet[Any]:
         .values("slot")
         .annotate(people=Count("id"))
         .order_by("-slot")[:count]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInWindow:
+    """The organisation's check-in week around a moment: its local day, the day the latest
+    check-in time fell on (a check-in from then on counts), and the next check-in time."""
+
+    today: date
+    since: date
+    next_slot: datetime
+
+
+def check_in_window(access: Access, moment: datetime) -> CheckInWindow:
+    """Where `moment` falls in the organisation's weekly check-in cadence."""
+    cadence = cadence_of(access.organization)
+    return CheckInWindow(
+        today=cadence.local_day(moment),
+        since=cadence.local_day(cadence.latest_slot(moment)),
+        next_slot=cadence.next_slot(moment),
+    )
+
+
+def check_ins_due(
+    access: Access, person: Any, window: CheckInWindow, limit: int = 50
+) -> list[KeyResult]:
+    """The person's key results (theirs, or their objective's when it names no owner) that
+    nobody checked in on since the latest check-in time, as the reminders count them, with
+    their objective and `last_check_in` (None: never) (one query)."""
+    return list(
+        due_key_results(access.organization, window.today, window.since)
+        .filter(person=person.pk)
+        .annotate(last_check_in=Max("check_ins__checked_on"))
+        .select_related("objective")
+        .order_by(F("last_check_in").asc(nulls_first=True), "objective__position", "position")[
+            :limit
+        ]
+    )
+
+
+def owned_key_results(access: Access, person: Any, objectives: list[Objective]) -> list[KeyResult]:
+    """The key results of these objectives that the person owns, or whose objective they own,
+    in plan order, with `last_check_in` (None: never) (one query)."""
+    return list(
+        KeyResult.objects.restrict(access)
+        .filter(objective__in=objectives)
+        .filter(Q(owner=person) | Q(objective__owner=person))
+        .annotate(last_check_in=Max("check_ins__checked_on"))
+        .select_related("owner")
+        .order_by("position", "id")
     )

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from constellation.server.audit import changes as writes
@@ -51,28 +51,38 @@ class DueReminder:
     key_results: list[DueKeyResult] = field(default_factory=list)
 
 
-def due_reminders(organization: Organization, slot: datetime) -> list[DueReminder]:
-    """Who is due a reminder at `slot` and for what, in two queries whatever the data size."""
-    cadence = cadence_of(organization)
-    day = cadence.local_day(slot)
-    since = cadence.local_day(cadence.previous_slot(slot))
+def due_key_results(organization: Organization, day: date, since: date) -> QuerySet[KeyResult]:
+    """Key results of objectives launched in a period containing `day` that nobody checked in
+    on from `since` to `day`, save finished milestones (they have no news), each annotated
+    with `person`: its owner, else its objective's owner."""
     periods = Period.objects.filter(organization=organization, start__lte=day, end__gte=day)
-    # A deactivated membership writes nothing and hears nothing.
-    writers = Membership.objects.filter(
-        organization=organization, deactivated_at__isnull=True
-    ).exclude(role=Membership.Role.VIEWER)
     recent = CheckIn.objects.filter(
         key_result=OuterRef("pk"), checked_on__gte=since, checked_on__lte=day
     )
-    rows = (
+    return (
         KeyResult.objects.filter(
             objective__organization=organization,
             objective__state=Objective.State.LAUNCHED,
             objective__period__in=periods,
         )
-        .exclude(type=KeyResult.Type.MILESTONE, done=True)  # a finished milestone has no news
+        .exclude(type=KeyResult.Type.MILESTONE, done=True)
         .annotate(person=Coalesce("owner_id", "objective__owner_id"), recent=Exists(recent))
-        .filter(Q(recent=False), person__in=writers.values("user_id"))
+        .filter(recent=False)
+    )
+
+
+def due_reminders(organization: Organization, slot: datetime) -> list[DueReminder]:
+    """Who is due a reminder at `slot` and for what, in two queries whatever the data size."""
+    cadence = cadence_of(organization)
+    day = cadence.local_day(slot)
+    since = cadence.local_day(cadence.previous_slot(slot))
+    # A deactivated membership writes nothing and hears nothing.
+    writers = Membership.objects.filter(
+        organization=organization, deactivated_at__isnull=True
+    ).exclude(role=Membership.Role.VIEWER)
+    rows = (
+        due_key_results(organization, day, since)
+        .filter(person__in=writers.values("user_id"))
         .order_by("person", "objective__position", "objective_id", "position", "id")
         .values_list("person", "slug", "title", "objective__slug", "objective__title")
     )

@@ -41,10 +41,10 @@ logout = auth_views.LogoutView.as_view()
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The first organisation's dashboard, or a page saying you belong to none."""
+    """The person's home in their first organisation, or a page saying they belong to none."""
     organizations = organizations_of(request.user)
     if organizations:
-        return redirect("dashboard", org=organizations[0].slug)
+        return redirect("personal-home", org=organizations[0].slug)
     return render(request, "web/no_organization.html")
 
 
