@@ -70,7 +70,7 @@ def check_ins_due(
     their objective and `last_check_in` (None: never) (one query)."""
     return list(
         due_key_results(access.organization, window.today, window.since)
-        .filter(person=person.pk)
+        .filter(Q(person=person.pk))
         .annotate(last_check_in=Max("check_ins__checked_on"))
         .select_related("objective")
         .order_by(F("last_check_in").asc(nulls_first=True), "objective__position", "position")[

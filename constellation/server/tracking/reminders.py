@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from constellation.server.audit import changes as writes
@@ -51,7 +51,7 @@ class DueReminder:
     key_results: list[DueKeyResult] = field(default_factory=list)
 
 
-def due_key_results(organization: Organization, day: date, since: date) -> QuerySet[KeyResult]:
+def due_key_results(organization: Organization, day: date, since: date) -> QuerySet[Any]:
     """Key results of objectives launched in a period containing `day` that nobody checked in
     on from `since` to `day`, save finished milestones (they have no news), each annotated
     with `person`: its owner, else its objective's owner."""
@@ -67,7 +67,7 @@ def due_key_results(organization: Organization, day: date, since: date) -> Query
         )
         .exclude(type=KeyResult.Type.MILESTONE, done=True)
         .annotate(person=Coalesce("owner_id", "objective__owner_id"), recent=Exists(recent))
-        .filter(recent=False)
+        .filter(Q(recent=False))
     )
 
 
@@ -82,7 +82,7 @@ def due_reminders(organization: Organization, slot: datetime) -> list[DueReminde
     ).exclude(role=Membership.Role.VIEWER)
     rows = (
         due_key_results(organization, day, since)
-        .filter(person__in=writers.values("user_id"))
+        .filter(Q(person__in=writers.values("user_id")))
         .order_by("person", "objective__position", "objective_id", "position", "id")
         .values_list("person", "slug", "title", "objective__slug", "objective__title")
     )
