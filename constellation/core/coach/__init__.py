@@ -7,13 +7,15 @@
 from __future__ import annotations
 
 from constellation.core.coach.engine import lint, lint_objective, sort_findings
-from constellation.core.coach.findings import SEVERITIES, Finding, Severity
+from constellation.core.coach.findings import FIXES, SEVERITIES, Finding, Fix, Severity
 from constellation.core.coach.rules import RULES, Rule
 
 __all__ = [
+    "FIXES",
     "RULES",
     "SEVERITIES",
     "Finding",
+    "Fix",
     "Rule",
     "Severity",
     "lint",

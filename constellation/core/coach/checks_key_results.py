@@ -5,7 +5,7 @@ from __future__ import annotations
 from constellation.core.coach.context import KeyResultWords, LintContext
 from constellation.core.coach.findings import Finding
 from constellation.core.coach.rules import RULES
-from constellation.core.coach.wording import healthy_range, number, output_example, quoted
+from constellation.core.coach.wording import healthy_range, number, output_example, quoted, titled
 from constellation.core.language import COPY_THRESHOLD, Reading, parse_change, similarity
 from constellation.core.model import KeyResult, Objective
 
@@ -41,6 +41,14 @@ def _output(ctx: LintContext, kr: KeyResult, ref: str, reading: Reading) -> Find
         f"Ask what changes for users {when}, and measure that, e.g. {quoted(example)}; then "
         f"move {quoted(kr.title)} to the objective's `initiatives:` as the work expected to "
         "move it.",
+        plain=(
+            f"{titled(kr.title)} names work to be done, not a change in behaviour or results. "
+            + RULES["output-kr"].principle,
+            f"Ask what changes for users {when}, and measure that, e.g. {titled(example)}. "
+            f"Then move {titled(kr.title)} to initiatives, as the work expected to move it, "
+            "or make it a milestone.",
+        ),
+        fix="move-to-initiatives",
     )
 
 
@@ -59,6 +67,13 @@ def _unmeasurable(ctx: LintContext, kr: KeyResult, ref: str, reading: Reading) -
         "Name the measure behind it and write where it starts and where it should get to: "
         "add `baseline:` and `target:` (and `unit:`), or say 'from A to B' in the title; "
         "use `type: milestone` only for a yes/no result.",
+        plain=(
+            f"{titled(kr.title)} has no number to reach. " + RULES["unmeasurable-kr"].principle,
+            "Name the measure behind it and set a baseline and a target, where it starts and "
+            "where it should get to (or say 'from A to B' in the statement); make it a "
+            "milestone only for a yes/no result.",
+        ),
+        fix="set-measure",
     )
 
 
@@ -76,18 +91,29 @@ def _missing_baseline(
             f"Add `baseline: {number(change.baseline)}` to the key result: the title already "
             f"says it starts from {number(change.baseline)}."
         )
+        plain_hint = (
+            f"Set the baseline to {number(change.baseline)}: the statement already says it "
+            f"starts from {number(change.baseline)}."
+        )
     else:
         hint = (
             "Add `baseline:` with the value at the start of the period (and say it in the "
             f"title, 'from A to {number(kr.target)}'), so progress can be measured."
         )
+        plain_hint = (
+            "Set a baseline, the value at the start of the period (and say it in the "
+            f"statement, 'from A to {number(kr.target)}'), so progress can be measured."
+        )
+    said = f" has a target of {number(kr.target)} but no baseline. "
+    principle = RULES["missing-baseline"].principle
     return ctx.finding(
         "missing-baseline",
         ref,
         kr.line,
-        f"{quoted(kr.title)} has a target of {number(kr.target)} but no baseline. "
-        + RULES["missing-baseline"].principle,
+        quoted(kr.title) + said + principle,
         hint,
+        plain=(titled(kr.title) + said + principle, plain_hint),
+        fix="set-measure",
     )
 
 
@@ -102,6 +128,13 @@ def _kpi_as_kr(ctx: LintContext, kr: KeyResult, ref: str, reading: Reading) -> F
         + RULES["kpi-as-kr"].principle,
         f'Move it to `kpis:` with `healthy: "{_kept_range(kr)}"` and list that KPI under this '
         "objective's `guardrails:`; keep key results for what must change.",
+        plain=(
+            f"{titled(kr.title)} only keeps a level instead of changing it. "
+            + RULES["kpi-as-kr"].principle,
+            f"Make it a KPI whose healthy range is {_kept_range(kr)}, pick that KPI as a "
+            "guardrail of this objective, and keep key results for what must change.",
+        ),
+        fix="make-guardrail",
     )
 
 
@@ -149,17 +182,28 @@ def _cascaded(ctx: LintContext, kr: KeyResult, ref: str, upstream: Upstream) -> 
             if 2 * len(words & other) < _QUICK_SHARE * (size + len(other)):
                 continue
             if similarity(kr.title, original.title) >= COPY_THRESHOLD:
-                return _copy(ctx, kr, ref, f"{owner}/{original.id}", original.title)
+                return _copy(ctx, kr, ref, (owner, original.id), original.title)
     return None
 
 
-def _copy(ctx: LintContext, kr: KeyResult, ref: str, source: str, original: str) -> Finding:
+def _copy(
+    ctx: LintContext, kr: KeyResult, ref: str, source: tuple[str, str], original: str
+) -> Finding:
+    owner, original_id = source
     return ctx.finding(
         "cascaded-kr",
         ref,
         kr.line,
-        f"{quoted(kr.title)} is copied from {source} ({quoted(original)}). "
+        f"{quoted(kr.title)} is copied from {owner}/{original_id} ({quoted(original)}). "
         + RULES["cascaded-kr"].principle,
         f"Ask which part of {quoted(original)} this team can move, and measure that change "
         "instead; the aligns_to link already shows the contribution.",
+        plain=(
+            f"{titled(kr.title)} is copied from a key result of "
+            f"{titled(ctx.objective_title(owner))}, which this objective aligns to. "
+            + RULES["cascaded-kr"].principle,
+            f"Ask which part of {titled(original)} this team can move, and measure that change "
+            "instead; the alignment already shows the contribution.",
+        ),
+        fix="rewrite-key-result",
     )

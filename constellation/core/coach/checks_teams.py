@@ -41,6 +41,14 @@ def check_teams(ctx: LintContext) -> Iterator[Finding]:
                 "find out), time-boxed experiments each with a hypothesis and a stop rule, or a "
                 "simple roadmap; keep OKRs for the parts whose results can be measured this "
                 "period.",
+                plain=(
+                    f"{team.name or team.id} is marked as exploratory. "
+                    + RULES["okrs-may-not-fit"].principle,
+                    "Consider lighter ways to steer this work: learning goals (what we need to "
+                    "find out), time-boxed experiments each with a hypothesis and a stop rule, "
+                    "or a simple roadmap; keep OKRs for the parts whose results can be measured "
+                    "this period.",
+                ),
             )
 
 
@@ -49,21 +57,28 @@ def _customer_balance(
 ) -> Iterator[Finding]:
     if any(ctx.focus(o) in ("customer", "both") for o in objectives):
         return
+    principle = RULES["customer-balance"].principle
     yield ctx.finding(
         "customer-balance",
         team_id,
         line,
-        _none_for_customers(team_id, period, len(objectives)) + RULES["customer-balance"].principle,
+        _none_for_customers(repr(team_id), period, len(objectives)) + principle,
         "Add or reframe one objective around a change for customers (what they do more, "
         "faster or better) and set `focus: customer` or `focus: both` on it; if one already "
         "is about customers, say so with `focus:`.",
+        plain=(
+            _none_for_customers(ctx.team_name(team_id), period, len(objectives)) + principle,
+            "Add or reframe one objective around a change for customers (what they do more, "
+            "faster or better) and set its focus to customers, or both; if one already is "
+            "about customers, say so with its focus.",
+        ),
     )
 
 
-def _none_for_customers(team_id: str, period: str, count: int) -> str:
+def _none_for_customers(team: str, period: str, count: int) -> str:
     if count == 1:
-        return f"The only objective of team {team_id!r} for {period} is not about customers. "
-    return f"None of the {count} objectives of team {team_id!r} for {period} is about customers. "
+        return f"The only objective of team {team} for {period} is not about customers. "
+    return f"None of the {count} objectives of team {team} for {period} is about customers. "
 
 
 def _too_many(
@@ -71,13 +86,21 @@ def _too_many(
 ) -> Iterator[Finding]:
     if len(objectives) <= MAX_OBJECTIVES:
         return
+    principle = RULES["too-many-objectives"].principle
+    hint = (
+        f"Keep the three to five that matter most in {period} (park at least "
+        f"{len(objectives) - MAX_OBJECTIVES}); their key results may become KPIs or next "
+        "period's objectives."
+    )
     yield ctx.finding(
         "too-many-objectives",
         team_id,
         line,
-        f"Team {team_id!r} has {len(objectives)} objectives for {period}. "
-        + RULES["too-many-objectives"].principle,
-        f"Keep the three to five that matter most in {period} (park at least "
-        f"{len(objectives) - MAX_OBJECTIVES}); their key results may become KPIs or next "
-        "period's objectives.",
+        f"Team {team_id!r} has {len(objectives)} objectives for {period}. " + principle,
+        hint,
+        plain=(
+            f"Team {ctx.team_name(team_id)} has {len(objectives)} objectives for {period}. "
+            + principle,
+            hint,
+        ),
     )

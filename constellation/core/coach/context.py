@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 
 from constellation.core.alignment import AlignmentGraph
-from constellation.core.coach.findings import Finding
+from constellation.core.coach.findings import Finding, Fix
 from constellation.core.coach.rules import RULES
 from constellation.core.language import Reading, read, read_objective
 from constellation.core.language.lexicon import word_set
-from constellation.core.model import KeyResult, Kpi, Objective, Plan
+from constellation.core.model import KeyResult, Kpi, Objective, Plan, Team
 
 # "e-book" and "ebook", "3,100" and "3100", "50%" and "50" read the same.
 _UNGLUE = str.maketrans("", "", ",-%$€£")
@@ -108,7 +108,33 @@ class LintContext:
         return None
 
     def finding(
-        self, rule_id: str, obj: str | None, line: int | None, message: str, hint: str
+        self,
+        rule_id: str,
+        obj: str | None,
+        line: int | None,
+        message: str,
+        hint: str,
+        *,
+        plain: tuple[str, str],
+        fix: Fix | None = None,
     ) -> Finding:
-        """A finding of a catalogue rule, with the rule's severity."""
-        return Finding(rule_id, RULES[rule_id].severity, obj, line, message, hint)
+        """A finding of a catalogue rule, with the rule's severity: said in the file's words
+        (`message`, `hint`) and in a page's (`plain`: message and hint, titles not ids)."""
+        return Finding(
+            rule_id, RULES[rule_id].severity, obj, line, message, hint, plain[0], plain[1], fix
+        )
+
+    def objective_title(self, objective_id: str) -> str:
+        """An objective's title, for the words of a page (its id when it is not in the plan)."""
+        found = self.objectives.get(objective_id)
+        return found.title if found is not None and found.title else objective_id
+
+    def team_name(self, team_id: str) -> str:
+        """A team's name, for the words of a page (its id when the plan does not list it)."""
+        found = self.teams.get(team_id)
+        return found.name if found is not None and found.name else team_id
+
+    @cached_property
+    def teams(self) -> dict[str, Team]:
+        """The plan's teams by id."""
+        return {team.id: team for team in self.plan.teams}

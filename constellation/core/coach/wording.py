@@ -94,3 +94,9 @@ def quoted(text: str) -> str:
     """A statement in double quotes, shortened when very long."""
     text = " ".join(text.split())
     return f'"{text}"' if len(text) <= 90 else f'"{text[:87]}..."'
+
+
+def titled(text: str) -> str:
+    """A title in typographic quotes, as a page names things, shortened when very long."""
+    text = " ".join(text.split())
+    return f"“{text}”" if len(text) <= 90 else f"“{text[:87]}...”"
