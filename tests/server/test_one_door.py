@@ -128,6 +128,12 @@ DOORS = (
         api=("quarterly:finish",),
     ),
     Door(
+        "reopen a finished quarterly review",
+        "quarterly.actions:do_reopen_review",
+        web=("quarterly_review:reopen_review",),
+        api=("quarterly:reopen",),
+    ),
+    Door(
         "record a learning",
         "quarterly.actions:do_record_learning",
         web=("quarterly_review:record_learning",),

@@ -263,8 +263,10 @@ def test_finishing_closes_and_carries_over_into_the_next_period(world: World) ->
     # Finished, it reads as decided: no form changes it.
     assert "<form" not in html[html.index('id="quarterly-review"') :]
     assert "This review is finished: it reads as it was decided." in html
-    # Finishing again carries nothing twice.
-    client.post(PAGE + "finish/", {"confirm": "yes"})
+    # Finished, it takes no more writes: finishing again is refused and carries nothing twice.
+    again = client.post(PAGE + "finish/", {"confirm": "yes"})
+    assert again.status_code == 409
+    assert "is finished, so it can no longer change" in again.content.decode()
     assert Objective.objects.filter(period=following).count() == 2
 
 

@@ -180,3 +180,22 @@ class FinishOut(Out):
     next_period: str | None
     closed: list[str] = Field(description="Ids of the objectives closed now.")
     carried: list[CarriedOut]
+
+
+class ReopenIn(Strict):
+    """Reopen a finished review (admins only), saying why."""
+
+    reason: str = Field(
+        "", max_length=TEXT, description="Why the review is reopened (required, shown with it)."
+    )
+
+
+class ReopenOut(Out):
+    """A reopened review: it takes changes again until it is finished again."""
+
+    team: str
+    period: str
+    open: bool = Field(description="True until the review is finished again.")
+    reason: str
+    reopened_by: str | None = Field(description="The admin's username.")
+    reopened_at: dt.datetime

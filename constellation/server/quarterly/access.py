@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from constellation.core.periods import parse_period
 from constellation.core.scoring.progress import band, grade_of
@@ -22,6 +22,7 @@ from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,
+    ReviewReopening,
     TeamReflection,
 )
 
@@ -74,6 +75,7 @@ class TeamReview:
     reflection: TeamReflection | None
     learnings: list[Learning] = field(default_factory=list)
     results: list[InitiativeResult] = field(default_factory=list)
+    reopening: ReviewReopening | None = None
 
     @property
     def key_results(self) -> list[KeyResult]:
@@ -87,7 +89,10 @@ class TeamReview:
 
     @property
     def finished(self) -> bool:
-        """Whether every objective has a decision and is closed."""
+        """Whether every objective has a decision and is closed, and no admin reopened the
+        review since (the same answer as `review_finished`)."""
+        if self.reopening is not None and self.reopening.open:
+            return False
         return bool(self.items) and all(
             item.decision and item.objective.state == Objective.State.CLOSED for item in self.items
         )
@@ -156,7 +161,27 @@ def team_review(access: Access, team: Team, period: Period) -> TeamReview:
         reflection=TeamReflection.objects.filter(team=team, period=period).first(),
         learnings=list(learnings_of(access, team=team, period=period)),
         results=list(initiative_results_of(access, team=team, period=period)),
+        reopening=find_reopening(access, team, period),
     )
+
+
+def find_reopening(access: Access, team: Team, period: Period) -> ReviewReopening | None:
+    """The last reopening of the team's review of the period with who did it, or None."""
+    rows = ReviewReopening.objects.restrict(access).filter(team=team, period=period)
+    return rows.select_related("reopened_by").first()
+
+
+def review_finished(access: Access, team: Team, period: Period) -> bool:
+    """Whether the team's review of the period is finished: it has objectives, each decided
+    and closed, and it is not reopened. Three small queries, whatever the review's size."""
+    objectives = Objective.objects.restrict(access).filter(team=team, period=period)
+    if not objectives.exists():
+        return False
+    pending = ~Q(state=Objective.State.CLOSED) | Q(review__isnull=True) | Q(review__decision="")
+    if objectives.filter(pending).exists():
+        return False
+    reopened = ReviewReopening.objects.restrict(access).filter(team=team, period=period, open=True)
+    return not reopened.exists()
 
 
 def learnings_of(

@@ -2,8 +2,9 @@
 
 Each write checks the person acts for the team (a writing member of it, a leader or an admin:
 `require_team`), runs in one transaction, is audited, and refuses an edit that started from an
-older version (`Conflict`) instead of overwriting it. The check comes before any write, so a
-refusal changes nothing.
+older version (`Conflict`) instead of overwriting it. A finished review takes no write at all
+(`check_review_open`) until an admin reopens it with a reason (`do_reopen_review`). The check
+comes before any write, so a refusal changes nothing.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 
 from django.db import IntegrityError
 from django.db.models import F
+from django.utils import timezone
 
 from constellation.core.periods import parse_period
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record, snapshot
-from constellation.server.errors import ActionError, Conflict
+from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.okrs.actions import open_period
 from constellation.server.okrs.carry import do_carry_objectives
 from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
@@ -28,17 +30,20 @@ from constellation.server.quarterly.access import (
     computed_grades,
     find_next_period,
     next_period_key,
+    review_finished,
     team_objectives,
 )
 from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,
+    ReviewReopening,
     TeamReflection,
 )
 
 TEXT_LIMIT = 5000
 GRADE_REASON = "say why the grade differs from the computed one"
+REOPEN_REASON = "say why the finished review is reopened"
 
 
 def _text(field: str, value: str | None, *, required: bool = False) -> str:
@@ -55,6 +60,17 @@ def _same_org(access: Access, team: Team, period: Period) -> None:
     org_id = access.organization.pk
     if team.organization_id != org_id or period.organization_id != org_id:
         raise ActionError("team", "no such team or period in this organisation")
+
+
+def check_review_open(access: Access, team: Team, period: Period) -> None:
+    """Refuse any change to a finished review (every objective decided and closed) that no
+    admin reopened since: it reads as it was decided."""
+    if review_finished(access, team, period):
+        raise ActionError(
+            "review",
+            f"The quarterly review of {team.name} for {period.key} is finished, so it can no "
+            "longer change. An admin of the organisation can reopen it, with a reason.",
+        )
 
 
 def _stale(kind: str, current: int, expected: int) -> Conflict:
@@ -96,6 +112,7 @@ def do_record_learning(
     access.require_write()
     _same_org(access, team, period)
     require_team(access, team, "record this team's learnings")
+    check_review_open(access, team, period)
     text = _text("text", text)
     if not text:
         raise ActionError("text", "a learning needs some text")
@@ -163,6 +180,7 @@ def do_review_objective(
     if objective.organization_id != access.organization.pk:
         raise ActionError("objective", "no such objective in this organisation")
     require_team(access, objective.team, "review this team's objectives")
+    check_review_open(access, objective.team, objective.period)
     if data.decision not in {"", *ObjectiveReview.Decision.values}:
         choices = ", ".join(ObjectiveReview.Decision.values)
         raise ActionError("decision", f"choose one of {choices}")
@@ -215,6 +233,7 @@ def do_save_reflection(
     access.require_write()
     _same_org(access, team, period)
     require_team(access, team, "write this team's reflection")
+    check_review_open(access, team, period)
     values = {
         "learned": _text("learned", data.learned),
         "surprised": _text("surprised", data.surprised),
@@ -273,6 +292,7 @@ def do_record_initiative_result(
     access.require_write()
     _same_org(access, team, period)
     require_team(access, team, "record this team's initiative results")
+    check_review_open(access, team, period)
     _check_result(team, period, data)
     with writes.atomic():
         result = InitiativeResult.objects.create(
@@ -360,11 +380,13 @@ def do_finish_review(
     Carried objectives become drafts of the next period linked to their history
     (`carried_from`); a "rethink" comes over without its key results. `expected_versions`
     (objective slug → review version) refuses to finish on decisions changed meanwhile.
-    Finishing again closes and carries only what is new.
+    A finished review is refused; finishing a reopened one again closes and carries only what
+    is new (never an objective twice) and closes the reopening.
     """
     access.require_write()
     _same_org(access, team, period)
     require_team(access, team, "finish this team's review")
+    check_review_open(access, team, period)
     with writes.atomic():
         objectives = team_objectives(access, team, period)
         reviews = {
@@ -391,6 +413,7 @@ def do_finish_review(
             if sources and following is not None
             else []
         )
+        ReviewReopening.objects.filter(team=team, period=period, open=True).update(open=False)
         record(
             access.organization.pk,
             actor,
@@ -399,3 +422,45 @@ def do_finish_review(
             after={"period": period.key, "decided": len(decided), "carried": len(carried)},
         )
     return Finished(closed=closing, carried=carried, next_period=following)
+
+
+def check_reopen_review(access: Access, team: Team, period: Period, reason: str) -> str:
+    """The reason to keep, once sure an admin reopens a finished review and says why."""
+    access.require_write()
+    _same_org(access, team, period)
+    if not access.is_admin:
+        raise NotAllowed("only an admin of the organisation can reopen a finished review")
+    text = _text("reason", reason)
+    if not text:
+        raise ActionError("reason", REOPEN_REASON)
+    if not review_finished(access, team, period):
+        raise ActionError("review", "this review is not finished: it can be changed already")
+    return text
+
+
+def do_reopen_review(
+    access: Access, team: Team, period: Period, reason: str, actor: Any
+) -> ReviewReopening:
+    """Let a finished review take changes again until it is finished again; audited with the
+    reason, which the review page shows with who reopened it and when."""
+    text = check_reopen_review(access, team, period, reason)
+    values = {"open": True, "reason": text, "reopened_by": actor, "reopened_at": timezone.now()}
+    kept = ["open", "reason", "reopened_by", "reopened_at"]
+    with writes.atomic():
+        row = ReviewReopening.objects.select_for_update().filter(team=team, period=period).first()
+        before = snapshot(row, kept) if row is not None else None
+        if row is None:
+            row = ReviewReopening(organization_id=access.organization.pk, team=team, period=period)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save()
+        record(
+            access.organization.pk,
+            actor,
+            "reopen_review",
+            team,
+            before=before,
+            after={"period": period.key, **snapshot(row, kept)},
+            reason=text,
+        )
+    return row

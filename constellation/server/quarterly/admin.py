@@ -1,4 +1,5 @@
-"""Django admin for operators: learnings, objective reviews, reflections, initiative results."""
+"""Django admin for operators: learnings, objective reviews, reflections, initiative results,
+reopened reviews."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from constellation.server.quarterly.models import (
     InitiativeResult,
     Learning,
     ObjectiveReview,
+    ReviewReopening,
     TeamReflection,
 )
 
@@ -55,3 +57,14 @@ class InitiativeResultAdmin(AuditedAdmin):
     search_fields = ("initiative_title", "key_result_title", "team__slug")
     list_filter = ("outcome",)
     raw_id_fields = ("organization", "team", "period", "initiative", "key_result", "author")
+
+
+@admin.register(ReviewReopening)
+class ReviewReopeningAdmin(AuditedAdmin):
+    """Finished reviews an admin reopened, and why."""
+
+    list_display = ("team", "period", "open", "reopened_by", "reopened_at")
+    list_select_related = ("team", "period", "reopened_by")
+    search_fields = ("team__slug", "period__key", "reason")
+    list_filter = ("open",)
+    raw_id_fields = ("organization", "team", "period", "reopened_by")

@@ -202,3 +202,43 @@ class InitiativeResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_title}: {self.outcome}"
+
+
+class ReviewReopening(models.Model):
+    """The last time an admin reopened a team's finished review of a period, and why.
+
+    A review is finished once every objective is decided and closed; `open` lets it take
+    changes again until it is finished again, which clears it. Each reopening is also in the
+    audit history.
+    """
+
+    objects = OrganizationQuerySet["ReviewReopening"].as_manager()
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="review_reopenings"
+    )
+    team = models.ForeignKey(
+        "orgs.Team", on_delete=models.CASCADE, related_name="review_reopenings"
+    )
+    period = models.ForeignKey(
+        "okrs.Period", on_delete=models.CASCADE, related_name="review_reopenings"
+    )
+    open = models.BooleanField(default=True)
+    reason = models.TextField()
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_reopenings",
+    )
+    reopened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["team_id", "period_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "period"], name="one_reopening_per_team_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"reopening of {self.team_id} in {self.period_id}"

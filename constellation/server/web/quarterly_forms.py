@@ -215,3 +215,19 @@ class InitiativeResultForm(_LinksForm):
             outcome=data["outcome"],
             note=data.get("note") or "",
         )
+
+
+class ReopenForm(forms.Form):
+    """Why an admin reopens a finished review (kept with it and in the audit history)."""
+
+    reason = forms.CharField(
+        max_length=TEXT_LIMIT,
+        label="Why reopen it?",
+        help_text="Shown on the review with your name and the date.",
+        error_messages={"required": "Say why the finished review is reopened."},
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reopen-%s")
+        super().__init__(*args, **kwargs)

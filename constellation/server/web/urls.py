@@ -270,6 +270,11 @@ urlpatterns = [
         name="quarterly-review-finish",
     ),
     path(
+        "o/<str:org>/teams/<str:team>/quarterly-review/<str:period>/reopen/",
+        quarterly_review.reopen_review,
+        name="quarterly-review-reopen",
+    ),
+    path(
         "o/<str:org>/teams/<str:team>/report/<str:period>/",
         quarterly_report.team_report,
         name="team-report",

@@ -1,5 +1,6 @@
-"""The quarterly review: objective reviews, team reflections, learnings, initiative results
-and finishing a review (closing and carrying over), with the web app's rules.
+"""The quarterly review: objective reviews, team reflections, learnings, initiative results,
+finishing a review (closing and carrying over) and reopening a finished one, with the web
+app's rules: a finished review takes no write until an admin reopens it.
 
 Its addresses say `quarterly-review`, never plain `review`, which names the review *requests*
 of sharing (`/review-requests`). The first addresses said `review` and `reviews`; they answer
@@ -32,6 +33,8 @@ from constellation.server.api.quarterly_schemas import (
     QuarterlyReviewOut,
     ReflectionIn,
     ReflectionOut,
+    ReopenIn,
+    ReopenOut,
 )
 from constellation.server.api.schemas import (
     MAX_OFFSET,
@@ -420,6 +423,29 @@ def finish(
             for c in done.carried
             if c.carried_from is not None  # always: a carried copy names its source
         ],
+    }
+
+
+@router.post(
+    f"{TEAM_REVIEW}/reopen",
+    response={200: ReopenOut, **WRITE},
+    summary="Reopen a finished quarterly review, with a reason (admins only)",
+)
+def reopen(
+    request: HttpRequest, org: str, team: str, period: str, payload: ReopenIn
+) -> dict[str, Any]:
+    """Let a finished review take changes again until it is finished again; 403 for anyone
+    but an admin, 422 without a reason or when the review is not finished."""
+    access = api_access(request, org, write=True)
+    found_team, found_period = _team_period(access, team, period)
+    row = actions.do_reopen_review(access, found_team, found_period, payload.reason, request.user)
+    return {
+        "team": found_team.slug,
+        "period": found_period.key,
+        "open": row.open,
+        "reason": row.reason,
+        "reopened_by": _username(row.reopened_by),
+        "reopened_at": row.reopened_at,
     }
 
 

@@ -4,7 +4,9 @@ Every form posts to its own address. With htmx the answer is that form's own par
 (with its errors and 422 when refused; an objective's card brings the finish section along,
 whose versions and plan it changes), so nothing typed elsewhere on the page is replaced;
 finishing answers with the whole review. Without htmx: a redirect back, or the whole page.
-Finishing asks for a confirmation, and a finished review shows no form.
+Finishing asks for a confirmation, and a finished review shows no form: a write sent to it
+anyway is refused by the actions' rule (`check_review_open`) with 409 and the whole review
+saying why. An admin reopens it with a reason, shown on the review.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django_htmx.http import reswap, retarget
 
 from constellation.server.errors import ActionError, Conflict, NotFound
 from constellation.server.okrs.access import access_period
@@ -28,6 +31,7 @@ from constellation.server.web.quarterly_forms import (
     LearningForm,
     ObjectiveReviewForm,
     ReflectionForm,
+    ReopenForm,
 )
 from constellation.server.web.views.permissions import org_view
 
@@ -68,11 +72,15 @@ def _context(access: Access, review: TeamReview, **bound: Any) -> dict[str, Any]
         or ReflectionForm.for_reflection(review.reflection),
         "learning_form": bound.get("learning_form") or LearningForm(**links),
         "result_form": bound.get("result_form") or InitiativeResultForm(**links),
+        "reopen_form": bound.get("reopen_form") or ReopenForm(),
         "finish_error": bound.get("finish_error", ""),
+        "refused": bound.get("refused", ""),
         "saved": bound.get("saved", ""),
         "saved_in": bound.get("saved_in", ""),
-        # A finished review reads as it was decided: no form changes it.
+        # A finished review reads as it was decided: no form changes it, until an admin
+        # reopens it.
         "editable": access.can_write and not review.finished,
+        "can_reopen": access.can_write and access.is_admin and review.finished,
         "next_key": review.next_period.key
         if review.next_period
         else next_period_key(review.period),
@@ -129,6 +137,34 @@ def _saved(
     return redirect(review_url(access, review.team.slug, review.period.key))
 
 
+def _refused(
+    request: HtmxHttpRequest, access: Access, review: TeamReview, error: ActionError
+) -> HttpResponse:
+    """A write to a finished review: 409 with the whole review as it reads, saying why
+    (with htmx in place of the whole review, whichever part the form meant to replace)."""
+    fresh = team_review(access, review.team, review.period)
+    response = _answer(request, access, fresh, 409, refused=error.message)
+    if request.htmx:
+        response = reswap(retarget(response, "#quarterly-review"), "outerHTML")
+    return response
+
+
+def _closed(request: HtmxHttpRequest, access: Access, review: TeamReview) -> HttpResponse | None:
+    """The refusal of a write to a finished review (before reading its input), else None."""
+    try:
+        actions.check_review_open(access, review.team, review.period)
+    except ActionError as error:
+        return _refused(request, access, review, error)
+    return None
+
+
+def _refusal_of(
+    request: HtmxHttpRequest, access: Access, review: TeamReview, error: ActionError
+) -> HttpResponse | None:
+    """The answer to a review finished while the form was sent; None for any other error."""
+    return _refused(request, access, review, error) if error.field == "review" else None
+
+
 @org_view()
 def quarterly_review(
     request: HtmxHttpRequest, access: Access, team: str, period: str
@@ -148,6 +184,8 @@ def review_objective(
         raise NotFound("No such objective in this review")
     if request.method != "POST":
         return redirect(review_url(access, team, period))
+    if closed := _closed(request, access, review):
+        return closed
     form = ObjectiveReviewForm(request.POST, item=item)
     status = 422
     if form.is_valid():
@@ -164,6 +202,8 @@ def review_objective(
             form.add_error(None, conflict.message + CONFLICT_HINT)
             form.with_version(conflict.current_version)
         except ActionError as error:
+            if refusal := _refusal_of(request, access, review, error):
+                return refusal
             add_action_error(form, error)
         else:
             message = f"Review of “{item.objective.title}” saved."
@@ -180,6 +220,8 @@ def save_reflection(
     review = _load(access, team, period)
     if request.method != "POST":
         return redirect(review_url(access, team, period))
+    if closed := _closed(request, access, review):
+        return closed
     form = ReflectionForm(request.POST)
     status = 422
     if form.is_valid():
@@ -197,6 +239,8 @@ def save_reflection(
             form.add_error(None, conflict.message + CONFLICT_HINT)
             form.with_version(conflict.current_version)
         except ActionError as error:
+            if refusal := _refusal_of(request, access, review, error):
+                return refusal
             add_action_error(form, error)
         else:
             return _saved(request, access, review, "Reflection saved.", "reflection")
@@ -211,6 +255,8 @@ def record_learning(
     review = _load(access, team, period)
     if request.method != "POST":
         return redirect(review_url(access, team, period))
+    if closed := _closed(request, access, review):
+        return closed
     links = {"key_results": review.key_results, "initiatives": review.initiatives}
     form = LearningForm(request.POST, **links)
     if form.is_valid():
@@ -226,6 +272,8 @@ def record_learning(
                 initiative=form.chosen("initiative"),
             )
         except ActionError as error:
+            if refusal := _refusal_of(request, access, review, error):
+                return refusal
             add_action_error(form, error)
         else:
             return _saved(request, access, review, "Learning recorded.", "learnings")
@@ -238,6 +286,8 @@ def record_result(request: HtmxHttpRequest, access: Access, team: str, period: s
     review = _load(access, team, period)
     if request.method != "POST":
         return redirect(review_url(access, team, period))
+    if closed := _closed(request, access, review):
+        return closed
     links = {"key_results": review.key_results, "initiatives": review.initiatives}
     form = InitiativeResultForm(request.POST, **links)
     if form.is_valid():
@@ -246,6 +296,8 @@ def record_result(request: HtmxHttpRequest, access: Access, team: str, period: s
                 access, review.team, review.period, form.result_input(), request.user
             )
         except ActionError as error:
+            if refusal := _refusal_of(request, access, review, error):
+                return refusal
             add_action_error(form, error)
         else:
             return _saved(
@@ -270,6 +322,8 @@ def finish_review(request: HtmxHttpRequest, access: Access, team: str, period: s
     review = _load(access, team, period)
     if request.method != "POST":
         return redirect(review_url(access, team, period))
+    if closed := _closed(request, access, review):
+        return closed
     if request.POST.get("confirm") != "yes":
         unconfirmed = "Tick “I have read what finishing will do” to finish the review."
         return _answer(request, access, review, 422, finish_error=unconfirmed)
@@ -285,8 +339,31 @@ def finish_review(request: HtmxHttpRequest, access: Access, team: str, period: s
         fresh = team_review(access, review.team, review.period)
         return _answer(request, access, fresh, 409, finish_error=conflict.message)
     except ActionError as error:
+        if refusal := _refusal_of(request, access, review, error):
+            return refusal
         return _answer(request, access, review, 422, finish_error=error.message)
     message = f"Review finished: {len(finished.closed)} objective(s) closed"
     if finished.carried and finished.next_period is not None:
         message += f", {len(finished.carried)} carried into {finished.next_period.key} as drafts"
     return _saved(request, access, review, message + ".")
+
+
+@org_view(write=True, methods=WRITE_METHODS)
+def reopen_review(request: HtmxHttpRequest, access: Access, team: str, period: str) -> HttpResponse:
+    """Reopen a finished review, with a reason (admins only: the action refuses anyone else)."""
+    review = _load(access, team, period)
+    if request.method != "POST":
+        return redirect(review_url(access, team, period))
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_reopen_review(
+                access, review.team, review.period, form.cleaned_data["reason"], request.user
+            )
+        except ActionError as error:
+            if error.field == "review":  # not finished (any more): nothing to reopen
+                return _answer(request, access, review, 409, refused=error.message)
+            add_action_error(form, error)
+        else:
+            return _saved(request, access, review, "Review reopened: it can be changed again.")
+    return _answer(request, access, review, 422, reopen_form=form)
