@@ -156,3 +156,76 @@ def test_leaving_the_review_with_unsaved_input_warns(live_server: Any, browser: 
     page.get_by_role("button", name="Save the reflection").click()
     expect(page.locator("#reflection").get_by_role("status")).to_have_text("Reflection saved.")
     assert page.evaluate(WOULD_ASK) is False
+
+
+# Send the reflection form again as it was before finishing: what a stale tab or a replayed
+# request would do. Answers the status and the page's text.
+REPLAY = """async (saved) => {
+  const headers = {"X-CSRFToken": saved.body.csrfmiddlewaretoken};
+  const body = new URLSearchParams(saved.body);
+  const answer = await fetch(saved.action, {method: "POST", body, headers});
+  return [answer.status, await answer.text()];
+}"""
+SAVED_FORM = """(form) => ({action: form.action,
+                          body: Object.fromEntries(new FormData(form).entries())})"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_review_is_read_only_until_an_admin_reopens_it_with_a_reason(
+    live_server: Any, browser: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    world = make_world()
+    join(world, world.member, world.team)
+    world.admin.first_name, world.admin.last_name = "Ada", "Lovelace"
+    world.admin.save()
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched")
+    url = f"{live_server.url}/o/acme/teams/growth/quarterly-review/{world.period.key}/"
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url)
+    page.goto(url)
+    card = page.locator("#review-activation")
+    card.get_by_label("Decision", exact=True).select_option("done")
+    card.get_by_role("button", name="Save the review of this objective").click()
+    expect(card.get_by_role("status")).to_contain_text("saved")
+    # Decided, the card folds its form away behind "Change"; it opens without a script.
+    expect(card.get_by_label("Decision", exact=True)).to_be_hidden()
+    card.get_by_text("Change the grade or decision").click()
+    expect(card.get_by_label("Decision", exact=True)).to_have_value("done")
+    stale = page.locator("#reflection form").evaluate(SAVED_FORM)
+
+    page.get_by_label("I have read what finishing will do").check()
+    page.get_by_role("button", name="Finish the review").click()
+    review = page.locator("#quarterly-review")
+    expect(page.locator("#finish")).to_contain_text("This review is finished.")
+    expect(review.locator("input, select, textarea, button")).to_have_count(0)
+    assert Objective.objects.get(pk=world.objective.pk).state == "closed"
+    status, text = page.evaluate(REPLAY, stale)
+    assert status == 409
+    assert "is finished, so it can no longer change" in text
+    assert not TeamReflection.objects.exists()
+    page.reload()
+    expect(review.locator("input, select, textarea, button")).to_have_count(0)
+    expect(page.get_by_role("button", name="Reopen this review")).to_have_count(0)
+
+    admin = browser.new_context().new_page()
+    log_in(admin, live_server.url, "admin")
+    admin.goto(url)
+    admin.get_by_role("button", name="Reopen this review").click()  # no reason: refused
+    expect(admin.locator(".field-reason .errorlist")).to_contain_text("Say why")
+    admin.get_by_label("Why reopen it?").fill("The activation figure was corrected")
+    admin.get_by_role("button", name="Reopen this review").click()
+    expect(admin.locator(".review-reopened")).to_contain_text("Reopened by Ada Lovelace on")
+    expect(admin.locator(".review-reopened")).to_contain_text(
+        ": The activation figure was corrected"
+    )
+    expect(admin.get_by_role("button", name="Finish the review")).to_be_visible()
+
+    # Editable again for the team.
+    page.reload()
+    expect(page.locator(".review-reopened")).to_contain_text("Ada Lovelace")
+    page.get_by_label("What did we learn?").fill("Check the figures before finishing")
+    page.get_by_role("button", name="Save the reflection").click()
+    expect(page.locator("#reflection").get_by_role("status")).to_have_text("Reflection saved.")
+    assert TeamReflection.objects.get().learned == "Check the figures before finishing"
