@@ -21,7 +21,13 @@ from constellation.core.numbers import format_value
 from constellation.core.scoring import KrScore, ObjectiveScore, PlanScore, score_plan
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_STATUS_STYLE = {"on_track": "green", "at_risk": "yellow", "off_track": "red"}
+_STATUS_STYLE = {
+    "on_track": "green",
+    "at_risk": "yellow",
+    "off_track": "red",
+    "not_started": "dim",
+    "draft": "dim",
+}
 _BAR_WIDTH = 8
 
 
@@ -94,8 +100,11 @@ def _objective_row(table: Table, score: ObjectiveScore) -> None:
     grade_text.append(f"/{grade.expected:.1f}", style="dim")
     title = Text(score.id, style="bold")
     title.append(f"  {score.title}")
-    expected = f"{round(score.expected * 100)}%"
-    table.add_row(title, _bar(score.progress), expected, grade_text, _status(score.status))
+    expected = "" if score.status == "draft" else f"{round(score.expected * 100)}%"
+    status = _status(score.status)
+    if score.reason:
+        status.append(f"\n{score.reason}", style="dim")
+    table.add_row(title, _bar(score.progress), expected, grade_text, status)
 
 
 def _kr_row(table: Table, kr: KeyResult, score: KrScore) -> None:
@@ -107,7 +116,7 @@ def _kr_row(table: Table, kr: KeyResult, score: KrScore) -> None:
     title.append(score.title)
     details = "; ".join(part for part in (_where(kr, score), _trend(kr, score)) if part)
     title.append(f"\n    {details}", style="dim")
-    expected = f"{round(score.expected * 100)}%"
+    expected = "" if score.status == "draft" else f"{round(score.expected * 100)}%"
     table.add_row(title, _bar(score.progress), expected, "", _status(score.status))
 
 
@@ -156,7 +165,9 @@ def _summary(scores: PlanScore) -> str:
     counts = dict.fromkeys(_STATUS_STYLE, 0)
     for objective in scores.objectives:
         counts[objective.status] += 1
-    parts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+    # The three pace statuses always; "not started" and "draft" only when some are.
+    shown = [(s, n) for s, n in counts.items() if n or s in ("on_track", "at_risk", "off_track")]
+    parts = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in shown)
     return f"Scored on {scores.at.isoformat()}: {len(scores.objectives)} objectives ({parts})"
 
 

@@ -139,7 +139,17 @@ def _domain(chart: Chart) -> tuple[date, date, float, float]:
     end = chart.end or (max(days) if days else start)
     if not values:
         values = [0.0, 1.0]
-    return start, end, min(values), max(values)
+    low, high = min(values), max(values)
+    if low == high and math.isfinite(low):
+        # One value (a healthy range open at one end with no reading, a flat series): a
+        # little either side of it, at its own scale, not an axis from 75 to 200 around 99.5.
+        pad = abs(low) * RELATIVE_PAD or 1.0
+        low, high = low - pad, high + pad
+    return start, end, low, high
+
+
+# Either side of a single value, as a share of it: the axis stays at the value's scale.
+RELATIVE_PAD = 0.02
 
 
 # The ticks' font size in the SVG's own units, and a width per character that errs wide

@@ -171,6 +171,9 @@ class Objective:
     owner: str | None = None
     # The grade its review settled on when it replaces the engine's (0.0 to 1.0), else None.
     grade: float | None = None
+    # The day it was launched, when known: its pace counts from the later of this day and the
+    # period's first day.
+    launched: date | None = None
     line: int | None = None
 
 

@@ -336,7 +336,7 @@ def test_a_range_in_range_with_low_confidence_is_still_at_most_at_risk() -> None
 
 
 def test_an_unread_range_is_only_behind_once_readings_were_due() -> None:
-    assert kr_status(range_kr(), Q3, date(2026, 7, 3)) == "on_track"
+    assert kr_status(range_kr(), Q3, date(2026, 7, 3)) == "not_started"
     assert kr_status(range_kr(), Q3, MID_Q3) == "off_track"
 
 

@@ -74,7 +74,13 @@ def fresh(world: World, period: Period) -> tuple[dict, dict, Counter]:
     for score in scoring.score_plan(plan, on).objectives:
         if score.id not in own:
             continue
-        objectives[score.id] = (score.progress, score.expected, score.status, score.grade.value)
+        objectives[score.id] = (
+            score.progress,
+            score.expected,
+            score.status,
+            score.grade.value,
+            score.reason or "",
+        )
         for kr in score.key_results:
             forecast = kr.forecast.as_dict() if kr.forecast is not None else None
             key_results[(score.id, kr.id)] = (
@@ -112,7 +118,7 @@ def stored(period: Period) -> tuple[dict, dict, Counter]:
     objectives = {
         row[0]: row[1:]
         for row in Objective.objects.filter(period=period).values_list(
-            "slug", "progress", "expected", "status", "grade", "findings"
+            "slug", "progress", "expected", "status", "grade", "status_reason", "findings"
         )
     }
     key_results = {
@@ -246,6 +252,21 @@ class Writer:
             return f"alignment refused ({type(refused).__name__})"
         return f"alignment {source.slug} → {target.slug}"
 
+    def launch(self) -> str:
+        drafts = [o for o in self.objectives() if o.state in {"draft", "in_review"}]
+        if not drafts:
+            return "nothing to launch"
+        objective = self.random.choice(drafts)
+        actions.do_move_objectives(
+            self.access,
+            [objective],
+            Objective.State.LAUNCHED,
+            from_states=(Objective.State.DRAFT, Objective.State.IN_REVIEW),
+            actor=self.world.admin,
+            reason="launched",
+        )
+        return f"launch of {objective.slug}"
+
     def reading(self) -> str:
         value = round(self.random.uniform(0.5, 4.5), 2)
         # Today's reading moves the KPI's current value; an older day's may leave it.
@@ -304,6 +325,7 @@ STEPS = [
     ("new_key_result", 2),
     ("align", 3),
     ("reading", 2),
+    ("launch", 2),
     ("review", 2),
     ("lever", 1),
     ("carry", 1),
@@ -416,6 +438,8 @@ def test_concurrent_writes_to_one_objective_leave_its_stored_score_current() -> 
 def test_the_calendar_job_rescores_what_a_new_day_makes_stale(world: World) -> None:
     from constellation.server.plans.stored import refresh_calendar
 
+    # Launched: a draft has no pace for the calendar to move.
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched", state_given=True)
     rescore_organization(world.org)
     today = timezone.localdate()
     assert refresh_calendar(today) == 0  # all scored today: one query, nothing to do

@@ -43,7 +43,13 @@ def test_each_objective_has_a_progress_bar_from_the_core_and_a_status_in_words(
     html = client.get(dashboard_url()).content.decode()
     score = period_view(world.org, world.period).scores["activation"]
     assert f'style="width: {score.progress * 100:.1f}%"' in html
-    labels = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
+    labels = {
+        "on_track": "On track",
+        "at_risk": "At risk",
+        "off_track": "Off track",
+        "not_started": "Not started",
+        "draft": "Draft",
+    }
     row = html[html.index('data-objective="activation"') :]
     row = row[: row.index("</tr>")]
     assert labels[score.status] in row
@@ -79,8 +85,10 @@ def test_the_summary_counts_objectives_statuses_and_findings(client, world: Worl
     view = period_view(world.org, world.period)
     statuses = [view.scores[slug].status for slug in ("activation", "retention")]
     assert summary.objectives == 2
-    assert summary.on_track + summary.at_risk + summary.off_track == 2
+    paced = summary.on_track + summary.at_risk + summary.off_track
+    assert paced + summary.not_started + summary.draft == 2
     assert summary.on_track == statuses.count("on_track")
+    assert summary.draft == statuses.count("draft") == 2  # neither is launched yet
     expected = sum(view.scores[s].progress for s in ("activation", "retention")) / 2
     assert summary.average_progress == pytest.approx(expected)
     assert summary.findings >= 1

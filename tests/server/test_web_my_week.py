@@ -34,6 +34,8 @@ def week(world: World) -> World:
         key=calendar.key, start=calendar.start, end=calendar.end
     )
     world.period.refresh_from_db()
+    # Launched: a week's check-ins are on objectives being tracked (a draft has no pace).
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched", state_given=True)
     make_key_result(
         world.objective, "wizard", "Ship the setup wizard", type="milestone", position=2
     )

@@ -43,7 +43,8 @@ def _numbers(score: Any) -> dict[str, Any]:
         return {"progress": 0.0, "expected": None, "status": None}
     return {
         "progress": _rounded(score.progress),
-        "expected": _rounded(score.expected),
+        # A draft has no pace: nothing is expected of it.
+        "expected": None if score.status == "draft" else _rounded(score.expected),
         "status": score.status,
     }
 
@@ -55,11 +56,19 @@ def _rounded(value: float | None) -> float | None:
 def _objective_numbers(score: Any) -> dict[str, Any]:
     """An ObjectiveScore's numbers, rounded as its `as_dict` rounds them (without its KRs)."""
     if score is None:
-        return {"progress": 0.0, "expected": None, "status": None, "grade": None, "band": None}
+        return {
+            "progress": 0.0,
+            "expected": None,
+            "status": None,
+            "status_reason": None,
+            "grade": None,
+            "band": None,
+        }
     return {
         "progress": round(score.progress, ROUNDING),
-        "expected": round(score.expected, ROUNDING),
+        "expected": None if score.status == "draft" else round(score.expected, ROUNDING),
         "status": score.status,
+        "status_reason": score.reason,
         "grade": score.grade.value,
         "band": score.grade.band,
     }
@@ -219,5 +228,6 @@ def objective_score_out(objective: Objective, score: Any) -> dict[str, Any]:
         "progress": numbers["progress"],
         "grade": numbers["grade"],
         "status": numbers["status"],
+        "status_reason": numbers["status_reason"],
         "version": objective.version,
     }

@@ -8,7 +8,9 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict, field_validator
 
-Status = Literal["on_track", "at_risk", "off_track"]
+# "not_started": launched, nothing checked in yet, early in its calendar; "draft": not launched,
+# no pace. A closed objective's status is the band of its final grade (its key results' too).
+Status = Literal["on_track", "at_risk", "off_track", "not_started", "draft"]
 Focus = Literal["customer", "business", "both"]
 State = Literal["draft", "in_review", "launched", "closed"]
 Commitment = Literal["committed", "aspirational"]
@@ -164,8 +166,14 @@ class ObjectiveOut(Out):
     progress: float = Field(description="Weighted progress of the key results, 0..1.")
     grade: float | None = Field(description="0.0..1.0, one decimal.")
     band: Literal["red", "yellow", "green"] | None
-    expected: float | None = Field(description="The progress expected by today (pace), 0..1.")
+    expected: float | None = Field(
+        description="The progress expected by today (pace, counted from the later of the "
+        "period's start and the launch), 0..1; null for a draft."
+    )
     status: Status | None
+    status_reason: str | None = Field(
+        description="Why the status is worse than the pace alone (an unhealthy guardrail)."
+    )
     version: int = Field(description="Send it back with PATCH; a stale version gets a 409.")
     key_results: list[KeyResultOut]
 
@@ -287,6 +295,9 @@ class ObjectiveScoreOut(Out):
     progress: float
     grade: float | None
     status: Status | None
+    status_reason: str | None = Field(
+        description="Why the status is worse than the pace alone (an unhealthy guardrail)."
+    )
     version: int
 
 

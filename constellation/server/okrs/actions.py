@@ -482,6 +482,9 @@ def do_unalign(access: Access, source: Objective, target: Objective, actor: Any)
     return bool(deleted)
 
 
+NOT_LAUNCHED: Final = frozenset({Objective.State.DRAFT, Objective.State.IN_REVIEW})
+
+
 def do_move_objectives(
     access: Access,
     objectives: list[Objective],
@@ -508,6 +511,10 @@ def do_move_objectives(
         Objective.objects.filter(pk__in=list(before)).update(
             state=state, state_given=True, version=F("version") + 1
         )
+        # Launched from a draft: its pace counts from today (reopened, it keeps its day).
+        launched = [pk for pk, was in before.items() if was in NOT_LAUNCHED]
+        if state == Objective.State.LAUNCHED and launched:
+            Objective.objects.filter(pk__in=launched).update(launched_on=timezone.localdate())
         moved = [o for o in objectives if o.pk in before]
         AuditEvent.objects.bulk_create(
             AuditEvent(
@@ -525,6 +532,8 @@ def do_move_objectives(
         )
         for o in moved:
             o.state, o.state_given, o.version = state, True, o.version + 1
+            if o.pk in launched and state == Objective.State.LAUNCHED:
+                o.launched_on = timezone.localdate()
     return moved
 
 

@@ -7,7 +7,13 @@ from django.db import models
 
 from constellation.server.scoping import ByObjective, BySource, OrganizationQuerySet
 
-STATUSES = [("on_track", "On track"), ("at_risk", "At risk"), ("off_track", "Off track")]
+STATUSES = [
+    ("on_track", "On track"),
+    ("at_risk", "At risk"),
+    ("off_track", "Off track"),
+    ("not_started", "Not started"),
+    ("draft", "Draft"),
+]
 
 
 class Period(models.Model):
@@ -95,10 +101,15 @@ class Objective(models.Model):
     # changes an input, and by the daily job as the calendar moves (`scored_on`).
     progress = models.FloatField(default=0.0)
     expected = models.FloatField(default=0.0)
-    status = models.CharField(max_length=10, choices=STATUSES, default="on_track")
+    status = models.CharField(max_length=12, choices=STATUSES, default="on_track")
+    # Why the status is worse than its pace (an unhealthy guardrail), in words; else blank.
+    status_reason = models.CharField(max_length=300, blank=True)
     grade = models.FloatField(default=0.0)
     findings = models.PositiveIntegerField(default=0)
     scored_on = models.DateField(null=True, blank=True)
+    # The day it was last launched: its pace counts from the later of this and the period's
+    # start. Null when unknown (launched before this was kept, or by an import).
+    launched_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -182,7 +193,7 @@ class KeyResult(models.Model):
     value = models.FloatField(null=True, blank=True)
     progress = models.FloatField(default=0.0)
     expected = models.FloatField(default=0.0)
-    status = models.CharField(max_length=10, choices=STATUSES, default="on_track")
+    status = models.CharField(max_length=12, choices=STATUSES, default="on_track")
     forecast = models.JSONField(null=True, blank=True)
 
     class Meta:

@@ -40,6 +40,8 @@ class Summary:
     at_risk: int = 0
     off_track: int = 0
     findings: int = 0
+    not_started: int = 0
+    draft: int = 0
 
 
 @dataclass(slots=True)
@@ -66,6 +68,8 @@ _NUMBERS = {
     "on_track": Count("id", filter=Q(status="on_track")),
     "at_risk": Count("id", filter=Q(status="at_risk")),
     "off_track": Count("id", filter=Q(status="off_track")),
+    "not_started": Count("id", filter=Q(status="not_started")),
+    "draft": Count("id", filter=Q(status="draft")),
 }
 
 
@@ -88,6 +92,8 @@ def team_numbers(
         totals["at_risk"],
         totals["off_track"],
         findings.count() if totals["count"] else 0,
+        totals["not_started"],
+        totals["draft"],
     )
     grouped = (
         objectives.values("team_id", "team__slug", "team__name")
@@ -97,19 +103,22 @@ def team_numbers(
             on_track=_NUMBERS["on_track"],
             at_risk=_NUMBERS["at_risk"],
             off_track=_NUMBERS["off_track"],
+            not_started=_NUMBERS["not_started"],
+            draft=_NUMBERS["draft"],
         )
         .order_by(Lower("team__name"), "team_id")
         .values_list(
             "team_id", "team__slug", "team__name", "count", "average", "on_track", "at_risk",
-            "off_track",
+            "off_track", "not_started", "draft",
         )
     )  # fmt: skip
     page = grouped[offset : offset + limit] if limit is not None else grouped
     numbers: dict[int, TeamNumbers] = {}
-    for team_id, slug, name, count, average, on_track, at_risk, off_track in page:
+    for team_id, slug, name, count, average, on_track, at_risk, off_track, *later in page:
+        not_started, draft = later
         numbers[team_id] = TeamNumbers(
             TeamRecord(team_id, slug, name),
-            Summary(count, average or 0.0, on_track, at_risk, off_track),
+            Summary(count, average or 0.0, on_track, at_risk, off_track, 0, not_started, draft),
         )
     by_team = (
         findings.filter(team_id__in=list(numbers))
@@ -167,7 +176,7 @@ def team_set_findings(organization: Organization, period: Period, team: Team) ->
 ROW_COLUMNS = (
     "id", "slug", "title", "team_id", "team__slug", "team__name", "period__key", "state",
     "commitment", "focus", "owner__username", "version", "progress", "expected", "status",
-    "grade", "findings", "period_id",
+    "grade", "findings", "period_id", "status_reason",
 )  # fmt: skip
 
 
@@ -197,7 +206,8 @@ def objective_rows(
     made: list[StoredRow] = []
     for row in rows:
         (pk, slug, title, team_id, team_slug, team_name, period_key, state, commitment, focus,
-         owner, version, progress, expected, status, grade, findings, period_id) = row  # fmt: skip
+         owner, version, progress, expected, status, grade, findings, period_id,
+         reason) = row  # fmt: skip
         record = ObjectiveRecord(
             pk,
             slug,
@@ -221,6 +231,7 @@ def objective_rows(
             grade=given_grade(grade, commitment),
             expected=expected,
             status=status,
+            reason=reason or None,
         )
         made.append(StoredRow(record, score, findings, unhealthy.get(pk, [])))
     return made

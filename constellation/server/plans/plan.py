@@ -33,7 +33,7 @@ Links = dict[int, list[str]]
 OBJECTIVE_COLUMNS = (
     "id", "slug", "title", "team_id", "organization_id", "period_id", "period__key", "focus",
     "state", "state_given", "commitment", "owner__username", "version", "review__grade_override",
-    "progress", "expected", "status", "grade", "findings",
+    "launched_on", "progress", "expected", "status", "grade", "findings", "status_reason",
 )  # fmt: skip
 KEY_RESULT_COLUMNS = (
     "id", "objective_id", "slug", "slug_given", "title", "type", "baseline", "target", "current",
@@ -265,8 +265,8 @@ def stored_kr_score(kr: model.KeyResult, stored: Sequence[Any]) -> KrScore:
 def stored_score(
     objective: model.Objective, stored: Sequence[Any], krs: list[KrScore]
 ) -> ObjectiveScore:
-    """An objective's score as stored (progress, expected, status, grade)."""
-    progress, expected, status, grade = stored[:4]
+    """An objective's score as stored (progress, expected, status, grade, findings, reason)."""
+    progress, expected, status, grade, _, reason = stored[:6]
     return ObjectiveScore(
         id=objective.id,
         team=objective.team,
@@ -277,6 +277,7 @@ def stored_score(
         expected=expected,
         status=status,
         key_results=krs,
+        reason=reason or None,
     )
 
 
@@ -428,7 +429,7 @@ def read_plan(
         for row in own + others
     ]
     scores = {
-        objective.id: stored_score(objective, row[-5:], kr_scores.get(row[0], []))
+        objective.id: stored_score(objective, row[-6:], kr_scores.get(row[0], []))
         for objective, row in zip(objectives, own + others, strict=True)
     }
     parts = _organization_parts(organization, period.start.year if period is not None else None)
@@ -462,8 +463,8 @@ def _objective(
     targets: Links,
 ) -> model.Objective:
     """One objective row (OBJECTIVE_COLUMNS) as the core's dataclass."""
-    (pk, slug, title, team_id, _, _, period_key, focus, state, state_given, commitment,
-     owner, _, reviewed, *_) = row  # fmt: skip
+    (pk, slug, title, team_id, _, _, period_key, focus, state, _, commitment,
+     owner, _, reviewed, launched, *_) = row  # fmt: skip
     return model.Objective(
         id=slug,
         team=teams[team_id].slug,
@@ -476,9 +477,12 @@ def _objective(
         key_results=key_results.get(pk, []),
         initiatives=initiatives.get(pk, []),
         commitment=commitment,
-        state=state if state_given else None,
+        # The row's state even when no file gave it: a draft has no pace (the export writes
+        # only a given state, from the rows).
+        state=state,
         owner=owner,
         grade=reviewed,
+        launched=launched,
     )
 
 

@@ -102,7 +102,8 @@ def period_view(
     )
     scores = rows.scores
     if on is not None and again:
-        scores = {o.id: scoring.score_objective(o, on) for o in rows.plan.objectives}
+        kpis = {kpi.id: kpi for kpi in rows.plan.kpis}
+        scores = {o.id: scoring.score_objective(o, on, kpis) for o in rows.plan.objectives}
     shown: list[Any] = list(objectives) if objectives is not None else list(rows.records)
     findings: list[coach.Finding] = []
     by_objective: dict[str, list[coach.Finding]] = {}

@@ -62,7 +62,7 @@ BATCH = 400
 # Alignment chains longer than this are not followed further (a loop is reported anyway).
 MAX_DEPTH = 50
 CYCLE_RULE = "alignment-cycle"
-OBJECTIVE_FIELDS = ["progress", "expected", "status", "grade", "scored_on"]
+OBJECTIVE_FIELDS = ["progress", "expected", "status", "status_reason", "grade", "scored_on"]
 KEY_RESULT_FIELDS = ["value", "progress", "expected", "status", "forecast"]
 
 
@@ -157,9 +157,10 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
             before, after = event.before or {}, event.after or {}
             changed = _changed_fields(before, after) if before and after else None
             if changed is not None and changed <= NOT_SCORED:
-                # The lifecycle or the owner: neither scores nor the coach read them, but for
-                # closing (or reopening), which makes the status the result: scores only.
-                if "closed" in (before.get("state"), after.get("state")) and "state" in changed:
+                # The lifecycle or the owner: the coach reads neither, but a change of state
+                # changes the status (a draft has no pace, a launch starts it, a closed
+                # objective shows its result): scores only.
+                if "state" in changed:
                     named["scored_objective"].add(pk)
                 continue
             moved = event.action in {"import", "carry", "delete"}
@@ -218,8 +219,8 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
 
 
 ANY_PERIOD = -1
-# An objective's fields that no score and no rule of the coach reads.
-# (Its state only through closing: a closed objective's status is its result, not its pace.)
+# An objective's fields that no rule of the coach reads (and no score, but for its state:
+# drafts, launches and closing change the status).
 NOT_SCORED = frozenset({"state", "state_given", "owner", "position", "version", "carried_from"})
 
 
@@ -307,6 +308,13 @@ def _expand(organization_id: int, touched: Touched) -> None:
             Period.objects.filter(organization_id=organization_id).values_list("id", flat=True)
         )
         touched.cycles.add(ANY_PERIOD)
+    if touched.readings:
+        # A guardrail out of (or back in) its healthy range changes the status it guards.
+        touched.scored.update(
+            Objective.objects.filter(
+                guardrails__in=sorted(touched.readings), organization_id=organization_id
+            ).values_list("id", flat=True)
+        )
     if touched.kpis:
         kpis = sorted(touched.kpis)
         touched.objectives.update(
@@ -445,12 +453,16 @@ def _rescore(organization: Organization, batch: list[int], full: list[int], on: 
         kr_ids[place.objective_id].append(kr_id)
     objectives: list[tuple] = []
     key_results: list[tuple] = []
+    kpis = {kpi.id: kpi for kpi in plan.kpis}
     for pk in batch:
         index = by_pk.get(pk)
         if index is None:
             continue  # deleted meanwhile
-        score = scoring.score_objective(plan.objectives[index], on)
-        objectives.append((pk, score.progress, score.expected, score.status, score.grade.value, on))
+        score = scoring.score_objective(plan.objectives[index], on, kpis)
+        reason = (score.reason or "")[:300]
+        objectives.append(
+            (pk, score.progress, score.expected, score.status, reason, score.grade.value, on)
+        )
         for kr_id, kr in zip(kr_ids.get(pk, []), score.key_results, strict=False):
             forecast = kr.forecast.as_dict() if kr.forecast is not None else None
             key_results.append(
@@ -730,7 +742,7 @@ def _snapshot(period_id: int) -> tuple[dict, dict, dict]:
     objectives = {
         row[0]: row[1:]
         for row in Objective.objects.filter(period_id=period_id).values_list(
-            "slug", "progress", "expected", "status", "grade", "findings"
+            "slug", "progress", "expected", "status", "grade", "findings", "status_reason"
         )
     }
     key_results = {

@@ -112,7 +112,8 @@ def list_objectives(
     rows = page.rows
     scores = rows.scores
     if at is not None and at != timezone.localdate():
-        scores = {o.id: scoring.score_objective(o, at) for o in rows.plan.objectives}
+        kpis = {kpi.id: kpi for kpi in rows.plan.kpis}
+        scores = {o.id: scoring.score_objective(o, at, kpis) for o in rows.plan.objectives}
     data = {objective.id: objective for objective in rows.plan.objectives}
     more = offset + limit < page.count
     return {

@@ -15,9 +15,17 @@ STATUS_LABELS = {
     "on_track": "On track",
     "at_risk": "At risk",
     "off_track": "Off track",
+    "not_started": "Not started",
+    "draft": "Draft",
 }
 # A shape as well as a colour, so the status never rests on colour alone.
-STATUS_SYMBOLS = {"on_track": "●", "at_risk": "▲", "off_track": "■"}
+STATUS_SYMBOLS = {
+    "on_track": "●",
+    "at_risk": "▲",
+    "off_track": "■",
+    "not_started": "○",
+    "draft": "◇",
+}
 
 
 def _ratio(value: Any) -> float:
@@ -107,14 +115,19 @@ def progress_bar(value: Any, label: str = "Progress") -> str:
 
 
 @register.simple_tag
-def status_badge(status: str | None) -> str:
-    """A status as coloured text with a symbol: on track, at risk, off track."""
+def status_badge(status: str | None, reason: str | None = None) -> str:
+    """A status as coloured text with a symbol (on track, at risk, off track, not started,
+    draft), and why when the engine says (`At risk: guardrail Churn outside its healthy
+    range`)."""
     key = status if status in STATUS_LABELS else "unknown"
+    label = STATUS_LABELS.get(key, "Unknown")
+    if reason:
+        label = f"{label}: {reason}"
     return format_html(
         '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
         key,
         STATUS_SYMBOLS.get(key, "○"),
-        STATUS_LABELS.get(key, "Unknown"),
+        label,
     )
 
 

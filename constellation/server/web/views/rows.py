@@ -88,7 +88,7 @@ def summarise(rows: list[ObjectiveRow], findings: int) -> Summary:
     if scored:
         summary.average_progress = sum(score.progress for score in scored) / len(scored)
     for score in scored:
-        if score.status in {"on_track", "at_risk", "off_track"}:
+        if score.status in {"on_track", "at_risk", "off_track", "not_started", "draft"}:
             setattr(summary, score.status, getattr(summary, score.status) + 1)
     return summary
 
