@@ -211,6 +211,11 @@ def demo(
         _warn_allowed_hosts(host)
     if no_serve:
         return
+    if loopback:
+        from django.conf import settings
+
+        # The login page lists the demo's people and roles to visitors on this machine.
+        settings.DEMO_ORGANIZATION = result.organization.slug
     console.print(f"Serving on {url} (Ctrl-C to stop)")
     serve_with_worker(host, port, workers=2, worker=not no_worker)
 

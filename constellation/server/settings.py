@@ -96,6 +96,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A slot of the check-in cadence older than this when a worker first sees it is skipped,
 # so a worker started after a long stop does not send last week's reminders.
 REMINDER_CATCH_UP_HOURS = env_int("REMINDER_CATCH_UP_HOURS", 12)
+# The organisation `okr demo` serves: its login page lists the demo's people and their roles
+# to visitors on the loopback address (set by `okr demo` on a loopback host, never by hand).
+DEMO_ORGANIZATION = env_str("OKR_DEMO_ORGANIZATION")
 # Pins the jobs' clock to a moment (ISO 8601): for tests and rehearsals, never in production.
 OKR_NOW = env_str("OKR_NOW")
 

@@ -224,7 +224,9 @@ def test_deleting_a_key_result_keeps_it_in_the_history(client, world: World) -> 
 
 def test_a_viewer_sees_no_form_and_cannot_write(client, world: World) -> None:
     client.force_login(world.viewer)
-    assert client.get(url("objective-new")).status_code == 302
+    refused = client.get(url("objective-new"))
+    assert refused.status_code == 403
+    assert "your role here is viewer" in refused.content.decode()
     assert client.post(url("objective-new"), objective_data(world)).status_code == 403
     kr_new = url("key-result-new", slug="activation")
     assert client.post(kr_new, kr_data()).status_code == 403

@@ -260,3 +260,19 @@ def find_user(username: str) -> Any | None:
 def is_member(user: Any, organization: Organization) -> bool:
     """Whether the person belongs to the organisation."""
     return Membership.objects.restrict(organization).filter(user=user).exists()
+
+
+def sign_in_list(slug: str) -> list[Membership]:
+    """The active people of the organisation `slug` who have a usable password, with their
+    teams, ordered by role: only for a demo served on the loopback address (its login page
+    lists them, so a visitor can play each part). Nobody else's login page lists anyone."""
+    order = [role.value for role in Membership.Role]
+    memberships = (
+        Membership.objects.filter(
+            organization__slug=slug, deactivated_at__isnull=True, user__is_active=True
+        )
+        .select_related("user")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+    )
+    usable = [m for m in memberships if m.user.has_usable_password()]
+    return sorted(usable, key=lambda m: (order.index(m.role), m.user.username))

@@ -31,6 +31,11 @@ STAKEHOLDER_QUESTIONS = ("can_support", "fits_plans", "work_concerns")
 DECISIONS = (Reviewer.Decision.APPROVED, Reviewer.Decision.CHANGES_REQUESTED)
 
 
+def _name(person: Any) -> str:
+    """How a person is named to others: their full name, else their username."""
+    return str(person.get_full_name() or person.get_username())
+
+
 def _review_url(access: Access, review: ReviewRequest) -> str:
     return reverse(
         "review-request",
@@ -74,13 +79,13 @@ def _check_reviewers(
             if membership.organization_id != access.organization.pk:
                 raise ActionError(name, "pick people of this organisation")
             if membership.role == Membership.Role.VIEWER:
-                raise ActionError(name, f"{membership.user.username} is a viewer and cannot answer")
+                raise ActionError(name, f"{_name(membership.user)} is a viewer and cannot answer")
             if membership.user_id == getattr(actor, "pk", None):
                 raise ActionError(name, "you cannot review your own team's draft")
     for membership in leaders:
         if membership.role not in LEADING_ROLES:
             raise ActionError(
-                "leaders", f"{membership.user.username} is not a leader: add them as a stakeholder"
+                "leaders", f"{_name(membership.user)} is not a leader: add them as a stakeholder"
             )
     both = {m.user_id for m in leaders} & {m.user_id for m in stakeholders}
     if both:
@@ -130,7 +135,7 @@ def do_send_for_review(
     with writes.atomic():
         review = _create_review(access, team, period, chosen, leaders, stakeholders, message, actor)
         people = [m.user for m in [*leaders, *stakeholders]]
-        names = ", ".join(p.username for p in people)
+        names = ", ".join(_name(p) for p in people)
         do_move_objectives(
             access,
             chosen,
@@ -226,7 +231,7 @@ def do_answer_review(
             access.organization,
             [review.requested_by, *team_people(review.team)],
             "review_answer",
-            f"{actor.username} {verb} on {review.team.name}'s OKRs for {review.period.key}",
+            f"{_name(actor)} {verb} on {review.team.name}'s OKRs for {review.period.key}",
             body=reviewer.comment,
             url=_review_url(access, review),
             actor=actor,

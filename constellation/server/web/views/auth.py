@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from constellation.server.accounts.oidc import password_login_on, provider_name, sso_enabled
-from constellation.server.orgs.access import access_org, organizations_of
+from constellation.server.orgs.access import access_org, organizations_of, sign_in_list
 
 
 class LoginView(auth_views.LoginView):
@@ -25,6 +27,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["sso_provider"] = provider_name() if sso_enabled() else ""
         context["password_login"] = password_login_on()
+        context["demo_people"] = demo_people(self.request) if context["password_login"] else []
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -32,6 +35,47 @@ class LoginView(auth_views.LoginView):
         if not password_login_on():
             return self.render_to_response(self.get_context_data(), status=403)
         return super().post(request, *args, **kwargs)
+
+
+# What each role of the demo lets a visitor try, for the list on the demo's login page.
+ROLE_PARTS = {
+    "owner": "sees and changes everything, runs the organisation",
+    "admin": "runs people, teams and settings",
+    "leader": "answers review requests and launches a team's OKRs",
+    "member": "drafts OKRs, checks in, sends a draft for review",
+    "viewer": "reads everything, changes nothing",
+}
+
+
+def demo_people(request: HttpRequest) -> list[dict[str, Any]]:
+    """The demo's people with their roles, for a visitor on this very machine; else none.
+
+    Only when this server is `okr demo` (`DEMO_ORGANIZATION`) and the request comes from the
+    loopback address: anywhere else the list would hand out who to try a password on.
+    """
+    # Here, not at the top: the throttle's lockout page imports this module's LoginView.
+    from constellation.server.web.login_throttle import client_address
+
+    slug = settings.DEMO_ORGANIZATION
+    if not slug or not _is_loopback(client_address(request)):
+        return []
+    return [
+        {
+            "user": membership.user,
+            "username": membership.user.get_username(),
+            "role": membership.role,
+            "part": ROLE_PARTS.get(membership.role, ""),
+            "teams": [team.name for team in membership.teams.all()],
+        }
+        for membership in sign_in_list(slug)
+    ]
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").strip()).is_loopback
+    except ValueError:
+        return False
 
 
 login = LoginView.as_view()

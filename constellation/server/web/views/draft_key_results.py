@@ -36,7 +36,7 @@ from constellation.server.web.draft_forms import (
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.drafting import CONFLICT_NOTE, draft_url
 from constellation.server.web.views.live_coach import key_result_findings
-from constellation.server.web.views.permissions import org_view
+from constellation.server.web.views.permissions import forbidden, org_view
 
 PAGE = "web/key_result_form.html"
 
@@ -82,7 +82,7 @@ def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpRespo
     """`/o/<org>/objectives/<slug>/key-results/new/`."""
     objective = access_objective_with_key_results(access, slug)
     if not access.can_write:
-        return redirect(_objective_url(access, slug))
+        return forbidden(request, access)
     if request.method != "POST":
         return _page(request, access, objective, KeyResultForm(access=access, objective=objective))
     form = KeyResultForm(request.POST, access=access, objective=objective)
@@ -106,7 +106,7 @@ def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) ->
     objective = access_objective_with_key_results(access, slug)
     key_result = access_key_result_of(access, objective, kr)
     if not access.can_write:
-        return redirect(_objective_url(access, slug, f"kr-{kr}"))
+        return forbidden(request, access)
     if request.method != "POST":
         form = KeyResultForm.for_key_result(access, objective, key_result)
         return _page(request, access, objective, form, key_result)

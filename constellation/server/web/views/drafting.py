@@ -19,7 +19,7 @@ from constellation.server.plans.scores import period_view
 from constellation.server.web.draft_forms import ObjectiveDraftForm
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.live_coach import objective_findings
-from constellation.server.web.views.permissions import org_view
+from constellation.server.web.views.permissions import forbidden, org_view
 from constellation.server.web.views.rows import chosen_period
 
 PAGE = "web/draft_objective.html"
@@ -106,7 +106,7 @@ def _initial_new(request: HttpRequest, access: Access) -> dict[str, Any]:
 def new_objective(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/draft/new-objective/`: create a draft objective, then add its key results."""
     if not access.can_write:
-        return redirect("dashboard", org=access.organization.slug)
+        return forbidden(request, access)
     if request.method != "POST":
         form = ObjectiveDraftForm(access=access, initial=_initial_new(request, access))
         return _page(request, access, form, None)

@@ -198,5 +198,6 @@ def team_members(request: HttpRequest, access: Access, team: str) -> HttpRespons
         add_action_error(form, error)
         return _settings_page(request, access, found, member_form=form, status=422)
     verb = "removed from" if removing else "added to"
-    messages.success(request, f"{membership.user.username} {verb} {found.name}.")
+    name = membership.user.get_full_name() or membership.user.username
+    messages.success(request, f"{name} {verb} {found.name}.")
     return _back(access, found)
