@@ -29,6 +29,7 @@ def test_a_member_aligns_by_keyboard_and_is_told_when_the_target_changes(
     log_in(page, live_server.url, "member")
     page.goto(f"{live_server.url}/o/acme/objectives/activation/")
 
+    page.get_by_text("Align to another objective").click()  # the search waits in a drawer
     search = page.get_by_label("Find an objective by title, id or team")
     search.fill("platform")
     result = page.get_by_role("button", name="Align to “Dashboards are always there”")
@@ -43,6 +44,7 @@ def test_a_member_aligns_by_keyboard_and_is_told_when_the_target_changes(
 
     # From the other side, a link back would close a loop: refused, with its path.
     page.goto(f"{live_server.url}/o/acme/objectives/uptime/")
+    page.get_by_text("Align to another objective").click()
     page.get_by_label("Find an objective by title, id or team").fill("first week")
     page.get_by_role("button", name="Align to “New teams get to value in their first week”").click()
     expect(page.get_by_role("alert")).to_contain_text("uptime → activation → uptime")

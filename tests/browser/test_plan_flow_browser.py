@@ -126,6 +126,7 @@ def align_by_search(member: Any, leader: Any) -> str:
     expect(member.get_by_role("heading", level=1)).to_have_text(OBJECTIVE)
     objective_url = member.url
     member.wait_for_load_state()
+    member.get_by_text("Align to another objective").click()
     member.get_by_label("Find an objective by title, id or team").fill("platform")
     member.get_by_role("button", name="Align to “Dashboards are always there”").click()
     section = member.locator("#alignment-section")

@@ -132,7 +132,11 @@ def _charts(objective: Objective, plan: model.Plan) -> dict[str, Chart | None]:
     if found is None:
         return {}
     on = timezone.localdate()
-    return {kr.id: key_result_chart(kr, objective.period.key, on) for kr in found.key_results}
+    # Small: the chart sits beside the key result's summary, not under it.
+    return {
+        kr.id: key_result_chart(kr, objective.period.key, on, small=True)
+        for kr in found.key_results
+    }
 
 
 def _items(
