@@ -140,16 +140,22 @@ def _domain(chart: Chart) -> tuple[date, date, float, float]:
     if not values:
         values = [0.0, 1.0]
     low, high = min(values), max(values)
-    if low == high and math.isfinite(low):
+    if math.isfinite(low) and math.isfinite(high) and high - low <= _flat(low, high):
         # One value (a healthy range open at one end with no reading, a flat series): a
         # little either side of it, at its own scale, not an axis from 75 to 200 around 99.5.
-        pad = abs(low) * RELATIVE_PAD or 1.0
-        low, high = low - pad, high + pad
+        middle = low / 2 + high / 2
+        pad = abs(middle) * RELATIVE_PAD or 1.0
+        low, high = min(low, middle - pad), max(high, middle + pad)
     return start, end, low, high
 
 
+def _flat(low: float, high: float) -> float:
+    """How small a spread of values is no spread at all (the ticks could not divide it)."""
+    return max(abs(low), abs(high), 1.0) * 1e-12
+
+
 # Either side of a single value, as a share of it: the axis stays at the value's scale.
-RELATIVE_PAD = 0.02
+RELATIVE_PAD = 0.005
 
 
 # The ticks' font size in the SVG's own units, and a width per character that errs wide
