@@ -15,7 +15,7 @@ from datetime import date
 from html import escape
 
 from constellation.core.model import KeyResult
-from constellation.core.numbers import format_value
+from constellation.core.numbers import exact_digits, format_value
 from constellation.core.periods import Period
 from constellation.core.scoring.forecast import Forecast, forecast
 from constellation.core.scoring.status import as_period
@@ -166,11 +166,11 @@ TICK_GAP = 6.0
 
 
 def tick_labels(ticks: Sequence[float], unit: str | None) -> list[str]:
-    """The axis labels: short (`$4.8M`), with as many decimals as keep them apart."""
-    labels = [number(tick, unit, compact=True) for tick in ticks]
-    for digits in (2, 3):
-        if len(set(labels)) == len(labels):
-            break
+    """The axis labels: short (`$4.25M`), with the decimals that write each tick exactly."""
+    digits = exact_digits(ticks)
+    labels = [format_value(tick, unit, compact=True, digits=digits) for tick in ticks]
+    while len(set(labels)) < len(labels) and digits < 3:
+        digits += 1
         labels = [format_value(tick, unit, compact=True, digits=digits) for tick in ticks]
     return labels
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import decimal
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 
 from babel.numbers import (
@@ -90,6 +91,24 @@ def _rounded_for_compact(value: float, digits: int) -> float:
         decimal.Decimal(1).scaleb(-digits), rounding=decimal.ROUND_HALF_UP
     )
     return float(shown) * scale
+
+
+def exact_digits(values: Iterable[float], most: int = 3) -> int:
+    """The fewest decimals (1 to `most`) that write each value's compact form exactly.
+
+    Axis ticks 4.25M and 4.5M need two (`$4.25M`), so no grid line is labelled 50K off.
+    """
+    needed = 1
+    for value in values:
+        magnitude = abs(value)
+        if not (math.isfinite(value) and COMPACT_FROM <= magnitude < COMPACT_UNTIL):
+            continue
+        scaled = magnitude / 1000.0 ** int(math.log10(magnitude) // 3)
+        while needed < most and not math.isclose(
+            scaled * 10**needed, round(scaled * 10**needed), abs_tol=1e-6
+        ):
+            needed += 1
+    return needed
 
 
 def _compact(value: float, currency: str | None, digits: int) -> str:

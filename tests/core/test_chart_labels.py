@@ -32,9 +32,12 @@ def test_large_money_ticks_are_short_and_inside_the_picture() -> None:
         assert float(tick.get("x") or 0) - len(tick.text or "") * TICK_CHAR_WIDTH >= 0
 
 
-def test_close_ticks_get_the_decimals_that_keep_them_apart() -> None:
+def test_ticks_get_the_decimals_that_write_them_exactly() -> None:
+    labels = tick_labels([4_000_000, 4_250_000, 4_500_000, 4_750_000, 5_000_000], "$")
+    assert labels == ["$4M", "$4.25M", "$4.5M", "$4.75M", "$5M"]
     labels = tick_labels([4_200_000, 4_225_000, 4_250_000, 4_275_000], "€")
-    assert labels == ["€4.2M", "€4.23M", "€4.25M", "€4.28M"]
+    assert labels == ["€4.2M", "€4.225M", "€4.25M", "€4.275M"]
+    assert tick_labels([0, 20_000, 40_000], "users") == ["0 users", "20,000 users", "40,000 users"]
 
 
 @given(
