@@ -99,7 +99,7 @@ def draft_with_the_coach(member: Any, leader: Any) -> None:
     coach = member.locator("#coach-findings")
     statement = member.get_by_label("Statement")
     statement.fill(OUTPUT)
-    finding = coach.locator(".finding", has_text="output-kr")
+    finding = coach.locator('.finding[data-rule="output-kr"]')
     expect(finding).to_be_visible()
     expect(finding.locator(".hint")).to_contain_text("Hint:")
 

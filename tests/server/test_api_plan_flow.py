@@ -64,14 +64,20 @@ def _draft(member: ApiClient, lever: str) -> tuple[str, str]:
     objective = created.data["id"]
     assert (created.data["state"], created.data["levers"]) == ("draft", [lever])
 
-    flagged = member.post(f"/orgs/acme/objectives/{objective}/key-results", {"title": OUTPUT})
+    # An output with no numbers is not saved as a metric: offered a milestone or an initiative.
+    refused = member.post(f"/orgs/acme/objectives/{objective}/key-results", {"title": OUTPUT})
+    assert refused.status_code == 422
+    assert refused.data["detail"][0]["path"] == "$.baseline"
+    assert "milestone" in refused.data["detail"][0]["msg"]
+    body = {"title": OUTPUT, "type": "milestone"}
+    flagged = member.post(f"/orgs/acme/objectives/{objective}/key-results", body)
     assert flagged.status_code == 201
     output = next(f for f in flagged.data["findings"] if f["rule"] == "output-kr")
     assert output["hint"] and output["object"] == flagged.data["id"]
 
     fixed = member.patch(
         f"/orgs/acme/key-results/{flagged.data['id']}",
-        {"version": flagged.data["version"], "title": OUTCOME},
+        {"version": flagged.data["version"], "title": OUTCOME, "type": "metric"},
     )
     assert fixed.status_code == 200
     data = fixed.data

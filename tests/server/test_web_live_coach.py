@@ -68,7 +68,7 @@ def test_a_key_result_that_is_an_output_is_flagged_and_offers_the_move(
     assert "Hint:" in html
     saved = {**data, "key_result": "week1-activation"}
     edit = client.post(url("key-result-coach", slug="activation"), saved).content.decode()
-    assert "Move to initiatives" in edit
+    assert "Move it to initiatives" in edit
     assert not KeyResult.objects.filter(title="Ship the onboarding checklist").exists()
 
 

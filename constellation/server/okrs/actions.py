@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
+from constellation.core.language import read
 from constellation.core.periods import Period as CalendarPeriod
 from constellation.core.periods import period_containing
 from constellation.server.audit import changes as writes
@@ -309,13 +310,34 @@ def check_key_result_parts(access: Access, values: dict[str, Any]) -> None:
 MEASURED = ("type", "baseline", "target", "healthy_low", "healthy_high")
 
 
-def check_key_result_measure(values: dict[str, Any]) -> None:
-    """Refuse numbers that measure nothing: a metric whose target is its baseline, a
-    keep-in-range key result with no healthy range, or a range that ends below its start.
-    `values` holds the key result's kind and numbers as they will be saved."""
+def reads_as_output(title: str) -> bool:
+    """Whether a statement names work to deliver rather than a change (the coach's reader)."""
+    return bool(title.strip()) and read(title).nature == "output"
+
+
+def check_key_result_measure(values: dict[str, Any], title: str = "") -> None:
+    """Refuse numbers that measure nothing: a metric without a baseline or a target, or whose
+    target is its baseline, a keep-in-range key result with no healthy range, or a range that
+    ends below its start. `values` holds the key result's kind and numbers as they will be
+    saved; `title`, its statement: one that reads as work to deliver is offered a milestone or
+    an initiative instead."""
     kind = values.get("type", KeyResult.Type.METRIC)
     baseline, target = values.get("baseline"), values.get("target")
     low, high = values.get("healthy_low"), values.get("healthy_high")
+    if kind == KeyResult.Type.METRIC and (baseline is None or target is None):
+        missing = "baseline" if baseline is None else "target"
+        if reads_as_output(title):
+            raise ActionError(
+                missing,
+                f"“{title.strip()}” reads as work to deliver, not a change to measure, and has "
+                "no numbers: make it a milestone, move it to the objective's initiatives, or "
+                "give it a baseline and a target",
+            )
+        raise ActionError(
+            missing,
+            "a metric key result needs a baseline and a target: where it starts and where it "
+            "should get to (or make it a milestone, done or not done)",
+        )
     if kind == KeyResult.Type.METRIC and baseline is not None and baseline == target:
         raise ActionError(
             "target",
@@ -359,7 +381,8 @@ def check_key_result_edit(
     check_key_result_parts(access, values)
     if any(name in values for name in MEASURED):  # the numbers as they will be saved
         check_key_result_measure(
-            {name: values.get(name, getattr(key_result, name)) for name in MEASURED}
+            {name: values.get(name, getattr(key_result, name)) for name in MEASURED},
+            str(values.get("title", key_result.title) or ""),
         )
     columns = key_result_columns(values, values.get("type", key_result.type))
     return {name: value for name, value in columns.items() if getattr(key_result, name) != value}

@@ -135,7 +135,7 @@ def do_create_key_result(
     require_objective_writer(access, objective)
     values = given_fields(data)
     check_key_result_parts(access, values)
-    check_key_result_measure(values)
+    check_key_result_measure(values, data.title)
     require_pivot_reason(objective, reason)
     columns = key_result_columns(values, data.type)
     with writes.atomic():

@@ -1,5 +1,9 @@
 """Key results drafted in the browser: create, edit, delete, read a sentence, live coach,
-and a key result that reads as an output moved to the objective's initiatives."""
+and a key result that reads as an output moved to the objective's initiatives.
+
+A statement that reads as work to deliver, sent with no numbers, is not saved as a metric: the
+form answers with the choice (a milestone, an initiative, or a baseline and a target), keeping
+everything typed; the form's `resolve` button takes the choice through the same doors."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from constellation.server.okrs.access import (
     access_key_result_of,
     access_objective_with_key_results,
 )
-from constellation.server.okrs.actions import do_edit_key_result
+from constellation.server.okrs.actions import do_edit_key_result, reads_as_output
 from constellation.server.okrs.drafting import (
     do_create_initiative,
     do_create_key_result,
@@ -35,10 +39,13 @@ from constellation.server.web.draft_forms import (
 )
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.drafting import CONFLICT_NOTE, draft_url
-from constellation.server.web.views.live_coach import key_result_findings
+from constellation.server.web.views.live_coach import key_result_findings, touched_fields
 from constellation.server.web.views.permissions import forbidden, org_view
 
 PAGE = "web/key_result_form.html"
+FORM_ID = "key-result-form"
+# What the form's `resolve` buttons ask for, instead of saving as typed.
+MILESTONE, INITIATIVE = "milestone", "initiative"
 
 
 def _objective_url(access: Access, slug: str, anchor: str = "") -> str:
@@ -66,15 +73,64 @@ def _page(
     key_result: KeyResult | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    # A new, untouched form is quiet; once sent, everything the coach sees is said.
+    touched = None if form.is_bound or key_result is not None else frozenset[str]()
+    typed = _typed(form)
     context = {
         "access": access,
         "organization": access.organization,
         "objective": objective,
         "key_result": key_result,
         "form": form,
-        "findings": key_result_findings(access, objective, _typed(form), key_result),
+        "form_id": FORM_ID,
+        "findings": key_result_findings(access, objective, typed, key_result, touched),
+        "quiet": touched is not None,
+        "output_choice": _output_choice(form, typed),
     }
     return render(request, PAGE, context, status=status)
+
+
+def _output_choice(form: KeyResultForm, typed: dict[str, Any]) -> bool:
+    """Whether the form was refused a metric with no numbers whose statement reads as work:
+    the page then offers a milestone, an initiative, or a baseline and a target."""
+    if not form.is_bound or not (form.has_error("baseline") or form.has_error("target")):
+        return False
+    if (typed.get("type") or "metric") != "metric":
+        return False
+    return reads_as_output(str(typed.get("title") or form.data.get("title") or ""))
+
+
+def _resolved(request: HttpRequest) -> str:
+    """The choice a `resolve` button of the form sent, if any."""
+    choice = request.POST.get("resolve", "")
+    return choice if choice in (MILESTONE, INITIATIVE) else ""
+
+
+def _as_milestone(request: HttpRequest) -> Any:
+    """The form's data with the kind the person chose: a milestone, its numbers dropped."""
+    data = request.POST.copy()
+    data["type"] = KeyResult.Type.MILESTONE
+    return data
+
+
+def _to_initiative(
+    request: HttpRequest, access: Access, objective: Objective, form: KeyResultForm
+) -> HttpResponse | None:
+    """A new key result's statement made an initiative of the objective instead (the
+    initiative door); None, with the error on the form, when refused."""
+    title = str(request.POST.get("title") or "").strip()
+    try:
+        initiative = do_create_initiative(access, objective, title, [], request.user)
+    except ActionError as error:
+        form.is_valid()
+        add_action_error(form, error)
+        return None
+    messages.success(
+        request,
+        f"“{initiative.title}” is now an initiative of this objective. Choose the key results "
+        "it is expected to move.",
+    )
+    return redirect(_objective_url(access, objective.slug, f"initiative-{initiative.pk}"))
 
 
 @org_view(write=True, methods=("GET", "HEAD", "POST"))
@@ -85,7 +141,14 @@ def new_key_result(request: HttpRequest, access: Access, slug: str) -> HttpRespo
         return forbidden(request, access)
     if request.method != "POST":
         return _page(request, access, objective, KeyResultForm(access=access, objective=objective))
-    form = KeyResultForm(request.POST, access=access, objective=objective)
+    choice = _resolved(request)
+    data = _as_milestone(request) if choice == MILESTONE else request.POST
+    form = KeyResultForm(data, access=access, objective=objective)
+    if choice == INITIATIVE:
+        moved = _to_initiative(request, access, objective, form)
+        if moved is not None:
+            return moved
+        return _page(request, access, objective, form, status=422)
     if form.is_valid():
         reason = form.cleaned_data.get("reason") or ""
         try:
@@ -110,7 +173,11 @@ def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) ->
     if request.method != "POST":
         form = KeyResultForm.for_key_result(access, objective, key_result)
         return _page(request, access, objective, form, key_result)
-    form = KeyResultForm(request.POST, access=access, objective=objective, key_result=key_result)
+    choice = _resolved(request)
+    data = _as_milestone(request) if choice == MILESTONE else request.POST
+    form = KeyResultForm(data, access=access, objective=objective, key_result=key_result)
+    if choice == INITIATIVE:
+        return _move_from_form(request, access, objective, key_result, form)
     status = 422
     if form.is_valid():
         try:
@@ -132,6 +199,42 @@ def edit_key_result(request: HttpRequest, access: Access, slug: str, kr: str) ->
             messages.success(request, "Saved." if changed else "Nothing to save: no change.")
             return redirect(draft_url(access, slug))
     saved = access_key_result_of(access, objective, kr)
+    return _page(request, access, objective, form, saved, status=status)
+
+
+def _move_from_form(
+    request: HttpRequest,
+    access: Access,
+    objective: Objective,
+    key_result: KeyResult,
+    form: KeyResultForm,
+) -> HttpResponse:
+    """A saved key result moved to initiatives from its own form (the move's door), at the
+    version the form was opened at; refused, the form comes back with what was typed."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    status = 422
+    try:
+        initiative = do_move_to_initiative(
+            access,
+            key_result,
+            actor=request.user,
+            expected_version=data.get("version") or key_result.version,
+            reason=data.get("reason") or "",
+        )
+    except Conflict as conflict:
+        status = 409
+        form.add_error(None, conflict.message + CONFLICT_NOTE)
+    except ActionError as error:
+        add_action_error(form, error)
+    else:
+        messages.success(
+            request,
+            f"“{initiative.title}” is now an initiative of this objective, no longer a key "
+            "result. Choose the key results it is expected to move.",
+        )
+        return redirect(_objective_url(access, objective.slug, f"initiative-{initiative.pk}"))
+    saved = access_key_result_of(access, objective, key_result.slug)
     return _page(request, access, objective, form, saved, status=status)
 
 
@@ -233,12 +336,16 @@ def coach_key_result(request: HttpRequest, access: Access, slug: str) -> HttpRes
     if request.POST.get("key_result"):
         key_result = access_key_result_of(access, objective, request.POST["key_result"])
     form = KeyResultForm(request.POST, access=access, objective=objective, key_result=key_result)
-    findings = key_result_findings(access, objective, _typed(form), key_result)
+    touched = touched_fields(request.POST) if key_result is None else None
+    findings = key_result_findings(access, objective, _typed(form), key_result, touched)
     context = {
+        "access": access,
         "organization": access.organization,
         "objective": objective,
         "key_result": key_result,
         "findings": findings,
+        "form_id": FORM_ID,
+        "quiet": touched is not None and not findings,
     }
     return render(request, "web/_coach.html", context)
 

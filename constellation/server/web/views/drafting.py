@@ -18,11 +18,12 @@ from constellation.server.orgs.access import Access, access_team, find_team, own
 from constellation.server.plans.scores import period_view
 from constellation.server.web.draft_forms import ObjectiveDraftForm
 from constellation.server.web.forms import add_action_error, offered_rows
-from constellation.server.web.views.live_coach import objective_findings
+from constellation.server.web.views.live_coach import objective_findings, touched_fields
 from constellation.server.web.views.permissions import forbidden, org_view
 from constellation.server.web.views.rows import chosen_period
 
 PAGE = "web/draft_objective.html"
+FORM_ID = "objective-form"
 CONFLICT_NOTE = (
     " What you typed is kept below: save again to replace their change with yours, "
     "or reload the page to start from theirs."
@@ -62,14 +63,18 @@ def _page(
     objective: Objective | None,
     status: int = 200,
 ) -> HttpResponse:
-    """The objective form beside the coach's findings on what it holds."""
+    """The objective form beside the coach's findings on what it holds (a new, untouched
+    form: none yet)."""
     data = _typed(form)
+    touched = None if form.is_bound or objective is not None else frozenset[str]()
     context = {
         "access": access,
         "organization": access.organization,
         "objective": objective,
         "form": form,
-        "findings": objective_findings(access, data, objective),
+        "form_id": FORM_ID,
+        "quiet": touched is not None,
+        "findings": objective_findings(access, data, objective, touched),
         "key_results": list(objective.key_results.all()) if objective is not None else [],
         "initiatives": list(objective.initiatives.all()) if objective is not None else [],
     }
@@ -159,10 +164,17 @@ def edit_objective(request: HttpRequest, access: Access, slug: str) -> HttpRespo
 def _coach(
     request: HttpRequest, access: Access, form: ObjectiveDraftForm, objective: Objective | None
 ) -> HttpResponse:
-    findings = objective_findings(access, _typed(form), objective)
-    return render(
-        request, "web/_coach.html", {"findings": findings, "organization": access.organization}
-    )
+    touched = touched_fields(request.POST) if objective is None else None
+    findings = objective_findings(access, _typed(form), objective, touched)
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "findings": findings,
+        "form_id": FORM_ID,
+        "quiet": touched is not None and not findings,
+    }
+    return render(request, "web/_coach.html", context)
 
 
 @org_view(write=True, methods=("POST",))

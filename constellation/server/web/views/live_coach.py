@@ -3,6 +3,9 @@
 The server builds the same core plan as the pages (`build_plan`), puts the typed values in
 place of the saved ones, and asks `constellation.core.coach.lint_objective`: the rules are
 the engine's, never repeated here.
+
+A new form is quiet until touched: a finding shows once a field it reads has been typed in
+(`touched`, kept by `static/web/coach.js`) or the form is sent; a blank key result is not one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,35 @@ from constellation.server.plans.plan import build_plan, healthy_range
 from constellation.server.web.views.rows import TEAM_RULES
 
 DRAFT_ID = "draft-objective"
+
+# The form fields each rule reads: its findings wait until one of them is touched. A rule not
+# listed reads nothing a new form holds (the saved key results, the team's other objectives).
+RULE_FIELDS: dict[str, frozenset[str]] = {
+    "objective-is-output": frozenset({"title"}),
+    "no-strategy-link": frozenset({"levers"}),
+    "unhealthy-guardrail": frozenset({"guardrails"}),
+    "output-kr": frozenset({"title"}),
+    "cascaded-kr": frozenset({"title"}),
+    "kpi-as-kr": frozenset({"title", "type"}),
+    "unmeasurable-kr": frozenset({"type", "baseline", "target"}),
+    "missing-baseline": frozenset({"baseline", "target"}),
+    "kr-count": frozenset({"title"}),
+}
+
+
+def touched_fields(data: Any) -> frozenset[str] | None:
+    """The fields typed in so far, as the live form sends them (`touched`); None when the
+    request does not say (the form was sent, or a client that does not track them)."""
+    if "touched" not in data:
+        return None
+    return frozenset(str(data.get("touched") or "").replace(",", " ").split())
+
+
+def quiet(findings: list[Finding], touched: frozenset[str] | None) -> list[Finding]:
+    """The findings about fields touched so far (all of them when `touched` is None)."""
+    if touched is None:
+        return findings
+    return [f for f in findings if RULE_FIELDS.get(f.rule, frozenset()) & touched]
 
 
 def _typed_objective(data: dict[str, Any], base: model.Objective | None) -> model.Objective:
@@ -52,15 +84,28 @@ def _plan_with(access: Access, objective: Objective | None, period: Any) -> mode
 
 
 def objective_findings(
-    access: Access, data: dict[str, Any], objective: Objective | None = None
+    access: Access,
+    data: dict[str, Any],
+    objective: Objective | None = None,
+    touched: frozenset[str] | None = None,
 ) -> list[Finding]:
-    """What the coach says about the objective form as typed (saved key results included)."""
+    """What the coach says about the objective form as typed (saved key results included).
+
+    A new objective is told only about the fields in `touched` (None: all of them); a saved
+    one holds its values already, so it is told everything."""
+    if objective is None and touched is not None and not touched:
+        return []
     period = data.get("period") or (objective.period if objective is not None else None)
     plan = _plan_with(access, objective, period)
     base = plan.objective(objective.slug) if objective is not None else None
     typed = _typed_objective(data, base)
     plan.objectives = [o for o in plan.objectives if o.id != typed.id] + [typed]
-    return [f for f in coach.lint_objective(plan, typed.id) if f.rule not in TEAM_RULES]
+    found = [f for f in coach.lint_objective(plan, typed.id) if f.rule not in TEAM_RULES]
+    if objective is None:
+        # A new objective cannot have key results yet: saying so is for after it is created.
+        found = [f for f in found if f.rule not in ("kr-count", "only-outputs")]
+        return quiet(found, touched)
+    return found
 
 
 def _typed_key_result(data: dict[str, Any], base: model.KeyResult | None) -> model.KeyResult:
@@ -95,8 +140,16 @@ def key_result_findings(
     objective: Objective,
     data: dict[str, Any],
     key_result: KeyResult | None = None,
+    touched: frozenset[str] | None = None,
 ) -> list[Finding]:
-    """What the coach says about the key-result form as typed, and about the set's size."""
+    """What the coach says about the key-result form as typed, and about the set's size.
+
+    A new key result is told only about the fields in `touched` (None: all of them), and a
+    blank one is no key result: nothing is said about it, and it is not counted."""
+    if key_result is None and not str(data.get("title") or "").strip():
+        return []
+    if key_result is None and touched is not None and not touched:
+        return []
     plan = _plan_with(access, objective, objective.period)
     core = plan.objective(objective.slug)
     if core is None:
@@ -109,6 +162,7 @@ def key_result_findings(
     others = [kr for kr in core.key_results if kr.id != typed.id]
     core.key_results = [*others, typed]
     mine = f"{core.id}/{typed.id}"
-    return [
+    found = [
         f for f in coach.lint_objective(plan, core.id) if f.object == mine or f.rule == "kr-count"
     ]
+    return found if key_result is not None else quiet(found, touched)
