@@ -18,6 +18,8 @@ def test_a_member_sees_the_dashboard_and_checks_in(live_server: Any, browser: An
     make_world()
     page = browser.new_page()
     log_in(page, live_server.url)
+    page.wait_for_url("**/o/acme/home/")  # signing in lands on the person's home
+    page.goto(f"{live_server.url}/o/acme/")
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
     expect(page.locator(".objective-row").get_by_role("progressbar")).to_have_count(2)
@@ -105,8 +107,11 @@ def test_the_dashboard_fits_a_375_pixel_wide_screen(live_server: Any, browser: A
     make_world()
     page = browser.new_page(viewport={"width": 375, "height": 740})
     log_in(page, live_server.url)
+    page.wait_for_url("**/o/acme/home/")
+    page.goto(f"{live_server.url}/o/acme/")
     expect(page.locator(".objective-row").get_by_role("progressbar")).to_have_count(2)
-    for path in ("/o/acme/", "/o/acme/objectives/activation/", "/o/acme/teams/growth/"):
+    pages = ("/o/acme/", "/o/acme/objectives/activation/", "/o/acme/teams/growth/", "/o/acme/home/")
+    for path in pages:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -31,6 +31,8 @@ def test_a_new_team_lead_reaches_new_objective_from_the_dashboard(
 
     page = browser.new_page()
     log_in(page, live_server.url, "newlead")
+    page.wait_for_url("**/o/acme/home/")  # signing in lands on the person's home
+    page.goto(f"{live_server.url}/o/acme/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Acme Analytics")
     # The team has no objective yet, so the dashboard lists no row of it: the door is above.
     page.get_by_role("link", name="New objective", exact=True).click()  # one click
