@@ -77,7 +77,8 @@ def fixes_for(finding: Finding, where: _Where) -> list[FixAction]:
                     "Move it to initiatives", where.url("key-result-to-initiative", slug=obj, kr=kr)
                 )
             ]
-    if fix == "add-key-result" and obj and not on_kr_form:
+    # The key-result form is that door, and the objective's form has its button just below.
+    if fix == "add-key-result" and obj and not (on_kr_form or on_objective_form):
         return [FixAction("Add a key result", where.url("key-result-new", slug=obj))]
     if fix == "pick-lever":
         if on_objective_form:
