@@ -158,6 +158,11 @@ def test_okr_demo_serves_the_demo_and_logs_in_with_demo_demo(
     )
     stop.append(process)
     _wait_healthy(base, process, 60)
+    # On this machine the login page names the demo's people, so a visitor can play each part.
+    with urllib.request.urlopen(base + "accounts/login/", timeout=10) as response:
+        login_page = response.read().decode()
+    assert "People of the demo" in login_page
+    assert "Amara Okafor" in login_page and "<code>amara</code>" in login_page
     opener, landed = _log_in(base, "demo", "demo")
     assert "/accounts/login/" not in landed
     with opener.open(base + "o/demo/", timeout=30) as response:
