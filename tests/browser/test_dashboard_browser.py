@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from tests.browser.people import log_in
-from tests.server.factories import make_world
+from tests.server.factories import launch, make_world
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_member_sees_the_dashboard_and_checks_in(live_server: Any, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    make_world()
+    launch(make_world().objective)
     page = browser.new_page()
     log_in(page, live_server.url)
     page.wait_for_url("**/o/acme/home/")  # signing in lands on the person's home

@@ -12,7 +12,7 @@ from constellation.core.periods import parse_period
 from constellation.server.okrs.models import KeyResult, Period
 from constellation.server.tracking.models import CheckIn
 from tests.browser.people import log_in
-from tests.server.factories import make_world
+from tests.server.factories import launch, make_world
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,6 +33,7 @@ def test_a_member_checks_in_on_two_key_results_at_once_and_sees_the_chart_and_st
         key_result=world.key_result, value=41, confidence=2, checked_on=calendar.start
     )
     KeyResult.objects.filter(pk=world.key_result.pk).update(confidence=2)
+    launch(world.objective, calendar.start)
 
     page = browser.new_page()
     log_in(page, live_server.url, "member")

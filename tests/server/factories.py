@@ -159,3 +159,13 @@ def make_world() -> World:
 def today() -> date:
     """A fixed day inside the standard period, for deterministic scoring."""
     return date(2026, 11, 15)
+
+
+def launch(objective: Objective, on: date | None = None) -> None:
+    """`objective` launched on `on` (its period's start when None), scores stored again."""
+    from constellation.server.plans.stored import rescore_organization
+
+    Objective.objects.filter(pk=objective.pk).update(
+        state="launched", state_given=True, launched_on=on
+    )
+    rescore_organization(objective.organization)

@@ -68,6 +68,12 @@ ADMIN_ONLY = {
     "o/{org}/people/{username}/deactivate/",
     "api/v1/orgs/{org}/invitations",
 }
+# Forms that only create or change something: a viewer opening one gets a 403 page saying why.
+WRITE_FORMS = {
+    "o/{org}/draft/new-objective/",
+    "o/{org}/objectives/{slug}/draft/key-results/new/",
+    "o/{org}/objectives/{slug}/draft/key-results/{kr}/edit/",
+}
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
@@ -418,8 +424,8 @@ def test_a_viewer_reads_everything_and_changes_nothing(world: World, by_token: b
             status = who.send(address, method).status_code
             personal = "token" in address.route or "notification" in address.route
             # 302: the web forms' addresses lead back to their page when opened.
-            admin_only = _normalise(address.route) in ADMIN_ONLY
-            if method == "GET" and status not in {200, 302, 405} | ({403} if admin_only else set()):
+            refusable = _normalise(address.route) in ADMIN_ONLY | WRITE_FORMS
+            if method == "GET" and status not in {200, 302, 405} | ({403} if refusable else set()):
                 problems.append(f"GET {address.path} → {status} for a viewer")
             elif method in WRITES and not personal and status not in {403, 405}:
                 problems.append(f"{method} {address.path} → {status}, not 403")

@@ -38,7 +38,7 @@ def test_an_htmx_post_answers_with_the_key_results_row(client, world: World) -> 
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith('<article class="kr card" id="kr-week1-activation">')
+    assert html.lstrip().startswith('<article class="kr card kr-card" id="kr-week1-activation">')
     assert '<strong class="current">47%</strong>' in html
     assert '<td data-label="Note">trial</td>' in html
     assert "Check-in recorded." in html
@@ -104,7 +104,7 @@ def test_an_invalid_htmx_check_in_swaps_the_row_with_the_errors(client, world: W
     )
     assert response.status_code == 422
     html = response.content.decode()
-    assert html.lstrip().startswith('<article class="kr card" id="kr-week1-activation">')
+    assert html.lstrip().startswith('<article class="kr card kr-card" id="kr-week1-activation">')
     assert "Enter a number." in html
     assert 'value="abc"' in html
     assert "keep me</textarea>" in html
