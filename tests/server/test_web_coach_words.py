@@ -223,3 +223,28 @@ def test_the_api_refuses_a_metric_without_numbers_naming_the_field(world: World)
     )
     assert edited.status_code == 422 and edited.data["detail"][0]["path"] == "$.target"
     assert Objective.objects.get(pk=world.objective.pk).key_results.count() == 3
+
+
+def test_stored_findings_on_the_objective_and_team_pages_speak_the_pages_words(
+    client, world: World
+) -> None:
+    from constellation.server.plans.stored import rescore_organization
+    from tests.server.factories import make_key_result
+
+    make_key_result(world.objective, "mobile", OUTPUT, type="milestone", position=2)
+    # All business and no customer: the team's set is coached too.
+    Objective.objects.filter(pk=world.objective.pk).update(scored_on=None, focus="business")
+    rescore_organization(world.org)
+    client.force_login(world.member)
+    html = client.get(url("objective", slug="activation")).content.decode()
+    findings = re.findall(r'<li class="finding[^>]*data-rule="output-kr".*?</li>', html, re.S)
+    assert findings
+    for finding in findings:
+        text = visible_text(re.sub(r"<form.*?</form>", "", finding, flags=re.S))
+        assert "“Launch the mobile app”" in text
+        assert not FILE_SYNTAX.search(text), text
+        assert "<code>" not in finding
+    team = client.get(url("team", team="growth")).content.decode()
+    about_team = team[team.index('id="team-findings"') :].split("</section>", 1)[0]
+    assert about_team.count('<li class="finding') >= 1
+    assert "<code>" not in about_team and not FILE_SYNTAX.search(visible_text(about_team))

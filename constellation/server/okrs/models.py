@@ -264,6 +264,10 @@ class Finding(models.Model):
     object = models.CharField(max_length=200, blank=True)
     message = models.TextField()
     hint = models.TextField(blank=True)
+    # The page's words (titles, no file keys) and the kind of one-step fix, as the web shows it.
+    plain_message = models.TextField(blank=True, default="")
+    plain_hint = models.TextField(blank=True, default="")
+    fix = models.CharField(max_length=40, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

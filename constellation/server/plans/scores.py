@@ -44,11 +44,24 @@ class PeriodView:
 
 def as_finding(row: tuple) -> coach.Finding:
     """A stored finding row (FINDING_COLUMNS) as the coach's dataclass."""
-    rule, severity, obj, message, hint = row[:5]
-    return coach.Finding(rule, severity, obj or None, None, message, hint)
+    rule, severity, obj, message, hint, plain_message, plain_hint, fix = row[:8]
+    return coach.Finding(
+        rule, severity, obj or None, None, message, hint, plain_message, plain_hint, fix or None
+    )
 
 
-FINDING_COLUMNS = ("rule", "severity", "object", "message", "hint", "objective_id", "team_id")
+FINDING_COLUMNS = (
+    "rule",
+    "severity",
+    "object",
+    "message",
+    "hint",
+    "plain_message",
+    "plain_hint",
+    "fix",
+    "objective_id",
+    "team_id",
+)
 
 
 def stored_findings(
@@ -73,8 +86,8 @@ def stored_findings(
     for row in rows:
         finding = as_finding(row)
         findings.append(finding)
-        if row[5] is not None:
-            by_objective.setdefault(row[5], []).append(finding)
+        if row[8] is not None:
+            by_objective.setdefault(row[8], []).append(finding)
     return findings, by_objective
 
 

@@ -507,6 +507,9 @@ def _finding(
         object=finding.object or "",
         message=finding.message,
         hint=finding.hint,
+        plain_message=finding.plain_message,
+        plain_hint=finding.plain_hint,
+        fix=finding.fix or "",
         position=position,
     )
 
@@ -753,7 +756,7 @@ def _snapshot(period_id: int) -> tuple[dict, dict, dict]:
     }
     findings: dict[tuple, int] = defaultdict(int)
     for row in Finding.objects.filter(period_id=period_id).values_list(
-        "rule", "object", "message", "hint"
+        "rule", "object", "message", "hint", "plain_message", "plain_hint", "fix"
     ):
         findings[row] += 1
     return objectives, key_results, dict(findings)
