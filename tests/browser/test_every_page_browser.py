@@ -8,13 +8,19 @@ vendored from the npm registry (tests/browser/vendor) and runs offline in the pa
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from collections import deque
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import Resolver404, resolve
 
+from constellation.server.demo import build_demo
 from tests.browser.people import log_in
 from tests.server.factories import make_world
 from tests.server.test_isolation import addresses, parameter_values
@@ -109,5 +115,49 @@ def test_every_page_has_no_axe_violation_and_fits_a_phone(
         problems += _check(page, live_server.url + path)
     log_in(page, live_server.url, "admin")
     for path in mine[chunk::CHUNKS]:
+        problems += _check(page, live_server.url + path)
+    assert not problems, "\n".join(problems)
+
+
+def _walk_links(client: Client, start: str) -> list[str]:
+    """The demo's pages reached by following links from `start`, one address per kind of page."""
+    kinds: set[str] = set()
+    pages: list[str] = []
+    queue, seen = deque([start]), {start}
+    while queue:
+        path = queue.popleft()
+        try:
+            kind = resolve(path.split("?", 1)[0]).url_name or path
+        except Resolver404:
+            continue
+        if kind in kinds:
+            continue
+        response = client.get(path)
+        if not _is_page(response):
+            continue
+        kinds.add(kind)
+        pages.append(path)
+        for href in re.findall(r'href="(/[^"#]*)', response.content.decode()):
+            link = html.unescape(href)
+            if link not in seen and not link.startswith(SKIPPED_PREFIXES):
+                seen.add(link)
+                queue.append(link)
+    return pages
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_walked_by_its_links_has_no_axe_violation_and_fits_a_phone(
+    live_server: Any, browser: Any
+) -> None:
+    """The demo's full organisation (charts, KPIs, a reviewed quarter), one page of each kind."""
+    build_demo(date.today())
+    client = Client()
+    client.login(username="amara", password="demo")
+    pages = _walk_links(client, "/o/demo/home/")
+    assert len(pages) >= 20, pages
+    page = browser.new_page()
+    log_in(page, live_server.url, "amara", "demo")
+    problems: list[str] = []
+    for path in pages:
         problems += _check(page, live_server.url + path)
     assert not problems, "\n".join(problems)
