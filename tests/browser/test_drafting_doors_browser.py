@@ -3,6 +3,7 @@ one click, lands on the form with their team and the period chosen, and saves a 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -62,7 +63,7 @@ def test_a_viewer_sees_no_door_to_drafting(live_server: Any, browser: Any) -> No
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_next_quarter_is_drafted_six_weeks_before_it_starts(
+def test_the_next_quarter_is_drafted_aligned_and_sent_six_weeks_before_it_starts(
     live_server: Any, browser: Any
 ) -> None:
     from datetime import date
@@ -70,11 +71,16 @@ def test_the_next_quarter_is_drafted_six_weeks_before_it_starts(
     from playwright.sync_api import expect
 
     from constellation.server.okrs.actions import do_open_periods
-    from constellation.server.orgs.models import Membership
+    from constellation.server.okrs.models import Period
+    from constellation.server.orgs.models import Membership, Team
+    from tests.server.factories import make_objective
 
     world = make_world()
     Membership.objects.get(organization=world.org, user=world.member).teams.add(world.team)
     do_open_periods(world.org, date(2026, 11, 20))  # six weeks before 2027-Q1 starts
+    next_quarter = Period.objects.get(organization=world.org, key="2027-Q1")
+    company = Team.objects.get(organization=world.org, slug="company")
+    make_objective(world.org, company, next_quarter, "all-year", "Customers stay with us all year")
 
     page = browser.new_page()
     log_in(page, live_server.url)
@@ -88,4 +94,20 @@ def test_the_next_quarter_is_drafted_six_weeks_before_it_starts(
     page.get_by_role("button", name="Create the objective").click()
     expect(page.locator("body")).to_contain_text("Now add its key results")
     page.goto(f"{live_server.url}/o/acme/?period=2027-Q1")
-    expect(page.locator("body")).to_contain_text("Teams reach value on their first day")
+    page.get_by_role("link", name="Teams reach value on their first day").click()
+
+    # Aligned across teams to the company's objective of the same quarter.
+    page.get_by_text("Align to another objective").click()
+    page.get_by_label("Find an objective by title, id or team").fill("stay")
+    page.get_by_role("button", name="Align to “Customers stay with us all year”").click()
+    expect(page.locator("#alignment-section")).to_contain_text(
+        "Now aligned to “Customers stay with us all year”."
+    )
+
+    # Sent for review, weeks before the quarter starts.
+    page.get_by_role("link", name="send Growth's drafts for review").click()
+    expect(page.get_by_label("Teams reach value on their first day (Draft)")).to_be_checked()
+    page.get_by_label(re.compile(r"\(leader\)")).first.check()
+    page.get_by_role("button", name="Send for review").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Review of Growth's OKRs")
+    expect(page.locator("body")).to_contain_text("2027-Q1")
