@@ -11,6 +11,7 @@ from django.db import transaction
 
 from constellation.core import coach
 from constellation.server.demo import build_demo
+from constellation.server.demo.asked import DRAFT_KEY_RESULTS, DRAFT_TITLE
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
 from constellation.server.orgs.access import access_org
@@ -100,7 +101,9 @@ def test_about_25_objectives_sit_in_the_current_quarter_with_2_to_4_key_results(
     for objective in objectives:
         assert 2 <= objective.key_results.count() <= 4, objective.slug
         assert objective.owner is not None
-        assert objective.state == Objective.State.LAUNCHED
+        # All launched but the draft Growth sent to Amara for review.
+        expected = Objective.State.IN_REVIEW if objective.title == DRAFT_TITLE else "launched"
+        assert objective.state == expected, objective.slug
     metrics = KeyResult.objects.filter(objective__period=period, type="metric")
     assert metrics.count() >= 45
     assert not metrics.filter(baseline=None).exists()
@@ -217,7 +220,10 @@ def test_a_later_build_tops_up_check_ins_exactly_as_a_fresh_build_would() -> Non
     result = build_demo(later)
     assert (
         result.check_ins_added
-        == 3 * KeyResult.objects.filter(objective__period__closed=False).count()
+        == 3
+        * KeyResult.objects.filter(
+            objective__period__closed=False, objective__state="launched"
+        ).count()
     )
     assert _check_ins() == fresh
     assert dict(KeyResult.objects.values_list("objective__slug", "current")) == fresh_current
@@ -260,7 +266,28 @@ def test_the_build_is_audited() -> None:
     org = build_demo(TODAY).organization
     from constellation.server.audit.models import AuditEvent
 
-    assert AuditEvent.objects.filter(organization=org, action="create").count() == 1
+    # The organisation, then the draft sent for review and its key results, made by Bruno.
+    created = AuditEvent.objects.filter(organization=org, action="create")
+    assert created.count() == 2 + len(DRAFT_KEY_RESULTS)
+    assert AuditEvent.objects.filter(organization=org, action="send_for_review").count() == 1
+
+
+def test_the_leader_and_another_team_find_work_waiting_on_their_home() -> None:
+    from django.test import Client
+
+    from constellation.server.sharing.models import Dependency, ReviewRequest
+
+    build_demo(TODAY)
+    review = ReviewRequest.objects.get(organization__slug="demo")
+    assert review.state == ReviewRequest.State.OPEN
+    assert [r.person.username for r in review.reviewers.all()] == ["amara"]
+    dependency = Dependency.objects.get(organization__slug="demo")
+    assert (dependency.from_team.slug, dependency.to_team.slug) == ("growth", "platform")
+    amara, chen = Client(), Client()
+    assert amara.login(username="amara", password="demo")
+    assert chen.login(username="chen", password="demo")
+    assert f"/o/demo/review-requests/{review.pk}/" in amara.get("/o/demo/home/").content.decode()
+    assert f"/o/demo/dependencies/{dependency.pk}/" in chen.get("/o/demo/home/").content.decode()
 
 
 def test_someone_added_to_the_demo_keeps_their_password_on_a_public_host() -> None:

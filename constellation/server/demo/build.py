@@ -16,6 +16,7 @@ from constellation.core.periods import period_containing
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.demo import content, series
+from constellation.server.demo.asked import ask_what_waits
 from constellation.server.demo.content import KrSpec, ObjectiveSpec
 from constellation.server.demo.current import CURRENT
 from constellation.server.demo.previous import PREVIOUS
@@ -119,6 +120,7 @@ def _create(today: date) -> Organization:
     _objectives(ctx, previous_specs, previous_row, previous, today, closed=True)
     membership = Membership.objects.get(organization=org, user=ctx.people["demo"])
     review_last_quarter(Access(org, membership), org, previous_row, ctx.teams, ctx.people)
+    ask_what_waits(org, current_row, ctx.teams, ctx.people)
     record(org.pk, ctx.people["demo"], "create", org, reason="demo organisation built")
     return org
 
