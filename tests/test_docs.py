@@ -43,3 +43,13 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_every_document_the_readme_links_exists() -> None:
     for link in re.findall(r"\]\(((?:docs/)?[\w./-]+\.md)\)", README):
         assert (ROOT / link).is_file(), link
+
+
+def test_every_screenshot_the_readme_shows_exists() -> None:
+    shown = re.findall(r'src="(docs/screenshots/[\w.-]+\.png)"', README)
+    assert len(shown) >= 16
+    for path in shown:
+        assert (ROOT / path).is_file(), path
+    script = (ROOT / "scripts" / "screenshots.py").read_text()
+    for name in {Path(path).stem.rsplit("-", 1)[0] for path in shown}:
+        assert f'"{name}"' in script, f"scripts/screenshots.py does not make {name}"
