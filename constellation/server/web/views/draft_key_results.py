@@ -213,29 +213,48 @@ def _move_from_form(
     version the form was opened at; refused, the form comes back with what was typed."""
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    status = 422
+    version = data.get("version") or key_result.version
+    moved, status = _move(
+        request, access, objective, key_result, form, version, data, CONFLICT_NOTE
+    )
+    if moved is not None:
+        return moved
+    saved = access_key_result_of(access, objective, key_result.slug)
+    return _page(request, access, objective, form, saved, status=status)
+
+
+def _move(
+    request: HttpRequest,
+    access: Access,
+    objective: Objective,
+    key_result: KeyResult,
+    form: Any,
+    version: int,
+    data: dict[str, Any],
+    conflict_note: str = "",
+) -> tuple[HttpResponse | None, int]:
+    """Move a key result to initiatives: the way to its new initiative, or None and the
+    refusal's status with the error on `form`."""
     try:
         initiative = do_move_to_initiative(
             access,
             key_result,
             actor=request.user,
-            expected_version=data.get("version") or key_result.version,
+            expected_version=version,
             reason=data.get("reason") or "",
         )
     except Conflict as conflict:
-        status = 409
-        form.add_error(None, conflict.message + CONFLICT_NOTE)
+        form.add_error(None, conflict.message + conflict_note)
+        return None, 409
     except ActionError as error:
         add_action_error(form, error)
-    else:
-        messages.success(
-            request,
-            f"“{initiative.title}” is now an initiative of this objective, no longer a key "
-            "result. Choose the key results it is expected to move.",
-        )
-        return redirect(_objective_url(access, objective.slug, f"initiative-{initiative.pk}"))
-    saved = access_key_result_of(access, objective, key_result.slug)
-    return _page(request, access, objective, form, saved, status=status)
+        return None, 422
+    messages.success(
+        request,
+        f"“{initiative.title}” is now an initiative of this objective, no longer a key "
+        "result. Choose the key results it is expected to move.",
+    )
+    return redirect(_objective_url(access, objective.slug, f"initiative-{initiative.pk}")), 0
 
 
 def _pivot_form(request: HttpRequest) -> PivotForm:
@@ -308,23 +327,12 @@ def move_to_initiative(request: HttpRequest, access: Access, slug: str, kr: str)
     )
     if request.method != "POST" or not access.can_write:
         return _pivot_page(request, access, objective, key_result, form, "move", 200)
-    status = 422
-    try:
-        initiative = do_move_to_initiative(
-            access, key_result, actor=request.user, **_pivot_args(form)
-        )
-    except Conflict as conflict:
-        form.add_error(None, conflict.message)
-        status = 409
-    except ActionError as error:
-        add_action_error(form, error)
-    else:
-        messages.success(
-            request,
-            f"“{initiative.title}” is now an initiative of this objective, no longer a key "
-            "result. Choose the key results it is expected to move.",
-        )
-        return redirect(_objective_url(access, slug, f"initiative-{initiative.pk}"))
+    args = _pivot_args(form)
+    moved, status = _move(
+        request, access, objective, key_result, form, args["expected_version"], args
+    )
+    if moved is not None:
+        return moved
     return _pivot_page(request, access, objective, key_result, form, "move", status)
 
 
