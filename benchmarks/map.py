@@ -165,7 +165,7 @@ def run_one(database: str, objectives: int, args: argparse.Namespace) -> Run:
         cookie = {"Cookie": scale.session_cookie(port, scale_data.USER, scale_data.PASSWORD)}
         status, _, _ = client.request("GET", page, cookie)
         if status == 404:
-            run.notes.append(f"the page /o/{org}/map/ answered 404 (not built yet): not timed")
+            run.notes.append(f"the page /o/{org}/map/ answered 404, so it is not timed here")
         else:
             samples, size = scale.time_page(client, page, cookie, args.warm_up, args.requests, None)
             run.rows.append(Row(database, objectives, "map page", samples, sql, size))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from ninja import Query, Router
 
 from constellation.server.api.auth import api_access
@@ -48,10 +48,14 @@ def constellation_map(
     request: HttpRequest,
     org: str,
     period: Annotated[str | None, Query(description=PERIOD_HELP)] = None,
-) -> dict[str, Any]:
-    """The period's objectives and alignment links, with the strategy they model."""
+) -> JsonResponse:
+    """The period's objectives and alignment links, with the strategy they model.
+
+    Answered as built, without a second pass through the response schema: at 2,000 objectives
+    that pass cost as much as reading the rows. The tests check every answer against it.
+    """
     access = api_access(request, org)
-    return map_json(read_map(access, _period(access, period)))
+    return JsonResponse(map_json(read_map(access, _period(access, period))))
 
 
 @router.get(
