@@ -16,6 +16,7 @@ from constellation.server.web.views import (
     drafting,
     kpis,
     launch,
+    map,
     my_week,
     notifications,
     objectives,
@@ -60,6 +61,7 @@ urlpatterns = [
     path("", auth.home, name="home"),
     path("switch/", auth.switch_organization, name="switch-organization"),
     path("o/<str:org>/", dashboard.dashboard, name="dashboard"),
+    path("o/<str:org>/map/", map.constellation_map, name="map"),
     path("o/<str:org>/teams/", teams_manage.teams_page, name="teams"),
     path("o/<str:org>/teams/<str:team>/", teams.team, name="team"),
     path(

@@ -31,6 +31,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "launch",
         "dependency",
     ),
+    "map": ("map",),
     "my-week": ("my-week",),
     "planning": (
         "planning",
@@ -151,6 +152,9 @@ ICONS = {
     "menu": '<path d="M4 6h16M4 12h16M4 18h16"/>',
     "home": '<path d="M3 11l9-7 9 7"/><path d="M5 10v10h14V10"/>',
     "chart": '<path d="M4 20V4"/><path d="M4 20h16"/><path d="M8 16v-5M12 16V8M16 16v-8"/>',
+    # Three stars joined: the constellation map.
+    "map": '<circle cx="5" cy="17" r="2"/><circle cx="12" cy="6" r="2"/>'
+    '<circle cx="19" cy="15" r="2"/><path d="M6.2 15.3l4.7-7.6M13.5 7.4l4.3 6"/>',
     "calendar": '<rect x="3" y="5" width="18" height="16" rx="2"/>'
     '<path d="M3 10h18M8 3v4M16 3v4"/>',
     "plan": '<path d="M9 6h11M9 12h11M9 18h11"/><path d="M4 6h1M4 12h1M4 18h1"/>',

@@ -1,0 +1,142 @@
+"""The constellation map: a period's objectives as stars grouped by the levers they model.
+
+The picture is drawn in the browser (Cytoscape.js with the dagre layout, vendored) from the
+map's data embedded in the page, the same JSON the API answers. The page itself carries
+everything a browser without scripts or a screen reader needs: the strategy, the map as
+tables (every alignment, every lever with its objectives) and the "what if" answered on the
+server from a GET form. One read (`plans.map.read_map`), a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from constellation.core.what_if import WhatIf
+from constellation.server.orgs.access import Access
+from constellation.server.plans.map import MapData, MapNode, map_json, read_map, what_if
+from constellation.server.web.views.permissions import org_view
+from constellation.server.web.views.rows import chosen_period
+
+# Above this many objectives the first picture shows one node per group, opened on demand,
+# and the tables start folded.
+COLLAPSE_ABOVE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    """One end of an alignment as the table shows it."""
+
+    title: str
+    url: str
+    team: str
+    progress: float | None  # None for an objective of another period (not scored here)
+    period: str | None  # set only for another period's objective
+
+
+@dataclass(frozen=True, slots=True)
+class LeverRow:
+    """A lever (or "no lever") with the objectives that model it."""
+
+    id: str
+    title: str
+    objectives: list[MapNode]
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """The "what if" answered on the server: what was dropped and who loses a target."""
+
+    kind: str
+    id: str
+    title: str
+    impact: WhatIf
+    lose_target: list[End]
+    lose_indirect: list[End]
+    unmodelled: list[End]
+
+
+def _ends(data: MapData) -> dict[str, End]:
+    """Every objective the map names, by slug: the period's and the other periods'."""
+    ends = {
+        node.id: End(node.title, node.url, node.team_name, node.progress, None)
+        for node in data.nodes
+    }
+    teams = {team.id: team.name for team in data.teams}
+    for other in data.outside:
+        ends[other.id] = End(other.title, other.url, teams.get(other.team, ""), None, other.period)
+    return ends
+
+
+def _lever_rows(data: MapData) -> list[LeverRow]:
+    """Each active lever with its objectives, then the objectives that model none."""
+    by_lever: dict[str, list[MapNode]] = {lever.id: [] for lever in data.levers}
+    alone: list[MapNode] = []
+    for node in data.nodes:
+        modelled = [slug for slug in node.levers if slug in by_lever]
+        for slug in modelled:
+            by_lever[slug].append(node)
+        if not modelled:
+            alone.append(node)
+    rows = [LeverRow(lever.id, lever.title, by_lever[lever.id]) for lever in data.levers]
+    return [*rows, LeverRow("", "Models no lever", alone)]
+
+
+def _drop(request: HttpRequest, data: MapData, ends: dict[str, End]) -> Dropped | None:
+    """`?drop=lever:SLUG` or `?drop=objective:SLUG`: what dropping it breaks; None when unnamed
+    or unknown (the form then says so)."""
+    kind, _, slug = request.GET.get("drop", "").strip().partition(":")
+    title = None
+    if kind == "lever":
+        title = next((lever.title for lever in data.levers if lever.id == slug), None)
+    elif kind == "objective":
+        title = next((node.title for node in data.nodes if node.id == slug), None)
+    if title is None or data.period is None:
+        return None
+    impact = what_if(data, lever=slug) if kind == "lever" else what_if(data, objective=slug)
+
+    def named(slugs: list[str]) -> list[End]:
+        return [ends[s] for s in slugs if s in ends]
+
+    return Dropped(
+        kind,
+        slug,
+        title,
+        impact,
+        named(impact.lose_target),
+        named(impact.lose_indirect),
+        named(impact.unmodelled),
+    )
+
+
+@org_view()
+def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
+    """`/o/<org>/map/?period=KEY&focus=SLUG&drop=lever:SLUG`: the period's constellation."""
+    period, periods = chosen_period(request, access)
+    data = read_map(access, period)
+    ends = _ends(data)
+    alignments = [
+        (ends[edge.source], ends[edge.target], edge.cross_period)
+        for edge in data.edges
+        if edge.source in ends and edge.target in ends
+    ]
+    context: dict[str, Any] = {
+        "access": access,
+        "organization": access.organization,
+        "period": period,
+        "periods": periods,
+        "data": data,
+        "map": map_json(data),
+        "alignments": alignments,
+        "lever_rows": _lever_rows(data),
+        "unmodelled_levers": [lever for lever in data.levers if not lever.objectives],
+        "large": len(data.nodes) > COLLAPSE_ABOVE,
+        "collapse_above": COLLAPSE_ABOVE,
+        "focus": request.GET.get("focus", "").strip(),
+        "drop": request.GET.get("drop", "").strip(),
+        "dropped": _drop(request, data, ends),
+    }
+    return render(request, "web/map.html", context)
