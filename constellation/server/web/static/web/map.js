@@ -241,12 +241,13 @@
   function layoutGroup(kids) {
     var inner = kids.edgesWith(kids);
     var linked = kids.filter(function (n) { return n.edgesWith(kids).length > 0; });
+    // Past a few hundred stars a group is searched, not read: rows draw it at once.
+    if (linked.length > BUSY) linked = cy.collection();
     var alone = kids.difference(linked);
     var top = 0, width = 0;
     if (linked.length) {
       linked.union(inner).layout({
         name: "dagre", rankDir: "BT", nodeSep: 18, rankSep: 46, edgeSep: 8,
-        ranker: linked.length > BUSY ? "longest-path" : "network-simplex",
         nodeDimensionsIncludeLabels: true, fit: false, animate: false,
       }).run();
       var bb = linked.boundingBox({ includeLabels: true });
@@ -483,6 +484,9 @@
 
   // Fits these elements on screen, never closer than life size.
   function showAll(eles) {
+    var box = eles.boundingBox(), view = cy.extent();
+    // Already in sight: the picture stays still (a second click lands where the first did).
+    if (box.x1 >= view.x1 && box.x2 <= view.x2 && box.y1 >= view.y1 && box.y2 <= view.y2) return;
     cy.fit(eles, 60);
     if (cy.zoom() > 1.1) {
       cy.zoom(1.1);
