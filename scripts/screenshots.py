@@ -64,6 +64,7 @@ def _pages(base: str, page: Page) -> list[tuple[str, str]]:
     return [
         ("home", f"{org}/home/"),
         ("dashboard", f"{org}/"),
+        ("map", f"{org}/map/"),
         ("team", f"{org}/teams/{TEAM}/"),
         ("objective", f"{base}{objective}"),
         ("my-week", f"{org}/my-week/"),

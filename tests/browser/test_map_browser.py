@@ -68,6 +68,7 @@ def test_filtering_by_a_team_hides_the_others_and_clearing_shows_them_again(
     team = api["nodes"][0]["team"]
     theirs = sorted(n["id"] for n in api["nodes"] if n["team"] == team)
     assert 0 < len(theirs) < len(api["nodes"])
+    page.get_by_text("Filter and search").click()
     page.select_option("#map-team", team)
     assert sorted(page.evaluate("window.constellationMap.drawn()")) == theirs
     assert page.locator("#map-list [data-slug]").count() == len(theirs)

@@ -841,8 +841,15 @@
   // First picture.
   var tools = document.getElementById("map-tools");
   if (tools) tools.hidden = false;
-  var fold = document.getElementById("map-filter-fold");
-  if (fold && window.matchMedia("(max-width: 40rem)").matches) fold.open = false;
+  // A new window size fits the picture again, unless someone is looking at one objective.
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      cy.resize();
+      if (!state.focus) { cy.fit(cy.elements(), 24); if (cy.zoom() > 1.1) { cy.zoom(1.1); cy.center(); } }
+    }, 50);
+  });
   var listWrap = document.getElementById("map-list-wrap");
   if (listWrap) listWrap.hidden = false;
   draw();
