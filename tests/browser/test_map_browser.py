@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -210,3 +212,18 @@ def test_2000_objectives_draw_grouped_at_once_and_a_group_opens_on_demand(
     print(f"opening the largest group: {opened:.0f} ms")
     assert opened < 10000
     assert len(page.evaluate("window.constellationMap.drawn()")) > 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_picture_downloads_as_svg_and_png(live_server: Any, browser: Any) -> None:
+    page, api = _demo_map(live_server, browser)
+    with page.expect_download() as svg:
+        page.get_by_role("button", name="Download SVG").click()
+    drawing = Path(svg.value.path()).read_text()
+    assert svg.value.suggested_filename == f"constellation-demo-{api['period']}.svg"
+    assert drawing.startswith("<svg") and drawing.count("<line ") == len(api["edges"])
+    words = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", drawing))
+    assert api["nodes"][0]["title"].split()[0] in words
+    with page.expect_download() as png:
+        page.get_by_role("button", name="Download PNG").click()
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
