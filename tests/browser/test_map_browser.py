@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from constellation.server.demo import build_demo
+from constellation.server.strategy.models import Lever
 from tests.browser.people import log_in
 from tests.server.bulk import add_objectives
 from tests.server.factories import make_world
@@ -212,6 +213,32 @@ def test_2000_objectives_draw_grouped_at_once_and_a_group_opens_on_demand(
     print(f"opening the largest group: {opened:.0f} ms")
     assert opened < 10000
     assert len(page.evaluate("window.constellationMap.drawn()")) > 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_objective_modelling_two_levers_is_tied_to_the_second_levers_box(
+    live_server: Any, browser: Any
+) -> None:
+    world = make_world()
+    second = Lever.objects.create(organization=world.org, slug="trust", title="Earn trust")
+    world.objective.levers.add(second)
+    Client().get("/")
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    log_in(page, live_server.url, "member")
+    _open_map(page, f"{live_server.url}/o/acme/map/")
+    ties = page.evaluate(
+        """() => window.constellationMap.cy.edges('.also').map(
+             (e) => [e.source().data('slug'), e.target().id()])"""
+    )
+    assert ties == [["activation", "g:lever:trust"]]
+    home = page.evaluate("window.constellationMap.cy.getElementById('o:activation').parent().id()")
+    assert home == "g:lever:self-serve"
+    assert page.get_by_text("Also models that lever").is_visible()
+    assert len(page.evaluate("window.constellationMap.links()")) == 1
+    with page.expect_download() as svg:
+        page.get_by_role("button", name="Download SVG").click()
+    drawing = Path(svg.value.path()).read_text()
+    assert drawing.count('class="also-models"') == 1 and drawing.count("<line ") == 1
 
 
 @pytest.mark.django_db(transaction=True)

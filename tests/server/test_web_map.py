@@ -209,3 +209,84 @@ def test_the_dashboard_the_strategy_and_each_objective_link_to_the_map(
     assert 'href="/o/acme/map/?focus=activation&amp;period=2026-Q4">See it on the map</a>' in (
         page.content.decode()
     )
+
+
+def _tables_url(**query: str) -> str:
+    url = reverse("map-tables", kwargs={"org": "acme"})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def _lever_items(html: str) -> list[str]:
+    """Titles of the objectives listed under the levers on one page of the levers table."""
+    return [
+        unescape(re.sub(r"<[^>]+>", "", title))
+        for block in re.findall(r'<ul class="map-lever-objectives">(.*?)</ul>', html, re.S)
+        for title in re.findall(r"<li><a [^>]+>(.*?)</a>", block, re.S)
+    ]
+
+
+def test_a_large_map_sends_its_tables_to_a_paged_page_listing_every_alignment_and_objective(
+    client, world: World
+) -> None:
+    client.force_login(world.member)
+    add_objectives(world, 400)
+    client.get(map_url())  # the bulk rows are scored as this first request ends
+    html = client.get(map_url()).content.decode()
+    data = map_json(read_map(access_org(world.member, "acme"), world.period))
+    assert len(data["nodes"]) > 300
+    assert 'id="map-alignments"' not in html
+    assert f'href="{_tables_url(period=world.period.key)}"' in html
+    assert f"{len(data['edges'])} alignments between {len(data['nodes'])} objectives" in html
+
+    rows: list[tuple[str, ...]] = []
+    page = 1
+    while True:
+        response = client.get(_tables_url(period=world.period.key, page=str(page)))
+        assert response.status_code == 200
+        body = response.content.decode()
+        rows += _table_alignments(body)
+        if 'rel="next"' not in body:
+            break
+        page += 1
+    assert page == -(-len(data["edges"]) // 250) > 1
+    titles = {node["id"]: node["title"] for node in data["nodes"]}
+    expected = sorted((titles[e["from"]], titles[e["to"]]) for e in data["edges"])
+    assert sorted((row[0], row[2]) for row in rows) == expected
+
+    listed: list[str] = []
+    page = 1
+    while True:
+        body = client.get(
+            _tables_url(period=world.period.key, show="levers", page=str(page))
+        ).content.decode()
+        listed += _lever_items(body)
+        if 'rel="next"' not in body:
+            break
+        assert "continued" in body or page == 1
+        page += 1
+    modelling = sum(max(1, len(node["levers"])) for node in data["nodes"])
+    assert len(listed) == modelling
+    assert set(listed) == set(titles.values())
+
+
+def test_the_tables_page_reads_with_the_same_queries_at_any_size(client, world: World) -> None:
+    client.force_login(world.member)
+    add_objectives(world, 20)
+    client.get(map_url())
+    few = [_queries(client, _tables_url(show=show)) for show in ("alignments", "levers")]
+    add_objectives(world, 380, start=20)
+    client.get(map_url())
+    many = [_queries(client, _tables_url(show=show, page="2")) for show in ("alignments", "levers")]
+    assert many == few
+
+
+def test_the_tables_page_is_for_members_only_and_an_unknown_page_shows_the_last(
+    client, world: World
+) -> None:
+    assert client.get(_tables_url()).status_code == 302
+    client.force_login(world.outsider)
+    assert client.get(_tables_url()).status_code == 404
+    client.force_login(world.member)
+    response = client.get(_tables_url(page="999"))
+    assert response.status_code == 200
+    assert _table_alignments(response.content.decode())

@@ -62,6 +62,7 @@ urlpatterns = [
     path("switch/", auth.switch_organization, name="switch-organization"),
     path("o/<str:org>/", dashboard.dashboard, name="dashboard"),
     path("o/<str:org>/map/", map.constellation_map, name="map"),
+    path("o/<str:org>/map/tables/", map.map_tables, name="map-tables"),
     path("o/<str:org>/teams/", teams_manage.teams_page, name="teams"),
     path("o/<str:org>/teams/<str:team>/", teams.team, name="team"),
     path(

@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from constellation.core.what_if import WhatIf
 from constellation.server.orgs.access import Access
@@ -24,6 +27,8 @@ from constellation.server.web.views.rows import chosen_period
 # Above this many objectives the first picture shows one node per group, opened on demand,
 # and the tables start folded.
 COLLAPSE_ABOVE = 300
+# Above COLLAPSE_ABOVE the tables are a page of their own, this many rows a page.
+TABLE_ROWS = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +44,14 @@ class End:
 
 @dataclass(frozen=True, slots=True)
 class LeverRow:
-    """A lever (or "no lever") with the objectives that model it."""
+    """A lever (or "no lever") with the objectives that model it (on this page of the table:
+    `count` is all of them, `continued` when earlier ones are on the page before)."""
 
     id: str
     title: str
     objectives: list[MapNode]
+    count: int
+    continued: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +89,56 @@ def _lever_rows(data: MapData) -> list[LeverRow]:
             by_lever[slug].append(node)
         if not modelled:
             alone.append(node)
-    rows = [LeverRow(lever.id, lever.title, by_lever[lever.id]) for lever in data.levers]
-    return [*rows, LeverRow("", "Models no lever", alone)]
+    rows = [
+        LeverRow(lever.id, lever.title, by_lever[lever.id], len(by_lever[lever.id]))
+        for lever in data.levers
+    ]
+    return [*rows, LeverRow("", "Models no lever", alone, len(alone))]
+
+
+def _lever_rows_page(rows: list[LeverRow], number: str | None) -> tuple[list[LeverRow], Any]:
+    """One page of the levers table, TABLE_ROWS lines (a lever or one of its objectives) a page:
+    the levers cut by the page break carry on, marked "continued", on the next."""
+    lines: list[tuple[LeverRow, MapNode | None]] = []
+    for row in rows:
+        lines.append((row, None))
+        lines.extend((row, node) for node in row.objectives)
+    page = Paginator(lines, TABLE_ROWS).get_page(number)
+    shown: list[LeverRow] = []
+    for row, node in page.object_list:
+        if not shown or shown[-1].id != row.id or shown[-1].title != row.title:
+            shown.append(LeverRow(row.id, row.title, [], row.count, continued=node is not None))
+        if node is not None:
+            shown[-1].objectives.append(node)
+    return shown, page
+
+
+def _alignments(data: MapData, ends: dict[str, End]) -> list[tuple[End, End, bool]]:
+    """Every alignment the map draws, as the table's (source, target, crosses periods) rows."""
+    return [
+        (ends[edge.source], ends[edge.target], edge.cross_period)
+        for edge in data.edges
+        if edge.source in ends and edge.target in ends
+    ]
+
+
+def _drop_options(data: MapData, drop: str) -> SafeString:
+    """The "what if" choices as the select's option groups: every lever, then every objective.
+    Built here rather than in the template: at 2,000 objectives the template's loop took
+    about 100 ms, this takes a few."""
+    groups = (
+        ("Levers", [(f"lever:{lever.id}", lever.title) for lever in data.levers]),
+        ("Objectives", [(f"objective:{node.id}", node.title) for node in data.nodes]),
+    )
+    html = []
+    for label, options in groups:
+        inner = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, " selected" if value == drop else "", title) for value, title in options),
+        )
+        html.append(format_html('<optgroup label="{}">{}</optgroup>', label, inner))
+    return mark_safe("".join(html))  # each part escaped by format_html above
 
 
 def _drop(request: HttpRequest, data: MapData, ends: dict[str, End]) -> Dropped | None:
@@ -118,11 +174,8 @@ def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
     period, periods = chosen_period(request, access)
     data = read_map(access, period)
     ends = _ends(data)
-    alignments = [
-        (ends[edge.source], ends[edge.target], edge.cross_period)
-        for edge in data.edges
-        if edge.source in ends and edge.target in ends
-    ]
+    alignments = _alignments(data, ends)
+    large = len(data.nodes) > COLLAPSE_ABOVE
     context: dict[str, Any] = {
         "access": access,
         "organization": access.organization,
@@ -130,13 +183,53 @@ def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
         "periods": periods,
         "data": data,
         "map": map_json(data),
-        "alignments": alignments,
-        "lever_rows": _lever_rows(data),
+        # Above COLLAPSE_ABOVE objectives the tables have a page of their own.
+        "alignments": [] if large else alignments,
+        "alignments_count": len(alignments),
+        "lever_rows": [] if large else _lever_rows(data),
+        "show_alignments": True,
+        "show_levers": True,
+        "tables_per_page": TABLE_ROWS,
+        "drop_options": _drop_options(data, request.GET.get("drop", "").strip()),
         "unmodelled_levers": [lever for lever in data.levers if not lever.objectives],
-        "large": len(data.nodes) > COLLAPSE_ABOVE,
+        "large": large,
         "collapse_above": COLLAPSE_ABOVE,
         "focus": request.GET.get("focus", "").strip(),
         "drop": request.GET.get("drop", "").strip(),
         "dropped": _drop(request, data, ends),
     }
     return render(request, "web/map.html", context)
+
+
+@org_view()
+def map_tables(request: HttpRequest, access: Access) -> HttpResponse:
+    """`/o/<org>/map/tables/?period=KEY&show=alignments|levers&page=N`: the map as tables, a
+    page at a time, for a period too large to list on the map's page (and for screen readers
+    and printing at any size)."""
+    period, periods = chosen_period(request, access)
+    data = read_map(access, period)
+    show = "levers" if request.GET.get("show") == "levers" else "alignments"
+    context: dict[str, Any] = {
+        "access": access,
+        "organization": access.organization,
+        "period": period,
+        "periods": periods,
+        "data": data,
+        "show": show,
+        "show_alignments": show == "alignments",
+        "show_levers": show == "levers",
+        "open": True,
+    }
+    if show == "alignments":
+        rows = _alignments(data, _ends(data))
+        page = Paginator(rows, TABLE_ROWS).get_page(request.GET.get("page"))
+        context.update(alignments=page.object_list, alignments_count=len(rows))
+        if page.has_other_pages():
+            context["alignments_page"] = f"page {page.number} of {page.paginator.num_pages}"
+    else:
+        shown, page = _lever_rows_page(_lever_rows(data), request.GET.get("page"))
+        context["lever_rows"] = shown
+        if page.has_other_pages():
+            context["levers_page"] = f"page {page.number} of {page.paginator.num_pages}"
+    context["page"] = page
+    return render(request, "web/map_tables.html", context)

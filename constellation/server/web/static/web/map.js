@@ -116,7 +116,14 @@
         els.push({ data: { id: g.id, label: g.title + "\nnobody models it", kind: "empty" }, classes: "lever-empty" });
         return;
       }
-      if (!list.length) return;
+      if (!list.length) {
+        // A lever modelled only by objectives whose box is another lever's: its own box stays,
+        // tied to them by dotted lines.
+        if (g.kind === "lever" && state.groupBy === "lever" && shown.some(function (n) { return n.levers.indexOf(g.id.slice(8)) >= 0; })) {
+          els.push({ data: { id: g.id, label: g.title + "\nmodelled by objectives in other boxes", kind: "shared" }, classes: "lever-shared" });
+        }
+        return;
+      }
       var closed = state.collapsed && !state.open[g.id];
       if (closed) {
         var avg = list.reduce(function (sum, n) { return sum + (n.progress || 0); }, 0) / list.length;
@@ -159,6 +166,23 @@
       };
       els.push(seen[key]);
     });
+    // An objective modelling several levers sits in its first lever's box; a dotted line
+    // without an arrow ties it to each other lever's box (or group) it also models.
+    if (state.groupBy === "lever") {
+      var present = {};
+      els.forEach(function (el) { if (el.group !== "edges") present[el.data.id] = true; });
+      shown.forEach(function (n) {
+        var from = where[n.id], home = groupOf(n);
+        n.levers.forEach(function (l) {
+          var box = "g:lever:" + l;
+          if (box === home || !present[box] || !from || from === box) return;
+          var key = from + "\u0000" + box;
+          if (seen[key]) return;
+          seen[key] = { group: "edges", data: { id: "e:" + els.length, source: from, target: box, kind: "also", label: "" }, classes: "also" };
+          els.push(seen[key]);
+        });
+      });
+    }
     return els;
   }
 
@@ -221,6 +245,8 @@
         },
       },
       { selector: "edge.cross", style: { "line-style": "dashed", "line-color": "#5b6470", "target-arrow-color": "#5b6470" } },
+      { selector: "node.lever-shared", style: { shape: "round-rectangle", width: 170, height: 46, "background-color": "#f1eefc", "border-width": 1.5, "border-style": "dotted", "border-color": "#6d5bd0", "text-valign": "center", "text-halign": "center", "text-max-width": 150 } },
+      { selector: "edge.also", style: { "line-style": "dotted", width: 1.4, "line-color": "#6d5bd0", "target-arrow-shape": "none", "curve-style": "straight", opacity: 0.7 } },
       { selector: ".faded", style: { opacity: 0.14 } },
       { selector: "edge.related", style: { width: 3, "line-color": "#2355c8", "target-arrow-color": "#2355c8", "z-index": 10 } },
       { selector: "node.focused", style: { "border-width": 5, "border-color": "#2355c8", "underlay-color": "#ffbf47", "underlay-opacity": 0.8, "underlay-padding": 6, "z-index": 20 } },
@@ -802,6 +828,10 @@
     });
     cy.edges().forEach(function (e) {
       var s = e.sourceEndpoint(), t = e.targetEndpoint();
+      if (e.hasClass("also")) {
+        out.push('<path class="also-models" d="M' + s.x + " " + s.y + "L" + t.x + " " + t.y + '" stroke="#6d5bd0" stroke-width="1.4" stroke-dasharray="2 3" fill="none"' + (e.hasClass("faded") ? ' opacity="0.14"' : ' opacity="0.7"') + "/>");
+        return;
+      }
       out.push('<line x1="' + s.x + '" y1="' + s.y + '" x2="' + t.x + '" y2="' + t.y + '" stroke="#8a94a1" stroke-width="1.6" marker-end="url(#arrow)"' +
         (e.hasClass("cross") ? ' stroke-dasharray="5 4"' : "") + (e.hasClass("faded") ? ' opacity="0.14"' : "") + "/>");
     });
