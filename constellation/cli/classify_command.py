@@ -22,27 +22,28 @@ class ClassifyFormat(StrEnum):
     text = "text"
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4096)
 def _json_tail(reading: Reading) -> str:
-    """The fields after "text" of a JSON line; few readings exist, so each is built once."""
+    """The fields after "text" of a JSON line; readings repeat, so each is built once."""
     fields = {
         "nature": reading.nature,
         "measurable": reading.measurable,
         "maintain": reading.maintain,
         "focus": reading.focus,
+        "reason": reading.reason,
     }
-    return ", " + json.dumps(fields)[1:] + "\n"
+    return ", " + json.dumps(fields, ensure_ascii=False)[1:] + "\n"
 
 
 def _json_lines(statements: list[str]) -> str:
-    """One JSON object a line: text, nature, measurable, maintain, focus."""
+    """One JSON object a line: text, nature, measurable, maintain, focus, reason."""
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     return "".join(['{"text": ' + dumps(text) + _json_tail(read(text)) for text in statements])
 
 
 def _table(statements: list[str]) -> Table:
     """A Rich table of the readings."""
-    table = Table("Statement", "Nature", "Measurable", "Maintain", "Focus")
+    table = Table("Statement", "Nature", "Measurable", "Maintain", "Focus", "Why")
     for text in statements:
         reading = read(text)
         nature = "[green]outcome[/]" if reading.nature == "outcome" else "[yellow]output[/]"
@@ -52,6 +53,7 @@ def _table(statements: list[str]) -> Table:
             "yes" if reading.measurable else "no",
             "yes" if reading.maintain else "no",
             reading.focus or "-",
+            reading.reason or "-",
         )
     return table
 

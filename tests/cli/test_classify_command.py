@@ -15,7 +15,7 @@ from constellation.cli import main  # noqa: F401  (registers every command)
 from constellation.cli.app import app
 
 runner = CliRunner()
-KEYS = ["text", "nature", "measurable", "maintain", "focus"]
+KEYS = ["text", "nature", "measurable", "maintain", "focus", "reason"]
 
 
 def _args(*args: str) -> list[str]:
@@ -31,12 +31,14 @@ def test_it_writes_one_json_object_a_line_for_each_statement_on_stdin() -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [list(line) for line in lines] == [KEYS, KEYS]
-    assert lines[0] == {
+    first = dict(lines[0])
+    assert first.pop("focus") in ("customer", "business")  # whom the work is for
+    assert first == {
         "text": "Launch the new website",
         "nature": "output",
         "measurable": False,
         "maintain": False,
-        "focus": None,
+        "reason": "starts with work to do: “launch”",
     }
     assert lines[1]["nature"] == "outcome" and lines[1]["focus"] == "business"
 

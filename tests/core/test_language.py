@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from constellation.core.language import (
     COPY_THRESHOLD,
     Change,
-    Reading,
     parse_change,
     read,
     read_objective,
@@ -52,7 +51,9 @@ def test_it_reads_labelled_statements_above_the_required_accuracy(name: str) -> 
 
 def test_it_reads_a_metric_change_as_a_measurable_outcome() -> None:
     reading = read("Raise the share of clinics that book online from 20% to 45%")
-    assert reading == Reading("outcome", True, False, "customer")
+    got = (reading.nature, reading.measurable, reading.maintain, reading.focus)
+    assert got == ("outcome", True, False, "customer")
+    assert reading.reason
 
 
 def test_it_reads_a_leading_deliverable_verb_as_an_output() -> None:
@@ -63,7 +64,7 @@ def test_it_reads_a_leading_deliverable_verb_as_an_output() -> None:
     ):
         reading = read(text)
         assert reading.nature == "output", text
-        assert reading.focus is None
+        assert reading.reason.startswith(("starts with work to do", "names a deliverable")), reading
 
 
 def test_it_reads_counts_of_work_done_as_measurable_outputs() -> None:
@@ -132,8 +133,10 @@ def test_it_infers_customer_and_business_focus_from_the_subject() -> None:
     assert read("Hold customer acquisition cost under $300").focus == "business"
 
 
-def test_it_leaves_focus_unset_for_outputs() -> None:
-    assert read("Build a revenue dashboard").focus is None
+def test_it_says_whom_an_output_is_for_and_the_coach_counts_only_outcomes() -> None:
+    assert read("Build a revenue dashboard").focus == "business"
+    assert read("Launch the customer help portal").focus == "customer"
+    assert read("Build a revenue dashboard").nature == "output"
 
 
 def test_it_reads_statements_that_start_with_their_subject() -> None:

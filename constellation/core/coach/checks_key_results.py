@@ -32,18 +32,20 @@ def _output(ctx: LintContext, kr: KeyResult, ref: str, reading: Reading) -> Find
     if kr.type == "range" or reading.nature != "output":
         return None
     when, example = output_example(kr.title)
+    # The reader's reason, when it has one: "(it starts with work to do: “launch”)".
+    why = f" (it {reading.reason})" if reading.reason else ""
     return ctx.finding(
         "output-kr",
         ref,
         kr.line,
-        f"{quoted(kr.title)} names work to be done, not a change in behaviour or results. "
+        f"{quoted(kr.title)} names work to be done{why}, not a change in behaviour or results. "
         + RULES["output-kr"].principle,
         f"Ask what changes for users {when}, and measure that, e.g. {quoted(example)}; then "
         f"move {quoted(kr.title)} to the objective's `initiatives:` as the work expected to "
         "move it.",
         plain=(
-            f"{titled(kr.title)} names work to be done, not a change in behaviour or results. "
-            + RULES["output-kr"].principle,
+            f"{titled(kr.title)} names work to be done{why}, not a change in behaviour or "
+            "results. " + RULES["output-kr"].principle,
             f"Ask what changes for users {when}, and measure that, e.g. {titled(example)}. "
             f"Then move {titled(kr.title)} to initiatives, as the work expected to move it, "
             "or make it a milestone.",

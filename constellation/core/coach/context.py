@@ -97,10 +97,13 @@ class LintContext:
         """The objective's focus as written, else inferred from its key results and title."""
         if objective.focus is not None:
             return objective.focus
-        leanings = [self.reading(kr.title).focus for kr in objective.key_results]
+        # Only outcomes lean: "Launch the customer portal" is work, whoever it is for.
+        readings = [self.reading(kr.title) for kr in objective.key_results]
+        leanings = [r.focus for r in readings if r.nature == "outcome"]
         if "customer" in leanings:
             return "customer"
-        title_focus = self.reading(objective.title).focus
+        title = self.reading(objective.title)
+        title_focus = title.focus if title.nature == "outcome" else None
         if title_focus == "customer":
             return "customer"
         if "business" in leanings or title_focus == "business":

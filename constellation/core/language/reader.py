@@ -1,7 +1,10 @@
 """Reading a key-result statement: outcome or output, measurable, maintain, and its focus.
 
-The reader decides by structure: the first verb and its class, the head noun of its object,
-and whether a number changes ("from A to B", "by N%", "double") or only holds a level.
+Two readers work together. The grammar reader (`read_rules`) decides by structure: the first
+verb and its class, the head noun of its object, and whether a number changes ("from A to B",
+"by N%", "double") or only holds a level. The learned reader (`learned.py`), trained on real
+teams' key results, weighs the grammar reader's answers with the statement's words and shapes
+and has the last word (`read`), with the reason a person can read.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from constellation.core.language import learned
 from constellation.core.language import lexicon as lx
+from constellation.core.language.features import Parsed, parse
 from constellation.core.language.lexicon import word_set
 from constellation.core.language.numbers import (
     PCT_OF_RE,
@@ -21,12 +26,14 @@ from constellation.core.language.numbers import (
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """What a statement is: nature "outcome"|"output", measurable, maintain, focus."""
+    """What a statement is: nature "outcome"|"output", measurable, maintain, focus, and the
+    reason for its nature ("names a deliverable: “C# driver”"; empty when none is readable)."""
 
     nature: str
     measurable: bool
     maintain: bool
     focus: str | None
+    reason: str = ""
 
 
 # Bullets, numbering, "KR1:" labels and "We will" in front of the statement proper.
@@ -274,16 +281,62 @@ def _focus(body: str, words: list[str], measurable: bool) -> str | None:
 
 @lru_cache(maxsize=1 << 16)
 def read(text: str) -> Reading:
-    """Read a key-result statement: outcome or output, measurable, maintain, focus."""
-    body = _LEAD_RE.sub("", text, count=1).strip()
-    low = body.lower()
-    words, lemmas = _tokens(low)
-    measurable = has_quantity(body, words)
-    nature, maintain = _nature(low, words, lemmas, measurable)
-    focus = _focus(low, words, measurable) if nature == "outcome" else None
+    """Read a key-result statement: outcome or output, measurable, maintain, focus, reason."""
+    parsed = parse(text)
+    model = learned.model()
+    if model is None:
+        return _rules(parsed)
+    return decide(parsed, model)
+
+
+def decide(p: Parsed, model: learned.Model) -> Reading:
+    """The learned reader's answer, with two rules of the grammar reader kept.
+
+    Nature, measurable and focus are the model's, with one exception: work joined to a
+    measured change is an outcome by the labelling rules, a shape too rare in real key
+    results to learn. Keeping a level is rare too (a few in a thousand): a statement the model
+    reads as an outcome that holds a level verb ("keep", "stays", "maintain") is read for it by
+    the grammar reader, which knows "Keep error rate below 0.1%" from "Keep shipping weekly".
+    Focus is given for outputs too: it says whom the statement is about ("Launch the customer
+    portal" is work for customers); the coach counts only outcomes towards the balance.
+    """
+    answer = learned.score(p, model)
+    # Work joined to a measured change is an outcome ("Ship the referral programme and grow
+    # sign-ups by 30%"): the labelling rule, too rare in real key results to learn.
+    output = answer.nature > 0 and "then-change" not in answer.features
+    maintain = False
+    if not output and not (
+        lx.MAINTAIN_VERBS.isdisjoint(p.lemmas) and lx.STATE_VERBS.isdisjoint(p.words)
+    ):
+        maintain = _rules(p).maintain
+    return Reading(
+        "output" if output else "outcome",
+        answer.measurable > 0,
+        maintain,
+        "business" if answer.focus > 0 else "customer",
+        learned.reason(p, learned.strongest(answer, model, output)),
+    )
+
+
+@lru_cache(maxsize=1 << 16)
+def read_rules(text: str) -> Reading:
+    """The grammar reader alone: outcome or output, measurable, maintain, focus."""
+    return _rules(parse(text))
+
+
+def _rules(p: Parsed) -> Reading:
+    """The grammar reader on a parsed statement."""
+    measurable = has_quantity(p.body, p.words)
+    nature, maintain = _nature(p.low, p.words, p.lemmas, measurable)
+    focus = _focus(p.low, p.words, measurable) if nature == "outcome" else None
     return Reading(nature, measurable, maintain, focus)
 
 
 def read_objective(title: str) -> bool:
-    """True when an objective title is itself a deliverable ("Launch app X")."""
-    return read(title).nature == "output"
+    """True when an objective title is itself a deliverable ("Launch app X").
+
+    Objective titles are written unlike key results: a direction without a number ("New
+    teams get to value in their first week"). The learned reader, trained on key results,
+    reads some of them as work; a title is called a deliverable only when both readers agree.
+    """
+    return read(title).nature == "output" and read_rules(title).nature == "output"

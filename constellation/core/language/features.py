@@ -1,0 +1,546 @@
+"""What the learned reader looks at in a key-result statement.
+
+Each statement becomes a list of named features: its words (lemmas) and word pairs, its first
+word and the class of its leading verb, the grammar reader's own answers, and the structure a
+person reads (a number and its unit, "from A to B", a count of work done, a deliverable named
+as a noun, a state reported done or in the perfect tense, people hired). The learned model
+(`learned.py`) weighs them; each feature also knows how to say itself as a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from constellation.core.language import lexicon as lx
+from constellation.core.language.numbers import (
+    BY_RE,
+    FROM_TO_RE,
+    MULTIPLY_RE,
+    PCT_OF_RE,
+    has_quantity,
+)
+
+# Bullets, numbering, "KR1:" labels, owner tags and "We will" before the statement proper.
+LEAD_RE = re.compile(
+    r"^\s*(?:(?:[-*•·>]+|\(?\d+[.)]|\(?[a-z][.)]|(?:kr|o)\s*\d*(?:\.\d+)?\s*[:.)-])\s*)*"
+    r"(?:(?:we|i|they|the team)\s+(?:will|shall|must|should|want to|plan to|aim to|need to"
+    r"|are going to)\s+|we'll\s+|to\s+)?",
+    re.I,
+)
+TOKEN_RE = re.compile(r"[a-z][a-z0-9'’&\-]*|\d[\d,.]*")
+# A number glued to a unit or a multiplier: "3s", "1TB", "50k+", "10x", "2/3".
+_GLUED_RE = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:k|m|bn|b|mb|gb|tb|ms|s|h|x|%|k\+|\+)(?![a-z])|\d+/\d+", re.I
+)
+_MONEY_RE = re.compile(r"[$€£]\s?\d|\d\s?(?:usd|eur|gbp)\b", re.I)
+_TIME_RE = re.compile(
+    r"\d\s?(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?)\b", re.I
+)
+_LEVEL_RE = re.compile(
+    r"\b(?:at or above|at or below|above|below|under|over|no more than|no less than|less than"
+    r"|more than|fewer than|within)\s+[$€£]?\s?\d|[<>≤≥]=?\s?[$€£]?\d",
+    re.I,
+)
+_AT_LEAST_RE = re.compile(r"\bat least\b|\bminimum of\b|\b\d+\+", re.I)
+_VERSION_RE = re.compile(r"\b(?:v\d|version\s?\d|\d+\.\d+(?:\.\d+)+|\d\.\d\b)", re.I)
+# "is enabled", "are in place", "has been migrated", "have shipped": work reported done.
+_DONE_STATE_RE = re.compile(
+    r"\b(?:is|are|be|being|been|was|were|get|gets|got)\s+(?:now\s+|fully\s+|all\s+)?"
+    r"(?:[a-z]+ed|built|written|done|shipped|in place|live|available|ready|set up|up and running"
+    r"|complete|finished|open-sourced|deployed)\b"
+    r"|\b(?:has|have)\s+(?:been\s+)?[a-z]+(?:ed|en|wn|lt|ne)\b",
+    re.I,
+)
+_CHANGES = frozenset(("from-to", "by-amount", "multiply", "percent"))
+_DONE_GUARD = lx.word_set("is are be being been was were get gets got has have")
+_NUMBER_OF_RE = re.compile(r"\b(?:number|count|amount|#)\s+of\s+(?:new\s+)?([a-z\-]+)", re.I)
+_HIRE_WORDS = frozenset(
+    (
+        "hire",
+        "hires",
+        "hired",
+        "hiring",
+        "recruit",
+        "recruited",
+        "recruiting",
+        "headcount",
+        "ramped",
+        "onboarded",
+        "full-time",
+        "fte",
+        "ftes",
+        "contractor",
+        "contractors",
+        "backfill",
+        "backfills",
+    )
+)
+_ROLE_WORDS = frozenset(
+    (
+        "engineer",
+        "engineers",
+        "developer",
+        "developers",
+        "designer",
+        "designers",
+        "manager",
+        "managers",
+        "sdr",
+        "sdrs",
+        "ae",
+        "aes",
+        "rep",
+        "reps",
+        "recruiter",
+        "analyst",
+        "analysts",
+        "scientist",
+        "scientists",
+        "lead",
+        "director",
+        "pm",
+        "pms",
+        "writer",
+        "writers",
+        "researcher",
+        "researchers",
+        "specialist",
+        "specialists",
+        "intern",
+        "interns",
+        "marketer",
+        "marketers",
+    )
+)
+_COUNT_WORDS = frozenset(lx.NUMBER_WORDS) | {"a", "an", "another", "additional", "more", "new"}
+
+
+# How a statement with a label or "We will" in front may start (lower case); only these, and
+# statements starting with a sign or a digit, go through LEAD_RE.
+_LEAD_PREFIXES = (
+    "we ",
+    "we'",
+    "i ",
+    "they ",
+    "the team ",
+    "to ",
+    "kr",
+    *(f"o{c}" for c in "0123456789:.)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A statement made ready to read: its body, lower-case body, words and lemmas."""
+
+    body: str
+    low: str
+    words: list[str]
+    lemmas: list[str]
+
+
+def parse(text: str) -> Parsed:
+    """Strip bullets and "We will"; words (numbers as "#") and their lemmas."""
+    body = text.strip()
+    if body and (not body[0].isalpha() or body[:9].lower().startswith(_LEAD_PREFIXES)):
+        body = LEAD_RE.sub("", body, count=1).strip()
+    low = body.lower()
+    words = [w if w[0].isalpha() else "#" for w in TOKEN_RE.findall(low)]
+    return Parsed(body, low, words, [lx.lemma(w) if w != "#" else w for w in words])
+
+
+def verb_class(lemma: str) -> str:
+    """The class of a leading word's lemma."""
+    if lemma in lx.MAINTAIN_VERBS:
+        return "maintain"
+    if lemma in lx.METRIC_VERBS:
+        return "metric"
+    if lemma in lx.RESULT_VERBS:
+        return "result"
+    if lemma in lx.DELIVER_VERBS:
+        return "deliver"
+    if lemma == "#":
+        return "number"
+    return "other"
+
+
+def noun_kind(lemma: str) -> str | None:
+    """Kind of a noun lemma: artefact, event, person or result."""
+    base = lemma.rsplit("-", 1)[-1]
+    if lemma in lx.ARTEFACT_NOUNS or base in lx.ARTEFACT_NOUNS:
+        return "artefact"
+    if lemma in lx.EVENT_NOUNS or base in lx.EVENT_NOUNS:
+        return "event"
+    if lemma in lx.PERSON_NOUNS or base in lx.PERSON_NOUNS:
+        return "person"
+    if lemma in lx.RESULT_NOUNS or base in lx.RESULT_NOUNS:
+        return "result"
+    return None
+
+
+def object_phrase(p: Parsed, start: int) -> tuple[str, str | None]:
+    """The noun phrase from `start` to the first break, and the kind of its head."""
+    i = start
+    while i < len(p.words) and p.words[i] in ("out", "up", "off", "down", "back", "over"):
+        i += 1
+    phrase: list[int] = []
+    while i < len(p.words) and p.words[i] not in lx.PHRASE_BREAKS:
+        phrase.append(i)
+        i += 1
+    kind = None
+    for j in reversed(phrase):
+        if p.words[j] != "#" and p.words[j] not in lx.DETERMINERS:
+            kind = noun_kind(p.lemmas[j])
+            if kind is not None:
+                break
+    return " ".join(p.words[j] for j in phrase if p.words[j] != "#"), kind
+
+
+def _first(p: Parsed) -> int:
+    """Index of the leading word, over adverbs ("successfully launch") and "to"."""
+    i = 0
+    while i + 1 < len(p.words) and (
+        p.words[i].endswith("ly") or p.words[i] in ("to", "and", "also", "then")
+    ):
+        i += 1
+    return i
+
+
+def features(p: Parsed) -> list[str]:
+    """The features of one parsed statement."""
+    words, lemmas, low = p.words, p.lemmas, p.low
+    if not words:
+        return ["empty"]
+    # Single words; word pairs were tried and added nothing in leave-one-source-out.
+    out = ["w:" + lemma for lemma in lemmas]
+    i = _first(p)
+    lead = lemmas[i]
+    kind = verb_class(lead)
+    out.append("first:" + lead)
+    out.append("firstclass:" + kind)
+    if i + 1 < len(words):
+        out.append("first2:" + lead + "_" + lemmas[i + 1])
+    first_word = words[i]
+    if first_word.endswith("ing") and kind in ("deliver", "metric", "result"):
+        out.append("gerund")
+    elif first_word.endswith("ed") and kind == "deliver":
+        out.append("lead-participle")
+    _, obj = object_phrase(p, i + 1)
+    if obj:
+        out.append("object:" + obj)
+        out.append("verb-object:" + kind + "_" + obj)
+    # "Ship the referral programme and grow sign-ups by 30%": work, then a measured change.
+    then_change = kind == "deliver" and not lx.METRIC_VERBS.isdisjoint(lemmas[i + 1 :])
+    if kind == "other" and lx.DELIVER_VERBS.isdisjoint(lemmas[:3]):
+        out.append("noun-phrase:" + (_head_kind(lemmas) or "none"))
+    if len(words) <= 4:
+        out.append("short")
+    elif len(words) >= 16:
+        out.append("long")
+    before = len(out)
+    _numbers(p, out)
+    if then_change and not _CHANGES.isdisjoint(out[before:]):
+        out.append("then-change")
+    if not _DONE_GUARD.isdisjoint(words) and _DONE_STATE_RE.search(low):
+        out.append("done-state")
+    if not lx.DONE_WORDS.isdisjoint(words):
+        out.append("done-word")
+    if "of" in words:
+        counted = _NUMBER_OF_RE.search(low)
+        if counted:
+            out.append("count-of:" + (noun_kind(lx.lemma(counted.group(1))) or "other"))
+    if not _HIRE_WORDS.isdisjoint(words):
+        out.append("hire-word")
+    if not _ROLE_WORDS.isdisjoint(words) and ("#" in words or not _COUNT_WORDS.isdisjoint(words)):
+        out.append("people-counted")
+    if not _EVENT_WORDS.isdisjoint(lemmas):
+        out.append("event-word")
+    _leaning(lemmas, out)
+    # A word said twice counts twice, in training as here.
+    return out
+
+
+def _head_kind(lemmas: list[str]) -> str | None:
+    """Kind of the last noun of a known kind in a statement with no leading verb."""
+    for lemma in reversed(lemmas):
+        kind = noun_kind(lemma)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _numbers(p: Parsed, out: list[str]) -> None:
+    """Numbers as a person reads them. Each pattern runs only when a cheap test says it may
+    match, so reading stays fast."""
+    low, words = p.low, p.words
+    if has_quantity(p.body, words):
+        out.append("quantity")
+    if " from " in low and FROM_TO_RE.search(low):
+        out.append("from-to")
+    if "by " in low and BY_RE.search(low):
+        out.append("by-amount")
+    if _may_multiply(low) and MULTIPLY_RE.search(low):
+        out.append("multiply")
+    if "%" in low or "percent" in low:
+        out.append("percent")
+        if " of" in low and PCT_OF_RE.search(low):
+            out.append("share-of")
+    if "#" not in words:
+        return
+    if words[0] == "#":
+        out.append("starts-with-number")
+    for found in _NUMBER_UNIT_RE.finditer(low):
+        out.append(_SHAPE_NAMES[found.lastgroup or ""])
+    if (
+        "above" in low
+        or "below" in low
+        or "under" in low
+        or "over" in low
+        or "than" in low
+        or "within" in low
+        or "<" in low
+        or ">" in low
+        or "≤" in low
+        or "≥" in low
+    ) and _LEVEL_RE.search(low):
+        out.append("level")
+    if ("at least" in low or "minimum of" in low or "+" in low) and _AT_LEAST_RE.search(low):
+        out.append("at-least")
+    if ("version" in low or "." in low or low.startswith("v") or " v" in low) and (
+        _VERSION_RE.search(low)
+    ):
+        out.append("version")
+    if _names_money(low):
+        out.append("money")
+
+
+def _names_money(low: str) -> bool:
+    """A currency sign, or a number with a currency word."""
+    if "$" in low or "€" in low or "£" in low:
+        return True
+    words = ("usd", "eur", "gbp", "dollar", "pound")
+    return any(w in low for w in words) and _MONEY_WORD_RE.search(low) is not None
+
+
+def _leaning(lemmas: list[str], out: list[str]) -> None:
+    """Which way the statement's customer and business words lean, in coarse steps."""
+    customer = business = 0.0
+    marks = 0
+    topics = _topics()
+    for lemma in lemmas:
+        topic = topics.get(lemma)
+        if topic is not None:
+            customer += topic[0]
+            business += topic[1]
+            marks |= topic[2]
+    if customer:
+        out.append("lex-customer:strong" if customer >= 2 else "lex-customer:some")
+    if business:
+        out.append("lex-business:strong" if business >= 2 else "lex-business:some")
+    if customer - business > 0.25:
+        out.append("lean:customer")
+    elif business - customer > 0.25:
+        out.append("lean:business")
+    else:
+        out.append("lean:none")
+    if marks & _STAFF:
+        out.append("staff")
+    if marks & _SERVED:
+        out.append("served")
+    if marks & _INSIDE:
+        out.append("inside-work")
+
+
+_STAFF, _SERVED, _INSIDE = 1, 2, 4
+
+
+@cache
+def _topics() -> dict[str, tuple[float, float, int]]:
+    """Customer weight, business weight and marks of every word that has any: one lookup a
+    word while reading."""
+    table: dict[str, tuple[float, float, int]] = {}
+    words = (
+        set(lx.CUSTOMER_WEIGHTS) | set(lx.BUSINESS_WEIGHTS) | _STAFF_WORDS | _SERVED_WORDS
+    ) | _INSIDE_WORDS
+    for word in words:
+        marks = (
+            (_STAFF if word in _STAFF_WORDS else 0)
+            | (_SERVED if word in _SERVED_WORDS and word not in _STAFF_WORDS else 0)
+            | (_INSIDE if word in _INSIDE_WORDS else 0)
+        )
+        table[word] = (
+            lx.CUSTOMER_WEIGHTS.get(word, 0.0),
+            lx.BUSINESS_WEIGHTS.get(word, 0.0),
+            marks,
+        )
+    return table
+
+
+# People inside the organisation: a change for them is the business's, not its customers'.
+_STAFF_WORDS = lx.word_set(
+    """employee staff colleague teammate hire headcount engineer manager recruiter intern
+    volunteer contributor maintainer workforce personnel candidate applicant recruit talent
+    crew worker team-member"""
+)
+# People an organisation serves.
+_SERVED_WORDS = lx.word_set(
+    """user customer client patient citizen resident student pupil reader visitor subscriber
+    member guest passenger learner buyer shopper viewer listener player fan parent family
+    community attendee audience traveller traveler tenant borrower donor consumer developer
+    household"""
+)
+# The organisation's own machinery: its costs, sales, people, process and reputation.
+_INSIDE_WORDS = lx.word_set(
+    """revenue arr mrr booking pipeline lead deal quota margin cost spend budget cash runway
+    profit ebitda funding investor valuation fundraise raise hire hiring recruiting headcount
+    attrition turnover engagement morale payroll invoice payment collection forecast close
+    audit compliance velocity deploy deployment ci build release cycle lead-time throughput
+    utilisation utilization capacity inventory supplier vendor procurement brand awareness
+    press media coverage mention publication traffic visitor follower impression seo backlink
+    occupancy market share partner partnership sponsor sponsorship grant donation accident
+    safety overtime absenteeism training diversity"""
+)
+# Events and happenings a team holds: counts of them are work done.
+_EVENT_WORDS = lx.word_set(
+    """meetup hangout stream livestream talk webinar workshop session event conference
+    engagement speaking podcast episode post article tweet newsletter video demo hackathon
+    sprint retro call interview meeting class course lesson tutorial blog"""
+)
+# A number and what is glued to it: a unit or multiplier ("3s", "1TB", "50k+", "10x"), a time
+# unit ("90 minutes"), or a fraction ("2/3"). Led by a digit, so the scan is fast.
+_NUMBER_UNIT_RE = re.compile(
+    r"\d(?:(?P<glued_unit>(?:k|bn|mb|gb|tb|x|m|b)\+?(?![a-z]))"
+    r"|\s?(?P<time_unit>ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?)\b"
+    r"|/(?P<fraction>\d))"
+)
+
+
+def _may_multiply(low: str) -> bool:
+    """A cheap test before MULTIPLY_RE: one of its words, or an "x" (after a digit)."""
+    return (
+        "doubl" in low
+        or "tripl" in low
+        or "halv" in low
+        or "twice" in low
+        or "fold" in low
+        or "quadrupl" in low
+        or "by half" in low
+        or "x" in low
+    )
+
+
+_SHAPE_NAMES = {"glued_unit": "glued-unit", "time_unit": "time-unit", "fraction": "fraction"}
+_MONEY_WORD_RE = re.compile(r"\d\s?(?:usd|eur|gbp|dollars|euros|pounds)\b")
+
+
+# How a feature reads as a reason, by its prefix; {} is the word or phrase it names.
+REASONS = {
+    "first": "starts with “{}”",
+    "firstclass:deliver": "starts with work to do: “{}”",
+    "firstclass:metric": "names a change in a number: “{}”",
+    "firstclass:result": "names a result to reach: “{}”",
+    "firstclass:maintain": "keeps a level: “{}”",
+    "object:artefact": "names a deliverable: “{}”",
+    "object:event": "names an event to hold: “{}”",
+    "object:person": "is about people: “{}”",
+    "object:result": "names a result: “{}”",
+    "noun-phrase:artefact": "names a deliverable: “{}”",
+    "noun-phrase:event": "names an event: “{}”",
+    "done-state": "reports work done: “{}”",
+    "done-word": "reports work done: “{}”",
+    "hire-word": "adds people to the team: “{}”",
+    "people-counted": "counts people to add: “{}”",
+    "count-of:artefact": "counts work done: “{}”",
+    "count-of:event": "counts work done: “{}”",
+    "from-to": "moves a number: “{}”",
+    "then-change": "names a change the work should bring: “{}”",
+    "by-amount": "moves a number: “{}”",
+    "multiply": "multiplies a number: “{}”",
+    "share-of": "names a share of people or things: “{}”",
+    "money": "names money: “{}”",
+    "time-unit": "names a time people wait or spend: “{}”",
+    "level": "sets a level: “{}”",
+    "w": "the word “{}”",
+    "b": "the words “{}”",
+}
+
+
+def evidence(p: Parsed, feature: str) -> str:
+    """The words of a statement a feature stands for, to quote in its reason."""
+    low = p.low
+    name, _, value = feature.partition(":")
+    if name in ("w", "first"):
+        for word, lemma in zip(p.words, p.lemmas, strict=True):
+            if lemma == value:
+                return word
+        return value
+    if name == "b":
+        a, _, b = value.partition("_")
+        for k in range(len(p.lemmas) - 1):
+            if p.lemmas[k] == a and p.lemmas[k + 1] == b:
+                return p.words[k] + " " + p.words[k + 1]
+        return value.replace("_", " ")
+    if name == "firstclass":
+        i = _first(p)
+        return p.words[i] if p.words else ""
+    if name in ("object", "noun-phrase"):
+        i = _first(p)
+        start = i + 1 if name == "object" else i
+        phrase, _ = object_phrase(p, start)
+        if not phrase:
+            return _clip(p.body)
+        end = start + 1
+        while end < len(p.words) and p.words[end] not in lx.PHRASE_BREAKS:
+            end += 1
+        return _clip(_words_text(p, start, end - 1))
+    if name == "then-change":
+        i = _first(p)
+        for k in range(i + 1, len(p.lemmas)):
+            if p.lemmas[k] in lx.METRIC_VERBS:
+                return _clip(_words_text(p, k, len(p.words) - 1))
+    patterns = {
+        "done-state": _DONE_STATE_RE,
+        "from-to": FROM_TO_RE,
+        "by-amount": BY_RE,
+        "multiply": MULTIPLY_RE,
+        "share-of": PCT_OF_RE,
+        "money": _MONEY_RE,
+        "time-unit": _TIME_RE,
+        "level": _LEVEL_RE,
+        "count-of": _NUMBER_OF_RE,
+    }
+    pattern = patterns.get(name)
+    if pattern is not None:
+        found = pattern.search(low)
+        if found:
+            end = found.end()
+            while end < len(p.body) and not p.body[end].isspace() and p.body[end] not in ",;":
+                end += 1  # the whole number and its unit: "above 10%", not "above 1"
+            return _clip(p.body[found.start() : end])
+    if name in ("hire-word", "people-counted", "done-word"):
+        pool = _HIRE_WORDS | _ROLE_WORDS if name != "done-word" else lx.DONE_WORDS
+        for word in p.words:
+            if word in pool:
+                return word
+    return _clip(p.body)
+
+
+def _words_text(p: Parsed, first: int, last: int) -> str:
+    """The statement's own text (its case and signs) from its word `first` to word `last`."""
+    spans = [m.span() for m in TOKEN_RE.finditer(p.low)]
+    if not spans or first >= len(spans):
+        return p.body
+    end = spans[min(last, len(spans) - 1)][1]
+    while end < len(p.body) and p.body[end] in "#+":
+        end += 1  # "C#", "C++"
+    return p.body[spans[first][0] : end]
+
+
+def _clip(text: str, limit: int = 48) -> str:
+    """At most `limit` characters, cut at a word."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
