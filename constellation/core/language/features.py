@@ -48,13 +48,15 @@ _VERSION_RE = re.compile(r"\b(?:v\d|version\s?\d|\d+\.\d+(?:\.\d+)+|\d\.\d\b)", 
 # "is enabled", "are in place", "has been migrated", "have shipped": work reported done.
 _DONE_STATE_RE = re.compile(
     r"\b(?:is|are|be|being|been|was|were|get|gets|got)\s+(?:now\s+|fully\s+|all\s+)?"
-    r"(?:[a-z]+ed|built|written|done|shipped|in place|live|available|ready|set up|up and running"
-    r"|complete|finished|open-sourced|deployed)\b"
-    r"|\b(?:has|have)\s+(?:been\s+)?[a-z]+(?:ed|en|wn|lt|ne)\b",
+    r"(?P<state>[a-z]+ed|built|written|done|shipped|in place|live|available|ready|set up"
+    r"|up and running|complete|finished|open-sourced|deployed)\b"
+    r"|(?:\b(?:has|have)|['’]ve)\s+(?:been\s+)?(?P<perfect>[a-z]+(?:ed|en|wn|lt|ne))\b",
     re.I,
 )
 _CHANGES = frozenset(("from-to", "by-amount", "multiply", "percent"))
-_DONE_GUARD = lx.word_set("is are be being been was were get gets got has have")
+_DONE_GUARD = lx.word_set(
+    "is are be being been was were get gets got has have i've we've they've it's"
+)
 _NUMBER_OF_RE = re.compile(r"\b(?:number|count|amount|#)\s+of\s+(?:new\s+)?([a-z\-]+)", re.I)
 _HIRE_WORDS = frozenset(
     (
@@ -192,10 +194,41 @@ def object_phrase(p: Parsed, start: int) -> tuple[str, str | None]:
     kind = None
     for j in reversed(phrase):
         if p.words[j] != "#" and p.words[j] not in lx.DETERMINERS:
-            kind = noun_kind(p.lemmas[j])
+            kind = _head_noun_kind(p.lemmas[j])
             if kind is not None:
                 break
     return " ".join(p.words[j] for j in phrase if p.words[j] != "#"), kind
+
+
+def _object_kind(p: Parsed, start: int) -> str | None:
+    """The kind of the head of the noun phrase from `start` (object_phrase without the text)."""
+    words, lemmas = p.words, p.lemmas
+    i, n = start, len(words)
+    while i < n and words[i] in _PARTICLES:
+        i += 1
+    end = i
+    while end < n and words[end] not in lx.PHRASE_BREAKS:
+        end += 1
+    for j in range(end - 1, i - 1, -1):
+        word = words[j]
+        if word != "#" and word not in lx.DETERMINERS:
+            kind = _head_noun_kind(lemmas[j])
+            if kind is not None:
+                return kind
+    return None
+
+
+def _head_noun_kind(lemma: str) -> str | None:
+    """noun_kind, with events a team holds and the organisation's own people."""
+    kind = noun_kind(lemma)
+    if kind is None and lemma in _EVENT_WORDS:
+        return "event"
+    if (kind is None or kind == "person") and lemma in _STAFF_WORDS:
+        return "staff"
+    return kind
+
+
+_PARTICLES = frozenset(("out", "up", "off", "down", "back", "over"))
 
 
 def _first(p: Parsed) -> int:
@@ -220,14 +253,12 @@ def features(p: Parsed) -> list[str]:
     kind = verb_class(lead)
     out.append("first:" + lead)
     out.append("firstclass:" + kind)
-    if i + 1 < len(words):
-        out.append("first2:" + lead + "_" + lemmas[i + 1])
     first_word = words[i]
     if first_word.endswith("ing") and kind in ("deliver", "metric", "result"):
         out.append("gerund")
     elif first_word.endswith("ed") and kind == "deliver":
         out.append("lead-participle")
-    _, obj = object_phrase(p, i + 1)
+    obj = _object_kind(p, i + 1)
     if obj:
         out.append("object:" + obj)
         out.append("verb-object:" + kind + "_" + obj)
@@ -243,8 +274,28 @@ def features(p: Parsed) -> list[str]:
     _numbers(p, out)
     if then_change and not _CHANGES.isdisjoint(out[before:]):
         out.append("then-change")
-    if not _DONE_GUARD.isdisjoint(words) and _DONE_STATE_RE.search(low):
-        out.append("done-state")
+    if not _DONE_GUARD.isdisjoint(words):
+        done = _DONE_STATE_RE.search(low)
+        if done:
+            out.append("done-state")
+            # "have been assessed" is work done; "I've closed a customer", "is increased by
+            # 5%" are results: the class of the participle's verb tells them apart.
+            participle = done.group("state") or done.group("perfect") or ""
+            out.append("done:" + verb_class(lx.lemma(participle.split()[0])))
+    if not _METRIC_NOUNS.isdisjoint(lemmas):
+        out.append("metric-noun")
+    if ("who" in words or "that" in words) and _people_who(words, lemmas):
+        # "tenants who pay rent through the app": what people served do.
+        out.append("people-who")
+    if (
+        "customer" in low
+        or "client" in low
+        or "account" in low
+        or "logo" in low
+        or "deal" in low
+        or "contract" in low
+    ) and _WON_RE.search(low):
+        out.append("customers-won")
     if not lx.DONE_WORDS.isdisjoint(words):
         out.append("done-word")
     if "of" in words:
@@ -260,6 +311,14 @@ def features(p: Parsed) -> list[str]:
     _leaning(lemmas, out)
     # A word said twice counts twice, in training as here.
     return out
+
+
+def _people_who(words: list[str], lemmas: list[str]) -> bool:
+    """A person noun followed by "who" or "that"."""
+    for k in range(1, len(words)):
+        if words[k] in ("who", "that") and lemmas[k - 1] in lx.PERSON_NOUNS:
+            return True
+    return False
 
 
 def _head_kind(lemmas: list[str]) -> str | None:
@@ -320,8 +379,9 @@ def _names_money(low: str) -> bool:
     """A currency sign, or a number with a currency word."""
     if "$" in low or "€" in low or "£" in low:
         return True
-    words = ("usd", "eur", "gbp", "dollar", "pound")
-    return any(w in low for w in words) and _MONEY_WORD_RE.search(low) is not None
+    return (
+        "usd" in low or "eur" in low or "gbp" in low or "dollar" in low or "pound" in low
+    ) and _MONEY_WORD_RE.search(low) is not None
 
 
 def _leaning(lemmas: list[str], out: list[str]) -> None:
@@ -347,6 +407,9 @@ def _leaning(lemmas: list[str], out: list[str]) -> None:
         out.append("lean:none")
     if marks & _STAFF:
         out.append("staff")
+        if customer:
+            # "employee satisfaction", "teacher retention": the people are the organisation's.
+            out.append("staff-experience")
     if marks & _SERVED:
         out.append("served")
     if marks & _INSIDE:
@@ -378,6 +441,21 @@ def _topics() -> dict[str, tuple[float, float, int]]:
     return table
 
 
+# Customers counted as won: "Add 40 new customers", "Sign 12 logos", "100 new paying accounts".
+_WON_RE = re.compile(
+    r"\b(?:add|win|sign|acquire|close|land|onboard|get|gain|bring on)\b[^.]{0,30}?"
+    r"\b(?:customers?|clients?|accounts?|logos?|deals?|contracts?)\b"
+    r"|(?:\d[\d,]*\+?|\b(?:number|count) of)\s+(?:more\s+|new\s+|paying\s+|paid\s+)+"
+    r"(?:customers?|clients?|accounts?|logos?|subscribers?)\b"
+)
+# Nouns that name a measure: "Cloud cost", "Change failure rate", "time to first response".
+_METRIC_NOUNS = lx.word_set(
+    """
+    cost rate ratio score share percentage percent time duration latency uptime availability
+    revenue income margin spend churn retention conversion satisfaction nps csat usage traffic
+    number count volume average median mean frequency speed throughput level index
+    """
+)
 # People inside the organisation: a change for them is the business's, not its customers'.
 _STAFF_WORDS = lx.word_set(
     """employee staff colleague teammate hire headcount engineer manager recruiter intern
@@ -400,7 +478,10 @@ _INSIDE_WORDS = lx.word_set(
     utilisation utilization capacity inventory supplier vendor procurement brand awareness
     press media coverage mention publication traffic visitor follower impression seo backlink
     occupancy market share partner partnership sponsor sponsorship grant donation accident
-    safety overtime absenteeism training diversity"""
+    safety overtime absenteeism training diversity campaign click-through ctr unsubscribe
+    open-rate visit retweet impression rfp shortlist upsell up-sell cross-sell nrr aov
+    order-value maturity yield processing prd internal salary compensation culture burnout
+    stress wellbeing well-being payback cac ltv arpu win-rate"""
 )
 # Events and happenings a team holds: counts of them are work done.
 _EVENT_WORDS = lx.word_set(

@@ -32,6 +32,9 @@ class Model:
     bias: tuple[float, float, float, float]
     weights: tuple[dict[str, float], dict[str, float], dict[str, float], dict[str, float]]
     readable: dict[str, float]
+    # For each readable feature, how far it leans towards an output (its nature weight times
+    # its precedence as a reason): one lookup a feature when choosing the reason.
+    leaning: dict[str, float]
 
 
 @cache
@@ -58,12 +61,15 @@ def build(
     by_field: tuple[dict[str, float], ...] = tuple(
         {name: float(w[k]) for name, w in weights.items() if w[k]} for k in range(4)
     )
+    readable = readable_features(weights)
+    nature = by_field[0]
     return Model(
         fields,
         positive,
         bias,
         (by_field[0], by_field[1], by_field[2], by_field[3]),
-        readable_features(weights),
+        readable,
+        {name: nature[name] * k for name, k in readable.items() if name in nature},
     )
 
 
@@ -110,16 +116,13 @@ def score(p: Parsed, m: Model) -> Answer:
 
 def strongest(answer: Answer, m: Model, toward_output: bool) -> str:
     """The readable feature that leaned most towards the nature given; "" when none did."""
-    nature, readable = m.weights[0], m.readable
+    leaning = m.leaning
+    sign = 1.0 if toward_output else -1.0
     best, best_lean = "", 0.0
     for name in answer.features:
-        precedence = readable.get(name)
-        if precedence is not None:
-            lean = nature[name] * precedence if name in nature else 0.0
-            if not toward_output:
-                lean = -lean
-            if lean > best_lean:
-                best, best_lean = name, lean
+        lean = leaning.get(name)
+        if lean is not None and lean * sign > best_lean:
+            best, best_lean = name, lean * sign
     return best
 
 

@@ -304,11 +304,14 @@ def decide(p: Parsed, model: learned.Model) -> Reading:
     # Work joined to a measured change is an outcome ("Ship the referral programme and grow
     # sign-ups by 30%"): the labelling rule, too rare in real key results to learn.
     output = answer.nature > 0 and "then-change" not in answer.features
-    maintain = False
-    if not output and not (
-        lx.MAINTAIN_VERBS.isdisjoint(p.lemmas) and lx.STATE_VERBS.isdisjoint(p.words)
-    ):
-        maintain = _rules(p).maintain
+    # "Add 500 paying customers" is a result; "Add 10 templates" is work: for the verbs that
+    # go both ways the object decides, as in the grammar reader.
+    if output and p.lemmas and p.lemmas[0] in lx.AMBIGUOUS_DELIVER:
+        feats = answer.features
+        hires = "hire-word" in feats or "people-counted" in feats
+        if ("object:person" in feats or "object:result" in feats) and "quantity" in feats:
+            output = hires
+    maintain = not output and _keeps_a_level(p, answer.features)
     return Reading(
         "output" if output else "outcome",
         answer.measurable > 0,
@@ -330,6 +333,22 @@ def _rules(p: Parsed) -> Reading:
     nature, maintain = _nature(p.low, p.words, p.lemmas, measurable)
     focus = _focus(p.low, p.words, measurable) if nature == "outcome" else None
     return Reading(nature, measurable, maintain, focus)
+
+
+def _keeps_a_level(p: Parsed, feats: list[str]) -> bool:
+    """The grammar reader's rule for a level kept, from the features already read: a leading
+    keep/maintain/hold, or "stays"/"remains", over a number that does not move. A held event
+    ("Hold 4 town halls") or artefact ("Keep the runbook") is work, not a level."""
+    if lx.MAINTAIN_VERBS.isdisjoint(p.lemmas) and lx.STATE_VERBS.isdisjoint(p.words):
+        return False
+    if "from-to" in feats or "by-amount" in feats or "multiply" in feats:
+        return False
+    quantity = "quantity" in feats
+    if "firstclass:maintain" in feats:
+        if "first:hold" in feats and ("object:event" in feats or not quantity):
+            return False
+        return quantity or "object:artefact" not in feats
+    return quantity and not lx.STATE_VERBS.isdisjoint(p.words)
 
 
 def read_objective(title: str) -> bool:
