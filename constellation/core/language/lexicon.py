@@ -115,7 +115,11 @@ STOP_WORDS = word_set("""
     is are be was were will we all each every than as so it them they
     """)
 
+# Cardinal numbers written as words, with their values. "hundred" and "dozen" multiply the
+# number before them ("two hundred", "three dozen"); "thousand", "million" and "billion" scale
+# the whole number before them ("twenty five thousand").
 NUMBER_WORDS = {
+    "zero": 0.0,
     "one": 1.0,
     "two": 2.0,
     "three": 3.0,
@@ -128,13 +132,53 @@ NUMBER_WORDS = {
     "ten": 10.0,
     "eleven": 11.0,
     "twelve": 12.0,
+    "thirteen": 13.0,
+    "fourteen": 14.0,
     "fifteen": 15.0,
+    "sixteen": 16.0,
+    "seventeen": 17.0,
+    "eighteen": 18.0,
+    "nineteen": 19.0,
     "twenty": 20.0,
     "thirty": 30.0,
     "forty": 40.0,
     "fifty": 50.0,
+    "sixty": 60.0,
+    "seventy": 70.0,
+    "eighty": 80.0,
+    "ninety": 90.0,
     "hundred": 100.0,
     "dozen": 12.0,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+}
+# Number words that multiply or scale the number before them.
+NUMBER_MULTIPLIERS = frozenset(("hundred", "dozen", "thousand", "million", "billion"))
+# Tens that take a unit after them: "twenty five", "twenty-five".
+NUMBER_TENS = frozenset(
+    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+)
+
+# Fractions written as words, as a share of one: "half", "a third", "two thirds".
+FRACTION_WORDS = {
+    "half": 0.5,
+    "halves": 0.5,
+    "third": 1 / 3,
+    "thirds": 1 / 3,
+    "quarter": 0.25,
+    "quarters": 0.25,
+    "fifth": 0.2,
+    "fifths": 0.2,
+    "tenth": 0.1,
+    "tenths": 0.1,
+    "one-half": 0.5,
+    "one-third": 1 / 3,
+    "two-thirds": 2 / 3,
+    "one-quarter": 0.25,
+    "three-quarters": 0.75,
+    "one-fifth": 0.2,
+    "one-tenth": 0.1,
 }
 
 

@@ -3,6 +3,9 @@
 "Raise activation from 34% to 50%" states both ends. "Grow MRR by 20%" states only a
 relative change: with a known baseline it becomes an absolute target; without one it is
 measured against the start (100 → 120, "% of start") so progress can still be scored.
+"Grow signups 10x", "double", "cut in half" are relative changes too. A range ("3 to 5 case
+studies", "cut waits to 2-3 days") is met at its near end: the target is its low end when the
+number rises, its high end when it falls. "Twice a quarter" is a count of two, not a doubling.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from constellation.core.language.lexicon import lemma, word_set
-from constellation.core.language.numbers import parse_change
+from constellation.core.language.numbers import MULTIPLY_RE, parse_change
 
 # Verbs that move a number down: "cut by 20%" means 80% of the start, not 120%.
 _FALLING = word_set("""
@@ -20,6 +23,8 @@ _FALLING = word_set("""
     """)
 _MULTIPLY = {"double": 2.0, "triple": 3.0, "quadruple": 4.0, "halve": 0.5, "twice": 2.0}
 _WORD_RE = re.compile(r"[a-z]+")
+# "Ship twice a quarter": how often, not a multiple of the start.
+_FREQUENCY_RE = re.compile(r"\b(once|twice)\s+(?:a|an|per|each|every)\b")
 INDEX_UNIT = "% of start"
 
 
@@ -46,11 +51,22 @@ def _tidy(value: float) -> float:
 
 def _multiplier(low: str) -> float | None:
     """The factor of "double", "triple", "halve"... when the sentence has one."""
+    if MULTIPLY_RE.search(low) is None:  # "double down on enterprise" multiplies nothing
+        return None
     for word in _WORD_RE.findall(low):
         for stem, factor in _MULTIPLY.items():
             if word.startswith(stem.rstrip("e")):
                 return factor
     return None
+
+
+def _range(
+    low: float, high: float, unit: str | None, falling: bool, baseline: float | None
+) -> Measure:
+    """A range's near end as the target: the low end of a rise, the high end of a fall."""
+    target, other = (high, low) if falling else (low, high)
+    note = f"a range, {low:g} to {high:g}: met at {target:g}; type {other:g} to aim for the far end"
+    return Measure(baseline, target, unit, note)
 
 
 def _relative(by: float, unit: str | None, falling: bool, baseline: float | None) -> Measure:
@@ -88,12 +104,20 @@ def read_measure(statement: str, baseline: float | None = None) -> Measure | Non
     falling = _falls(low)
     change = parse_change(statement)
     if change is None:
+        often = _FREQUENCY_RE.search(low)
+        if often is not None:
+            count = 1.0 if often.group(1) == "once" else 2.0
+            return Measure(
+                baseline, count, None, "a count per period, as often as the sentence says"
+            )
         factor = _multiplier(low)
         if factor is None:
             return None
         return _relative(factor, "x", False, baseline)
     if change.by is not None:
         return _relative(change.by, change.unit, falling, baseline)
+    if change.upper is not None and change.target is not None:
+        return _range(change.target, change.upper, change.unit, falling, baseline)
     start = change.baseline if change.baseline is not None else baseline
     if change.target is None and start is None:
         return None
