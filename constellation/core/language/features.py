@@ -133,7 +133,7 @@ _LEAD_PREFIXES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Parsed:
     """A statement made ready to read: its body, lower-case body, words and lemmas."""
 

@@ -88,7 +88,7 @@ def readable_features(names: Iterable[str]) -> dict[str, float]:
     return readable
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     """Each field's score (above 0: its positive class) and the statement's features."""
 
