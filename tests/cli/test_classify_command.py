@@ -38,7 +38,7 @@ def test_it_writes_one_json_object_a_line_for_each_statement_on_stdin() -> None:
         "nature": "output",
         "measurable": False,
         "maintain": False,
-        "reason": "starts with work to do: “launch”",
+        "reason": "“Launch” is work to do",
     }
     assert lines[1]["nature"] == "outcome" and lines[1]["focus"] == "business"
 

@@ -64,7 +64,7 @@ def test_it_reads_a_leading_deliverable_verb_as_an_output() -> None:
     ):
         reading = read(text)
         assert reading.nature == "output", text
-        assert reading.reason.startswith(("starts with work to do", "names a deliverable")), reading
+        assert reading.reason.endswith(("is work to do", "is a deliverable")), reading
 
 
 def test_it_reads_counts_of_work_done_as_measurable_outputs() -> None:

@@ -32,8 +32,8 @@ def _output(ctx: LintContext, kr: KeyResult, ref: str, reading: Reading) -> Find
     if kr.type == "range" or reading.nature != "output":
         return None
     when, example = output_example(kr.title)
-    # The reader's reason, when it has one: "(it starts with work to do: “launch”)".
-    why = f" (it {reading.reason})" if reading.reason else ""
+    # The reader's reason, when it has one: " (“launch” is work to do)".
+    why = f" ({reading.reason})" if reading.reason else ""
     return ctx.finding(
         "output-kr",
         ref,

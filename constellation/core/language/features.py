@@ -275,13 +275,12 @@ def features(p: Parsed) -> list[str]:
     if then_change and not _CHANGES.isdisjoint(out[before:]):
         out.append("then-change")
     if not _DONE_GUARD.isdisjoint(words):
-        done = _DONE_STATE_RE.search(low)
-        if done:
+        participle = _done_participle(words)
+        if participle:
             out.append("done-state")
             # "have been assessed" is work done; "I've closed a customer", "is increased by
             # 5%" are results: the class of the participle's verb tells them apart.
-            participle = done.group("state") or done.group("perfect") or ""
-            out.append("done:" + verb_class(lx.lemma(participle.split()[0])))
+            out.append("done:" + verb_class(lx.lemma(participle)))
     if not _METRIC_NOUNS.isdisjoint(lemmas):
         out.append("metric-noun")
     if ("who" in words or "that" in words) and _people_who(words, lemmas):
@@ -298,7 +297,9 @@ def features(p: Parsed) -> list[str]:
         out.append("customers-won")
     if not lx.DONE_WORDS.isdisjoint(words):
         out.append("done-word")
-    if "of" in words:
+    if ("number of" in low or "count of" in low or "amount of" in low or "# of" in low) and (
+        "of" in words
+    ):
         counted = _NUMBER_OF_RE.search(low)
         if counted:
             out.append("count-of:" + (noun_kind(lx.lemma(counted.group(1))) or "other"))
@@ -311,6 +312,37 @@ def features(p: Parsed) -> list[str]:
     _leaning(lemmas, out)
     # A word said twice counts twice, in training as here.
     return out
+
+
+def _done_participle(words: list[str]) -> str:
+    """The participle of work reported done, without a pattern: "is enabled", "are in place",
+    "has been migrated", "I've closed"; "" when there is none."""
+    n = len(words)
+    for k, word in enumerate(words):
+        if word not in _DONE_GUARD:
+            continue
+        j = k + 1
+        while j < n and words[j] in _DONE_FILLERS:
+            j += 1
+        if j >= n:
+            return ""
+        nxt = words[j]
+        perfect = word in _PERFECT_AUX
+        if perfect:
+            if nxt.endswith(("ed", "en", "wn", "lt", "ne")) and len(nxt) > 3:
+                return nxt
+        elif (nxt.endswith("ed") and len(nxt) > 3) or nxt in _DONE_STATES:
+            return nxt
+        elif nxt in ("in", "up", "set") and j + 1 < n and words[j + 1] in ("place", "up"):
+            return "set" if nxt == "set" else "place"
+    return ""
+
+
+_DONE_FILLERS = frozenset(("now", "fully", "all", "been"))
+_PERFECT_AUX = frozenset(("has", "have", "i've", "we've", "they've"))
+_DONE_STATES = lx.word_set(
+    "built written done shipped live available ready complete finished open-sourced deployed"
+)
 
 
 def _people_who(words: list[str], lemmas: list[str]) -> bool:
@@ -518,33 +550,39 @@ _MONEY_WORD_RE = re.compile(r"\d\s?(?:usd|eur|gbp|dollars|euros|pounds)\b")
 
 # How a feature reads as a reason, by its prefix; {} is the word or phrase it names.
 REASONS = {
-    "first": "starts with “{}”",
-    "firstclass:deliver": "starts with work to do: “{}”",
-    "firstclass:metric": "names a change in a number: “{}”",
-    "firstclass:result": "names a result to reach: “{}”",
-    "firstclass:maintain": "keeps a level: “{}”",
-    "object:artefact": "names a deliverable: “{}”",
-    "object:event": "names an event to hold: “{}”",
-    "object:person": "is about people: “{}”",
-    "object:result": "names a result: “{}”",
-    "noun-phrase:artefact": "names a deliverable: “{}”",
-    "noun-phrase:event": "names an event: “{}”",
-    "done-state": "reports work done: “{}”",
-    "done-word": "reports work done: “{}”",
-    "hire-word": "adds people to the team: “{}”",
-    "people-counted": "counts people to add: “{}”",
-    "count-of:artefact": "counts work done: “{}”",
-    "count-of:event": "counts work done: “{}”",
-    "from-to": "moves a number: “{}”",
-    "then-change": "names a change the work should bring: “{}”",
-    "by-amount": "moves a number: “{}”",
-    "multiply": "multiplies a number: “{}”",
-    "share-of": "names a share of people or things: “{}”",
-    "money": "names money: “{}”",
-    "time-unit": "names a time people wait or spend: “{}”",
-    "level": "sets a level: “{}”",
+    "first": "it starts with “{}”",
+    "firstclass:deliver": "“{}” is work to do",
+    "firstclass:metric": "“{}” changes a number",
+    "firstclass:result": "“{}” names a result to reach",
+    "firstclass:maintain": "“{}” keeps a level",
+    "object:artefact": "“{}” is a deliverable",
+    "object:event": "“{}” is an event to hold",
+    "object:staff": "“{}” are people to add to the team",
+    "object:person": "it is about people: “{}”",
+    "object:result": "“{}” is a result",
+    "noun-phrase:artefact": "“{}” is a deliverable",
+    "noun-phrase:event": "“{}” is an event",
+    "done-state": "“{}” reports work done",
+    "done-word": "“{}” reports work done",
+    "done:deliver": "“{}” reports work done",
+    "done:result": "“{}” reports a result",
+    "done:metric": "“{}” reports a change",
+    "hire-word": "“{}” adds people to the team",
+    "people-counted": "“{}” counts people to add",
+    "count-of:artefact": "“{}” counts work done",
+    "count-of:event": "“{}” counts work done",
+    "customers-won": "“{}” counts customers won",
+    "people-who": "“{}” is what people do",
+    "metric-noun": "“{}” names a measure",
+    "from-to": "“{}” moves a number",
+    "then-change": "“{}” is the change the work should bring",
+    "by-amount": "“{}” moves a number",
+    "multiply": "“{}” multiplies a number",
+    "share-of": "“{}” is a share of people or things",
+    "money": "“{}” is money",
+    "time-unit": "“{}” is a time people wait or spend",
+    "level": "“{}” is a level to reach",
     "w": "the word “{}”",
-    "b": "the words “{}”",
 }
 
 
@@ -553,9 +591,9 @@ def evidence(p: Parsed, feature: str) -> str:
     low = p.low
     name, _, value = feature.partition(":")
     if name in ("w", "first"):
-        for word, lemma in zip(p.words, p.lemmas, strict=True):
+        for k, lemma in enumerate(p.lemmas):
             if lemma == value:
-                return word
+                return _words_text(p, k, k)
         return value
     if name == "b":
         a, _, b = value.partition("_")
@@ -564,8 +602,7 @@ def evidence(p: Parsed, feature: str) -> str:
                 return p.words[k] + " " + p.words[k + 1]
         return value.replace("_", " ")
     if name == "firstclass":
-        i = _first(p)
-        return p.words[i] if p.words else ""
+        return _words_text(p, _first(p), _first(p)) if p.words else ""
     if name in ("object", "noun-phrase"):
         i = _first(p)
         start = i + 1 if name == "object" else i
@@ -581,7 +618,17 @@ def evidence(p: Parsed, feature: str) -> str:
         for k in range(i + 1, len(p.lemmas)):
             if p.lemmas[k] in lx.METRIC_VERBS:
                 return _clip(_words_text(p, k, len(p.words) - 1))
+    if name == "metric-noun":
+        for k, lemma in enumerate(p.lemmas):
+            if lemma in _METRIC_NOUNS:
+                return _words_text(p, k, k)
+    if name == "people-who":
+        for k in range(1, len(p.words)):
+            if p.words[k] in ("who", "that") and p.lemmas[k - 1] in lx.PERSON_NOUNS:
+                return _clip(_words_text(p, k - 1, min(len(p.words) - 1, k + 3)))
     patterns = {
+        "done": _DONE_STATE_RE,
+        "customers-won": _WON_RE,
         "done-state": _DONE_STATE_RE,
         "from-to": FROM_TO_RE,
         "by-amount": BY_RE,
@@ -602,9 +649,9 @@ def evidence(p: Parsed, feature: str) -> str:
             return _clip(p.body[found.start() : end])
     if name in ("hire-word", "people-counted", "done-word"):
         pool = _HIRE_WORDS | _ROLE_WORDS if name != "done-word" else lx.DONE_WORDS
-        for word in p.words:
+        for k, word in enumerate(p.words):
             if word in pool:
-                return word
+                return _words_text(p, k, k)
     return _clip(p.body)
 
 
