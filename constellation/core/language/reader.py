@@ -36,14 +36,6 @@ class Reading:
     reason: str = ""
 
 
-# Bullets, numbering, "KR1:" labels and "We will" in front of the statement proper.
-_LEAD_RE = re.compile(
-    r"^\s*(?:(?:[-*•·>]+|\(?\d+[.)]|\(?[a-z][.)]|(?:kr|o)\s*\d*(?:\.\d+)?\s*[:.)-])\s*)*"
-    r"(?:(?:we|i|they|the team)\s+(?:will|shall|must|should|want to|plan to|aim to|need to"
-    r"|are going to)\s+|we'll\s+|to\s+)?",
-    re.I,
-)
-_TOKEN_RE = re.compile(r"[a-z][a-z0-9'’&\-]*|\d[\d,.]*")
 _TIME_UNIT_RE = re.compile(
     r"\d\s?(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?)\b"
 )
@@ -66,12 +58,6 @@ _COPULAS = word_set("be become have see feel")
 _MONEY_VERBS = frozenset(("spend", "spending", "paying", "pay", "sell", "selling", "convert"))
 _RELATIVES = frozenset(("who", "that", "whose"))
 _VERB_SUFFIXES = ("ise", "ize", "ate", "ify")
-
-
-def _tokens(low: str) -> tuple[list[str], list[str]]:
-    """Words of a lower-case statement (numbers as "#") and their lemmas."""
-    words = [w if w[0].isalpha() else "#" for w in _TOKEN_RE.findall(low)]
-    return words, [lx.lemma(w) if w != "#" else w for w in words]
 
 
 def _verb_class(word: str) -> str | None:

@@ -168,20 +168,27 @@ def _drop(request: HttpRequest, data: MapData, ends: dict[str, End]) -> Dropped 
     )
 
 
-@org_view()
-def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
-    """`/o/<org>/map/?period=KEY&focus=SLUG&drop=lever:SLUG`: the period's constellation."""
+def _read(request: HttpRequest, access: Access) -> dict[str, Any]:
+    """The chosen period's map, and what every map page shows around it."""
     period, periods = chosen_period(request, access)
-    data = read_map(access, period)
-    ends = _ends(data)
-    alignments = _alignments(data, ends)
-    large = len(data.nodes) > COLLAPSE_ABOVE
-    context: dict[str, Any] = {
+    return {
         "access": access,
         "organization": access.organization,
         "period": period,
         "periods": periods,
-        "data": data,
+        "data": read_map(access, period),
+    }
+
+
+@org_view()
+def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
+    """`/o/<org>/map/?period=KEY&focus=SLUG&drop=lever:SLUG`: the period's constellation."""
+    context = _read(request, access)
+    data = context["data"]
+    ends = _ends(data)
+    alignments = _alignments(data, ends)
+    large = len(data.nodes) > COLLAPSE_ABOVE
+    context |= {
         "map": map_json(data),
         # Above COLLAPSE_ABOVE objectives the tables have a page of their own.
         "alignments": [] if large else alignments,
@@ -206,15 +213,10 @@ def map_tables(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/map/tables/?period=KEY&show=alignments|levers&page=N`: the map as tables, a
     page at a time, for a period too large to list on the map's page (and for screen readers
     and printing at any size)."""
-    period, periods = chosen_period(request, access)
-    data = read_map(access, period)
+    context = _read(request, access)
+    data = context["data"]
     show = "levers" if request.GET.get("show") == "levers" else "alignments"
-    context: dict[str, Any] = {
-        "access": access,
-        "organization": access.organization,
-        "period": period,
-        "periods": periods,
-        "data": data,
+    context |= {
         "show": show,
         "show_alignments": show == "alignments",
         "show_levers": show == "levers",
