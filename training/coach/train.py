@@ -66,11 +66,11 @@ class Row:
         if self.ambiguous:
             return None
         if field == "focus":
-            return self.focus if self.nature == "outcome" and self.focus in POSITIVE_PAIR else None
+            return self.focus if self.nature == "outcome" and self.focus in FOCUS_CLASSES else None
         return str(getattr(self, field))
 
 
-POSITIVE_PAIR = ("customer", "business")
+FOCUS_CLASSES = ("customer", "business")
 
 
 def load(folder: Path = CORPUS) -> list[Row]:
@@ -147,11 +147,6 @@ def train(rows: list[Row], feats: list[list[str]]) -> dict[str, Any]:
         weights, bias = _fit([p[0] for p in pairs], [p[1] for p in pairs], C[field])
         fields[field] = {"positive": POSITIVE[field], "bias": bias, "weights": weights}
     return fields
-
-
-def _score(field_model: dict[str, Any], fs: list[str]) -> float:
-    weights = field_model["weights"]
-    return float(field_model["bias"]) + sum(weights.get(f, 0.0) for f in fs)
 
 
 @dataclass

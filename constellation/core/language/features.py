@@ -30,14 +30,8 @@ LEAD_RE = re.compile(
     re.I,
 )
 TOKEN_RE = re.compile(r"[a-z][a-z0-9'’&\-]*|\d[\d,.]*")
-# A number glued to a unit or a multiplier: "3s", "1TB", "50k+", "10x", "2/3".
-_GLUED_RE = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:k|m|bn|b|mb|gb|tb|ms|s|h|x|%|k\+|\+)(?![a-z])|\d+/\d+", re.I
-)
-_MONEY_RE = re.compile(r"[$€£]\s?\d|\d\s?(?:usd|eur|gbp)\b", re.I)
-_TIME_RE = re.compile(
-    r"\d\s?(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?)\b", re.I
-)
+# Money: a currency sign or word next to a number.
+_MONEY_RE = re.compile(r"[$€£]\s?\d|\d\s?(?:usd|eur|gbp|dollars|euros|pounds)\b")
 _LEVEL_RE = re.compile(
     r"\b(?:at or above|at or below|above|below|under|over|no more than|no less than|less than"
     r"|more than|fewer than|within)\s+[$€£]?\s?\d|[<>≤≥]=?\s?[$€£]?\d",
@@ -153,8 +147,8 @@ def parse(text: str) -> Parsed:
     return Parsed(body, low, words, [lx.lemma(w) if w != "#" else w for w in words])
 
 
-def verb_class(lemma: str) -> str:
-    """The class of a leading word's lemma."""
+def lexical_class(lemma: str) -> str | None:
+    """The class of a verb lemma in the lexicon: maintain, metric, result, deliver, or None."""
     if lemma in lx.MAINTAIN_VERBS:
         return "maintain"
     if lemma in lx.METRIC_VERBS:
@@ -163,53 +157,50 @@ def verb_class(lemma: str) -> str:
         return "result"
     if lemma in lx.DELIVER_VERBS:
         return "deliver"
-    if lemma == "#":
-        return "number"
-    return "other"
-
-
-def noun_kind(lemma: str) -> str | None:
-    """Kind of a noun lemma: artefact, event, person or result."""
-    base = lemma.rsplit("-", 1)[-1]
-    if lemma in lx.ARTEFACT_NOUNS or base in lx.ARTEFACT_NOUNS:
-        return "artefact"
-    if lemma in lx.EVENT_NOUNS or base in lx.EVENT_NOUNS:
-        return "event"
-    if lemma in lx.PERSON_NOUNS or base in lx.PERSON_NOUNS:
-        return "person"
-    if lemma in lx.RESULT_NOUNS or base in lx.RESULT_NOUNS:
-        return "result"
     return None
 
 
-def object_phrase(p: Parsed, start: int) -> tuple[str, str | None]:
-    """The noun phrase from `start` to the first break, and the kind of its head."""
+def verb_class(lemma: str) -> str:
+    """The class of a leading word's lemma: a lexical class, "number" or "other"."""
+    return lexical_class(lemma) or ("number" if lemma == "#" else "other")
+
+
+_NOUN_KINDS = (
+    ("artefact", lx.ARTEFACT_NOUNS),
+    ("event", lx.EVENT_NOUNS),
+    ("person", lx.PERSON_NOUNS),
+    ("result", lx.RESULT_NOUNS),
+)
+
+
+def noun_kind(lemma: str) -> str | None:
+    """Kind of a noun lemma (or the last part of a hyphenated one): artefact, event, person
+    or result."""
+    base = lemma.rsplit("-", 1)[-1]
+    for kind, nouns in _NOUN_KINDS:
+        if lemma in nouns or base in nouns:
+            return kind
+    return None
+
+
+def _phrase_span(p: Parsed, start: int) -> tuple[int, int]:
+    """The noun phrase from `start`, over leading particles, to the first break: its first
+    word and the word after its last."""
+    words, n = p.words, len(p.words)
     i = start
-    while i < len(p.words) and p.words[i] in ("out", "up", "off", "down", "back", "over"):
-        i += 1
-    phrase: list[int] = []
-    while i < len(p.words) and p.words[i] not in lx.PHRASE_BREAKS:
-        phrase.append(i)
-        i += 1
-    kind = None
-    for j in reversed(phrase):
-        if p.words[j] != "#" and p.words[j] not in lx.DETERMINERS:
-            kind = _head_noun_kind(p.lemmas[j])
-            if kind is not None:
-                break
-    return " ".join(p.words[j] for j in phrase if p.words[j] != "#"), kind
-
-
-def _object_kind(p: Parsed, start: int) -> str | None:
-    """The kind of the head of the noun phrase from `start` (object_phrase without the text)."""
-    words, lemmas = p.words, p.lemmas
-    i, n = start, len(words)
     while i < n and words[i] in _PARTICLES:
         i += 1
     end = i
     while end < n and words[end] not in lx.PHRASE_BREAKS:
         end += 1
-    for j in range(end - 1, i - 1, -1):
+    return i, end
+
+
+def _object_kind(p: Parsed, start: int) -> str | None:
+    """The kind of the head of the noun phrase from `start`: its last word of a known kind."""
+    words, lemmas = p.words, p.lemmas
+    first, end = _phrase_span(p, start)
+    for j in range(end - 1, first - 1, -1):
         word = words[j]
         if word != "#" and word not in lx.DETERMINERS:
             kind = _head_noun_kind(lemmas[j])
@@ -413,7 +404,7 @@ def _names_money(low: str) -> bool:
         return True
     return (
         "usd" in low or "eur" in low or "gbp" in low or "dollar" in low or "pound" in low
-    ) and _MONEY_WORD_RE.search(low) is not None
+    ) and _MONEY_RE.search(low) is not None
 
 
 def _leaning(lemmas: list[str], out: list[str]) -> None:
@@ -545,7 +536,6 @@ def _may_multiply(low: str) -> bool:
 
 
 _SHAPE_NAMES = {"glued_unit": "glued-unit", "time_unit": "time-unit", "fraction": "fraction"}
-_MONEY_WORD_RE = re.compile(r"\d\s?(?:usd|eur|gbp|dollars|euros|pounds)\b")
 
 
 # How a feature reads as a reason, by its prefix; {} is the word or phrase it names.
@@ -595,24 +585,15 @@ def evidence(p: Parsed, feature: str) -> str:
             if lemma == value:
                 return _words_text(p, k, k)
         return value
-    if name == "b":
-        a, _, b = value.partition("_")
-        for k in range(len(p.lemmas) - 1):
-            if p.lemmas[k] == a and p.lemmas[k + 1] == b:
-                return p.words[k] + " " + p.words[k + 1]
-        return value.replace("_", " ")
     if name == "firstclass":
-        return _words_text(p, _first(p), _first(p)) if p.words else ""
+        lead = _first(p)
+        return _words_text(p, lead, lead) if p.words else ""
     if name in ("object", "noun-phrase"):
         i = _first(p)
-        start = i + 1 if name == "object" else i
-        phrase, _ = object_phrase(p, start)
-        if not phrase:
+        first, end = _phrase_span(p, i + 1 if name == "object" else i)
+        if first == end:
             return _clip(p.body)
-        end = start + 1
-        while end < len(p.words) and p.words[end] not in lx.PHRASE_BREAKS:
-            end += 1
-        return _clip(_words_text(p, start, end - 1))
+        return _clip(_words_text(p, first, end - 1))
     if name == "then-change":
         i = _first(p)
         for k in range(i + 1, len(p.lemmas)):
@@ -635,10 +616,13 @@ def evidence(p: Parsed, feature: str) -> str:
         "multiply": MULTIPLY_RE,
         "share-of": PCT_OF_RE,
         "money": _MONEY_RE,
-        "time-unit": _TIME_RE,
         "level": _LEVEL_RE,
         "count-of": _NUMBER_OF_RE,
     }
+    if name == "time-unit":
+        for found in _NUMBER_UNIT_RE.finditer(low):
+            if found.lastgroup == "time_unit":
+                return _clip(p.body[found.start() : found.end()])
     pattern = patterns.get(name)
     if pattern is not None:
         found = pattern.search(low)

@@ -24,14 +24,12 @@ MODEL_FILE = "reader_model.json"
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """Each field's name, positive class and bias; each field's weight by feature; the
-    features that read as a reason, with their precedence."""
+    """Each field's name, positive class and bias; each field's weight by feature."""
 
     fields: tuple[str, ...]
     positive: tuple[str, ...]
     bias: tuple[float, float, float, float]
     weights: tuple[dict[str, float], dict[str, float], dict[str, float], dict[str, float]]
-    readable: dict[str, float]
     # For each readable feature, how far it leans towards an output (its nature weight times
     # its precedence as a reason): one lookup a feature when choosing the reason.
     leaning: dict[str, float]
@@ -68,7 +66,6 @@ def build(
         positive,
         bias,
         (by_field[0], by_field[1], by_field[2], by_field[3]),
-        readable,
         {name: nature[name] * k for name, k in readable.items() if name in nature},
     )
 
@@ -83,7 +80,7 @@ def readable_features(names: Iterable[str]) -> dict[str, float]:
         if kind == "w":
             if len(value) > 2 and value not in STOP_WORDS and value != "#":
                 readable[name] = 0.5
-        elif kind != "b" and (name in REASONS or kind in REASONS):
+        elif name in REASONS or kind in REASONS:
             readable[name] = 1.0
     return readable
 

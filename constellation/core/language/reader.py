@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from constellation.core.language import learned
 from constellation.core.language import lexicon as lx
-from constellation.core.language.features import Parsed, parse
+from constellation.core.language.features import Parsed, lexical_class, noun_kind, parse
 from constellation.core.language.lexicon import word_set
 from constellation.core.language.numbers import (
     PCT_OF_RE,
@@ -27,7 +27,7 @@ from constellation.core.language.numbers import (
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What a statement is: nature "outcome"|"output", measurable, maintain, focus, and the
-    reason for its nature ("names a deliverable: “C# driver”"; empty when none is readable)."""
+    reason for its nature ("“C# driver” is a deliverable"; empty when none is readable)."""
 
     nature: str
     measurable: bool
@@ -60,23 +60,10 @@ _RELATIVES = frozenset(("who", "that", "whose"))
 _VERB_SUFFIXES = ("ise", "ize", "ate", "ify")
 
 
-def _verb_class(word: str) -> str | None:
-    """The class of a verb lemma: maintain, metric, result, deliver, or None."""
-    if word in lx.MAINTAIN_VERBS:
-        return "maintain"
-    if word in lx.METRIC_VERBS:
-        return "metric"
-    if word in lx.RESULT_VERBS:
-        return "result"
-    if word in lx.DELIVER_VERBS:
-        return "deliver"
-    return None
-
-
 def _first_verb(words: list[str], lemmas: list[str]) -> int:
     """Index of the leading verb, stepping over adverbs ("successfully launch")."""
     i = 0
-    while i + 1 < len(words) and words[i].endswith("ly") and _verb_class(lemmas[i + 1]):
+    while i + 1 < len(words) and words[i].endswith("ly") and lexical_class(lemmas[i + 1]):
         i += 1
     return i
 
@@ -105,19 +92,7 @@ def _noun_kind(word: str) -> str | None:
     """Kind of one noun lemma (or the last part of a hyphenated one); "quality" for adjectives."""
     if word in _COMPARATIVES or word.endswith(_ADJECTIVE_SUFFIXES):
         return "quality"
-    base = word.rsplit("-", 1)[-1]
-    for kind, nouns in _NOUN_KINDS:
-        if word in nouns or base in nouns:
-            return kind
-    return None
-
-
-_NOUN_KINDS = (
-    ("artefact", lx.ARTEFACT_NOUNS),
-    ("event", lx.EVENT_NOUNS),
-    ("person", lx.PERSON_NOUNS),
-    ("result", lx.RESULT_NOUNS),
-)
+    return noun_kind(word)
 
 
 def _looks_imperative(words: list[str], i: int) -> bool:
@@ -148,7 +123,7 @@ def _nature(body: str, words: list[str], lemmas: list[str], quantity: bool) -> t
         return "outcome", False
     i = _first_verb(words, lemmas)
     verb = lemmas[i]
-    kind = _verb_class(verb)
+    kind = lexical_class(verb)
     change = has_change(body)
     if kind == "maintain":
         return _maintain(words, lemmas, i, change, quantity)
