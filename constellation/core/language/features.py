@@ -620,9 +620,9 @@ def evidence(p: Parsed, feature: str) -> str:
         "count-of": _NUMBER_OF_RE,
     }
     if name == "time-unit":
-        for found in _NUMBER_UNIT_RE.finditer(low):
-            if found.lastgroup == "time_unit":
-                return _clip(p.body[found.start() : found.end()])
+        for unit in _NUMBER_UNIT_RE.finditer(low):
+            if unit.lastgroup == "time_unit":
+                return _clip(p.body[unit.start() : unit.end()])
     pattern = patterns.get(name)
     if pattern is not None:
         found = pattern.search(low)

@@ -106,7 +106,7 @@ def _lever_rows_page(rows: list[LeverRow], number: str | None) -> tuple[list[Lev
     page = Paginator(lines, TABLE_ROWS).get_page(number)
     shown: list[LeverRow] = []
     for row, node in page.object_list:
-        if not shown or shown[-1].id != row.id or shown[-1].title != row.title:
+        if not shown or shown[-1].id != row.id:  # ids are unique; "" is "no lever"
             shown.append(LeverRow(row.id, row.title, [], row.count, continued=node is not None))
         if node is not None:
             shown[-1].objectives.append(node)
@@ -141,10 +141,10 @@ def _drop_options(data: MapData, drop: str) -> SafeString:
     return mark_safe("".join(html))  # each part escaped by format_html above
 
 
-def _drop(request: HttpRequest, data: MapData, ends: dict[str, End]) -> Dropped | None:
+def _drop(drop: str, data: MapData, ends: dict[str, End]) -> Dropped | None:
     """`?drop=lever:SLUG` or `?drop=objective:SLUG`: what dropping it breaks; None when unnamed
     or unknown (the form then says so)."""
-    kind, _, slug = request.GET.get("drop", "").strip().partition(":")
+    kind, _, slug = drop.partition(":")
     title = None
     if kind == "lever":
         title = next((lever.title for lever in data.levers if lever.id == slug), None)
@@ -188,6 +188,7 @@ def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
     ends = _ends(data)
     alignments = _alignments(data, ends)
     large = len(data.nodes) > COLLAPSE_ABOVE
+    drop = request.GET.get("drop", "").strip()
     context |= {
         "map": map_json(data),
         # Above COLLAPSE_ABOVE objectives the tables have a page of their own.
@@ -197,13 +198,13 @@ def constellation_map(request: HttpRequest, access: Access) -> HttpResponse:
         "show_alignments": True,
         "show_levers": True,
         "tables_per_page": TABLE_ROWS,
-        "drop_options": _drop_options(data, request.GET.get("drop", "").strip()),
+        "drop_options": _drop_options(data, drop),
         "unmodelled_levers": [lever for lever in data.levers if not lever.objectives],
         "large": large,
         "collapse_above": COLLAPSE_ABOVE,
         "focus": request.GET.get("focus", "").strip(),
-        "drop": request.GET.get("drop", "").strip(),
-        "dropped": _drop(request, data, ends),
+        "drop": drop,
+        "dropped": _drop(drop, data, ends),
     }
     return render(request, "web/map.html", context)
 
