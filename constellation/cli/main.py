@@ -1,25 +1,19 @@
-"""Entry point of the `okr` command: imports every command module so it registers itself."""
+"""Entry point of the `okr` command. Each command's module is imported when the command is
+looked up (see `constellation.cli.app`), so a command starts without loading the others."""
 
 from __future__ import annotations
 
-from constellation.cli import (  # noqa: F401  (imported for their commands)
-    account_commands,
-    classify_command,
-    demo_commands,
-    file_commands,
-    lint_command,
-    report_command,
-    rescore_command,
-    score_command,
-    server_commands,
-    token_commands,
-    worker_command,
-)
+import sys
+
 from constellation.cli.app import app
 
 
 def main() -> None:
     """Run the `okr` command."""
+    if sys.argv[1:] == ["classify"]:
+        from constellation.cli.classify_command import classify_stdin_as_json
+
+        sys.exit(classify_stdin_as_json())
     app()
 
 

@@ -104,3 +104,42 @@ def test_it_refuses_binary_input_as_a_real_command() -> None:
     assert done.returncode == 2
     assert b"not UTF-8 text" in done.stderr
     assert b"Traceback" not in done.stderr
+
+
+def test_bare_okr_classify_gives_what_the_command_with_its_options_gives() -> None:
+    # `okr classify` alone runs without Typer's parsing; `--format json` goes through Typer.
+    data = "Launch the new website\n\nGrow MRR from $800k to $1.1M\nKeep NPS at 50 or higher\n"
+    bare, parsed = (
+        subprocess.run(
+            [*_okr(), "classify", *options], input=data.encode(), capture_output=True, timeout=30
+        )
+        for options in ([], ["--format", "json"])
+    )
+    assert (bare.returncode, bare.stdout, bare.stderr) == (
+        parsed.returncode,
+        parsed.stdout,
+        parsed.stderr,
+    )
+    assert bare.returncode == 0 and bare.stdout.count(b"\n") == 3
+
+
+def test_okr_classify_imports_no_other_command() -> None:
+    code = (
+        "import sys\n"
+        "from constellation.cli.main import main\n"
+        "sys.argv = ['okr', 'classify']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "cli = sorted(m for m in sys.modules if m.startswith('constellation.cli.'))\n"
+        "print(cli, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=b"Ship guided setup\n", capture_output=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = done.stderr.decode().strip()
+    assert loaded == str(
+        ["constellation.cli.app", "constellation.cli.classify_command", "constellation.cli.main"]
+    )

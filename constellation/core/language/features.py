@@ -576,14 +576,29 @@ REASONS = {
 }
 
 
+# The pattern whose match in the statement a feature of that name quotes.
+_EVIDENCE_PATTERNS = {
+    "done": _DONE_STATE_RE,
+    "customers-won": _WON_RE,
+    "done-state": _DONE_STATE_RE,
+    "from-to": FROM_TO_RE,
+    "by-amount": BY_RE,
+    "multiply": MULTIPLY_RE,
+    "share-of": PCT_OF_RE,
+    "money": _MONEY_RE,
+    "level": _LEVEL_RE,
+    "count-of": _NUMBER_OF_RE,
+}
+
+
 def evidence(p: Parsed, feature: str) -> str:
     """The words of a statement a feature stands for, to quote in its reason."""
     low = p.low
     name, _, value = feature.partition(":")
     if name in ("w", "first"):
-        for k, lemma in enumerate(p.lemmas):
-            if lemma == value:
-                return _words_text(p, k, k)
+        if value in p.lemmas:
+            k = p.lemmas.index(value)
+            return _words_text(p, k, k)
         return value
     if name == "firstclass":
         lead = _first(p)
@@ -607,23 +622,11 @@ def evidence(p: Parsed, feature: str) -> str:
         for k in range(1, len(p.words)):
             if p.words[k] in ("who", "that") and p.lemmas[k - 1] in lx.PERSON_NOUNS:
                 return _clip(_words_text(p, k - 1, min(len(p.words) - 1, k + 3)))
-    patterns = {
-        "done": _DONE_STATE_RE,
-        "customers-won": _WON_RE,
-        "done-state": _DONE_STATE_RE,
-        "from-to": FROM_TO_RE,
-        "by-amount": BY_RE,
-        "multiply": MULTIPLY_RE,
-        "share-of": PCT_OF_RE,
-        "money": _MONEY_RE,
-        "level": _LEVEL_RE,
-        "count-of": _NUMBER_OF_RE,
-    }
     if name == "time-unit":
         for unit in _NUMBER_UNIT_RE.finditer(low):
             if unit.lastgroup == "time_unit":
                 return _clip(p.body[unit.start() : unit.end()])
-    pattern = patterns.get(name)
+    pattern = _EVIDENCE_PATTERNS.get(name)
     if pattern is not None:
         found = pattern.search(low)
         if found:
@@ -641,13 +644,25 @@ def evidence(p: Parsed, feature: str) -> str:
 
 def _words_text(p: Parsed, first: int, last: int) -> str:
     """The statement's own text (its case and signs) from its word `first` to word `last`."""
-    spans = [m.span() for m in TOKEN_RE.finditer(p.low)]
-    if not spans or first >= len(spans):
-        return p.body
-    end = spans[min(last, len(spans) - 1)][1]
+    if 0 <= first <= last:
+        # Words are found in the lower-case text up to the last one wanted.
+        start = end = -1
+        for k, found in enumerate(TOKEN_RE.finditer(p.low)):
+            if k == first:
+                start = found.start()
+            end = found.end()
+            if k == last:
+                break
+        if start < 0:
+            return p.body
+    else:
+        spans = [m.span() for m in TOKEN_RE.finditer(p.low)]
+        if not spans or first >= len(spans):
+            return p.body
+        start, end = spans[first][0], spans[min(last, len(spans) - 1)][1]
     while end < len(p.body) and p.body[end] in "#+":
         end += 1  # "C#", "C++"
-    return p.body[spans[first][0] : end]
+    return p.body[start:end]
 
 
 def _clip(text: str, limit: int = 48) -> str:

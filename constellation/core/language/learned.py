@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import repeat
 
 from constellation.core.language.features import REASONS, Parsed, evidence, features
 from constellation.core.language.lexicon import STOP_WORDS
@@ -24,15 +23,15 @@ MODEL_FILE = "reader_model.json"
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """Each field's name, positive class and bias; each field's weight by feature."""
+    """Each field's name, positive class and bias; each feature's row of weights."""
 
     fields: tuple[str, ...]
     positive: tuple[str, ...]
     bias: tuple[float, float, float, float]
-    weights: tuple[dict[str, float], dict[str, float], dict[str, float], dict[str, float]]
-    # For each readable feature, how far it leans towards an output (its nature weight times
-    # its precedence as a reason): one lookup a feature when choosing the reason.
-    leaning: dict[str, float]
+    # For each feature with a weight: its weight in each field (0.0 where it has none), then
+    # how far it leans towards an output as a reason (its nature weight times its precedence
+    # as a reason; 0.0 when it does not read as one). One lookup a feature scores it.
+    table: dict[str, tuple[float, float, float, float, float]]
 
 
 @cache
@@ -56,18 +55,14 @@ def build(
     weights: dict[str, list[float]],
 ) -> Model:
     """A model from its parts: `weights` gives each feature's weight in field order."""
-    by_field: tuple[dict[str, float], ...] = tuple(
-        {name: float(w[k]) for name, w in weights.items() if w[k]} for k in range(4)
-    )
     readable = readable_features(weights)
-    nature = by_field[0]
-    return Model(
-        fields,
-        positive,
-        bias,
-        (by_field[0], by_field[1], by_field[2], by_field[3]),
-        {name: nature[name] * k for name, k in readable.items() if name in nature},
-    )
+    table: dict[str, tuple[float, float, float, float, float]] = {}
+    for name, w in weights.items():
+        row = [float(w[k]) if w[k] else 0.0 for k in range(4)]
+        if any(row):
+            lean = row[0] * readable[name] if row[0] and name in readable else 0.0
+            table[name] = (row[0], row[1], row[2], row[3], lean)
+    return Model(fields, positive, bias, table)
 
 
 def readable_features(names: Iterable[str]) -> dict[str, float]:
@@ -87,40 +82,49 @@ def readable_features(names: Iterable[str]) -> dict[str, float]:
 
 @dataclass(slots=True)
 class Answer:
-    """Each field's score (above 0: its positive class) and the statement's features."""
+    """Each field's score (above 0: its positive class), the statement's features, and the
+    readable feature that leaned most towards an output and the one that leaned most towards
+    an outcome ("" when none did)."""
 
     nature: float
     measurable: float
     maintain: float
     focus: float
     features: list[str]
+    toward_output: str = ""
+    toward_outcome: str = ""
 
 
 def score(p: Parsed, m: Model) -> Answer:
-    """The model's score of each field for one parsed statement: sums of weights."""
+    """The model's score of each field for one parsed statement: sums of weights.
+
+    One pass over the features: each field's weights are added in the order of the features,
+    from 0.0, as `sum` would add them, and the features leaning furthest either way are kept
+    (the first of equals)."""
     feats = features(p)
-    zero = repeat(0.0)
-    w0, w1, w2, w3 = m.weights
+    table = m.table
+    s0 = s1 = s2 = s3 = 0.0
+    up = down = 0.0
+    toward_output = toward_outcome = ""
+    for name in feats:
+        row = table.get(name)
+        if row is not None:
+            w0, w1, w2, w3, lean = row
+            s0 += w0
+            s1 += w1
+            s2 += w2
+            s3 += w3
+            if lean > up:
+                up, toward_output = lean, name
+            elif lean < down:
+                down, toward_outcome = lean, name
     b0, b1, b2, b3 = m.bias
-    return Answer(
-        b0 + sum(map(w0.get, feats, zero)),
-        b1 + sum(map(w1.get, feats, zero)),
-        b2 + sum(map(w2.get, feats, zero)),
-        b3 + sum(map(w3.get, feats, zero)),
-        feats,
-    )
+    return Answer(b0 + s0, b1 + s1, b2 + s2, b3 + s3, feats, toward_output, toward_outcome)
 
 
 def strongest(answer: Answer, m: Model, toward_output: bool) -> str:
     """The readable feature that leaned most towards the nature given; "" when none did."""
-    leaning = m.leaning
-    sign = 1.0 if toward_output else -1.0
-    best, best_lean = "", 0.0
-    for name in answer.features:
-        lean = leaning.get(name)
-        if lean is not None and lean * sign > best_lean:
-            best, best_lean = name, lean * sign
-    return best
+    return answer.toward_output if toward_output else answer.toward_outcome
 
 
 def reason(p: Parsed, feature: str) -> str:

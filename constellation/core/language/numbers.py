@@ -218,7 +218,6 @@ _FRACTION_LEADS = word_set("""
     by than over under about around nearly almost least most only just roughly
     """)
 _NUMBERISH = frozenset(NUMBER_WORDS) | frozenset(FRACTION_WORDS)
-_MULTIPLY_STEMS = ("doubl", "tripl", "quadrupl", "halv", "twice", "fold")
 
 _MULTIPLIERS = {
     "k": 1e3,
@@ -359,18 +358,15 @@ def _fraction(numerator: str, denominator: str) -> float | None:
 
 def _counting(text: str, match: re.Match[str]) -> bool:
     """True when a _NUMBER_RE match is a quantity rather than a name, a version or a date."""
-    raw = match.group(2)
-    suffix = match.group("suffix")
+    currency, raw, suffix, pct, denominator, glue = match.groups()
     if suffix is not None:
-        return match.group(1) is not None or _glued_unit(suffix, raw)
-    glue = match.group("glue")
+        return currency is not None or _glued_unit(suffix, raw)
     if glue:
         # "a 4.5-star rating" is a rating; "3-day", "COVID-19" and "24/7" name things.
         return glue in ("-s", "-S") and text.startswith("star", match.end(2) + 1)
-    denominator = match.group("den")
     if denominator is not None:
         return _fraction(raw, denominator) is not None
-    if match.group(1) or match.group("pct"):
+    if currency or pct:
         return True
     return not _naming(text, match.start(2), match.end(2), raw)
 
@@ -528,7 +524,19 @@ def has_quantity(text: str, words: list[str] | None = None) -> bool:
         words = _words(low)
     if (not _NUMBERISH.isdisjoint(words) or "ty-" in low) and _words_count(words):
         return True
-    return any(stem in low for stem in _MULTIPLY_STEMS) and MULTIPLY_RE.search(low) is not None
+    return _may_multiply(low) and MULTIPLY_RE.search(low) is not None
+
+
+def _may_multiply(low: str) -> bool:
+    """The cheap test before MULTIPLY_RE: one of its stems is in `low`."""
+    return (
+        "doubl" in low
+        or "tripl" in low
+        or "quadrupl" in low
+        or "halv" in low
+        or "twice" in low
+        or "fold" in low
+    )
 
 
 def has_change(low: str) -> bool:
