@@ -138,6 +138,7 @@ def leave_one_source_out() -> None:
     rows = train.load()
     feats = train.featurise(rows)
     print(f"Corpus: {train.corpus_facts(rows)}.")
+    print(f"Labels: {train.agreement(rows)}.")
     print("| reader | nature | output recall | measurable | maintain | focus |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     print(train.report("grammar reader alone", train.evaluate(rows, feats, learn=False)))

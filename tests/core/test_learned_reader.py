@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from constellation.core.language import learned, read
+from constellation.core.language.features import evidence, features, parse
 from constellation.core.language.reader import read_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,3 +121,15 @@ def test_the_shipped_model_is_what_the_corpus_trains() -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_quoted_time_is_the_whole_number_and_its_unit() -> None:
+    assert evidence(parse("Answer every ticket within 150 hours"), "time-unit") == "150 hours"
+    assert evidence(parse("Cut the wait to 1,500.5 minutes"), "time-unit") == "1,500.5 minutes"
+
+
+def test_the_shape_of_an_unknown_word_tells_work_from_result() -> None:
+    # Neither "audiobooks" nor "transcribed" is in the lexicon: a count of things with a
+    # participle after them is work done, read from the words' endings.
+    assert read("75 hours of audiobooks transcribed").nature == "output"
+    assert "suffix-first:ase" in features(parse("Increase weekly active users"))

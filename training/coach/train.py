@@ -6,7 +6,8 @@ labelling rules are in docs/coach.md). Each field is a logistic regression (scik
 liblinear, fixed settings: the same corpus always gives the same model) over the features of
 constellation/core/language/features.py: the grammar reader's knowledge (verb classes, the kind
 of a phrase's head noun, numbers with their units, "from A to B", work reported done, people
-hired, customer and business words) and the statement's words and word pairs.
+hired, customer and business words), the statement's words and the endings of its leading word,
+its head noun and its last word.
 
 Evaluation is leave-one-source-out: every source (an organisation or author) is predicted by a
 model trained on all the others, so no score comes from a source the model has seen. Rows marked
@@ -40,6 +41,9 @@ from constellation.core.language import learned, reader  # noqa: E402
 from constellation.core.language.features import features, parse  # noqa: E402
 
 CORPUS = ROOT / "training" / "coach" / "corpus"
+# A second labelling of every statement's nature, made blind to the corpus's labels and to any
+# reader, from the written rules alone: how consistently the rules label real key results.
+SECOND = ROOT / "training" / "coach" / "second" / "nature.tsv"
 MODEL = ROOT / "constellation" / "core" / "language" / "reader_model.json"
 FIELDS = ("nature", "measurable", "maintain", "focus")
 # The positive class of each field's binary model.
@@ -47,6 +51,9 @@ POSITIVE = {"nature": "output", "measurable": "yes", "maintain": "yes", "focus":
 C = {"nature": 0.5, "measurable": 0.5, "maintain": 0.5, "focus": 0.5}
 # Features seen in fewer rows than this are left out of the model (they would only memorise).
 MIN_ROWS = 2
+# Features a field's model does not weigh: the spelling of a statement's words tells work from
+# result, not whose result it is.
+EXCLUDE = {"focus": ("suffix-",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +146,12 @@ def train(rows: list[Row], feats: list[list[str]]) -> dict[str, Any]:
     """One model a field, trained on every row labelled for it."""
     fields: dict[str, Any] = {}
     for field in FIELDS:
+        left_out = EXCLUDE.get(field, ())
         pairs = [
-            (fs, int(row.label(field) == POSITIVE[field]))
+            (
+                [f for f in fs if not f.startswith(left_out)] if left_out else fs,
+                int(row.label(field) == POSITIVE[field]),
+            )
             for row, fs in zip(rows, feats, strict=True)
             if row.label(field) is not None
         ]
@@ -263,6 +274,33 @@ def corpus_facts(rows: list[Row]) -> str:
     )
 
 
+def agreement(rows: list[Row], path: Path = SECOND) -> str:
+    """How often the blind second labelling gives a statement the corpus's nature."""
+    if not path.exists():
+        return f"{path.name}: missing, agreement not measured"
+    second: dict[str, tuple[str, bool]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for raw in csv.DictReader(handle, delimiter="\t"):
+            key = " ".join(raw["statement"].lower().split())
+            second[key] = (raw["nature"], raw["ambiguous"] == "yes")
+    both = same = clear = guessed = 0
+    for row in rows:
+        found = second.get(" ".join(row.statement.lower().split()))
+        if found is None or row.ambiguous:
+            continue
+        clear += 1
+        guessed += found[0] == row.nature
+        if not found[1]:
+            both += 1
+            same += found[0] == row.nature
+    return (
+        f"a second labelling blind to these labels gives the same nature to {same:,} of the "
+        f"{both:,} statements both call clear ({same / max(1, both):.3f}), and its best guess "
+        f"agrees on {guessed:,} of the {clear:,} labelled statements "
+        f"({guessed / max(1, clear):.3f})"
+    )
+
+
 def model_file(fields: dict[str, Any], rows: list[Row]) -> str:
     """The shipped model as JSON text: one weight list a feature, in FIELDS order."""
     names = sorted({name for f in FIELDS for name in fields[f]["weights"]})
@@ -295,6 +333,7 @@ def main() -> None:
     rows = load(args.corpus)
     feats = featurise(rows)
     print(f"Corpus: {corpus_facts(rows)}.")
+    print(f"Labels: {agreement(rows)}.")
     if not args.no_eval:
         print("| reader | nature | output recall | measurable | maintain | focus |")
         print("| --- | ---: | ---: | ---: | ---: | ---: |")

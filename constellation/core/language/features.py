@@ -108,6 +108,22 @@ _ROLE_WORDS = frozenset(
         "interns",
         "marketer",
         "marketers",
+        "executive",
+        "executives",
+        "officer",
+        "officers",
+        "consultant",
+        "consultants",
+        "coordinator",
+        "coordinators",
+        "administrator",
+        "administrators",
+        "architect",
+        "architects",
+        "technician",
+        "technicians",
+        "representative",
+        "representatives",
     )
 )
 _COUNT_WORDS = frozenset(lx.NUMBER_WORDS) | {"a", "an", "another", "additional", "more", "new"}
@@ -257,6 +273,7 @@ def features(p: Parsed) -> list[str]:
     then_change = kind == "deliver" and not lx.METRIC_VERBS.isdisjoint(lemmas[i + 1 :])
     if kind == "other" and lx.DELIVER_VERBS.isdisjoint(lemmas[:3]):
         out.append("noun-phrase:" + (_head_kind(lemmas) or "none"))
+    _suffixes(p, i, kind, out)
     if len(words) <= 4:
         out.append("short")
     elif len(words) >= 16:
@@ -303,6 +320,26 @@ def features(p: Parsed) -> list[str]:
     _leaning(lemmas, out)
     # A word said twice counts twice, in training as here.
     return out
+
+
+def _suffixes(p: Parsed, i: int, kind: str, out: list[str]) -> None:
+    """How the leading word, the head of its phrase and the last word end ("-ed", "-ion",
+    "-ity", "-ers"): the shape of a word tells work from result where the lexicon knows
+    nothing of it ("Audiobooks transcribed", "Quick turnaround", "Discoverability")."""
+    words = p.words
+    lead = words[i]
+    if lead != "#":
+        out.append("suffix-first:" + lead[-3:])
+    first, end = _phrase_span(p, i + 1 if kind != "other" and kind != "number" else i)
+    for j in range(end - 1, first - 1, -1):
+        word = words[j]
+        if word != "#" and word not in lx.DETERMINERS:
+            out.append("suffix-head:" + word[-3:])
+            break
+    for j in range(len(words) - 1, -1, -1):
+        if words[j] != "#":
+            out.append("suffix-last:" + words[j][-3:])
+            break
 
 
 def _done_participle(words: list[str]) -> str:
@@ -625,7 +662,10 @@ def evidence(p: Parsed, feature: str) -> str:
     if name == "time-unit":
         for unit in _NUMBER_UNIT_RE.finditer(low):
             if unit.lastgroup == "time_unit":
-                return _clip(p.body[unit.start() : unit.end()])
+                start = unit.start()
+                while start > 0 and (low[start - 1].isdigit() or low[start - 1] in ".,"):
+                    start -= 1  # the whole number: "150 hours", not "0 hours"
+                return _clip(p.body[start : unit.end()])
     pattern = _EVIDENCE_PATTERNS.get(name)
     if pattern is not None:
         found = pattern.search(low)
