@@ -93,6 +93,8 @@ def test_the_same_statement_always_gets_the_same_answer() -> None:
         ("Publish 12 posts on the engineering blog", "output", "publish"),
         ("Grow weekly active teams from 1,200 to 2,000", "outcome", "grow"),
         ("Ship the referral programme and grow sign-ups by 30%", "outcome", "grow sign-ups"),
+        ("Publish 60 articles and get 6,000+ page visits", "outcome", "get 6,000+ page visits"),
+        ("Interview 20 customers a month and get feedback", "output", "interview"),
     ],
 )
 def test_each_answer_says_why_in_the_statements_own_words(text: str, nature: str, why: str) -> None:

@@ -280,7 +280,9 @@ def features(p: Parsed) -> list[str]:
         out.append("long")
     before = len(out)
     _numbers(p, out)
-    if then_change and not _CHANGES.isdisjoint(out[before:]):
+    if (then_change and not _CHANGES.isdisjoint(out[before:])) or (
+        kind == "deliver" and "and" in words and _joined_result(words, lemmas, i) >= 0
+    ):
         out.append("then-change")
     if not _DONE_GUARD.isdisjoint(words):
         participle = _done_participle(words)
@@ -320,6 +322,17 @@ def features(p: Parsed) -> list[str]:
     _leaning(lemmas, out)
     # A word said twice counts twice, in training as here.
     return out
+
+
+def _joined_result(words: list[str], lemmas: list[str], i: int) -> int:
+    """Index of a result joined to the work by "and" with a number after it ("Publish 60
+    articles and get 6,000+ page visits", "Train 5 models and achieve 80% accuracy"); -1."""
+    n = len(words)
+    for k in range(i + 2, n):
+        result = lemmas[k] in lx.RESULT_VERBS or lemmas[k] in lx.METRIC_VERBS
+        if words[k - 1] == "and" and result and "#" in words[k + 1 :]:
+            return k
+    return -1
 
 
 def _suffixes(p: Parsed, i: int, kind: str, out: list[str]) -> None:
@@ -648,6 +661,9 @@ def evidence(p: Parsed, feature: str) -> str:
         return _clip(_words_text(p, first, end - 1))
     if name == "then-change":
         i = _first(p)
+        joined = _joined_result(p.words, p.lemmas, i)
+        if joined >= 0:
+            return _clip(_words_text(p, joined, len(p.words) - 1))
         for k in range(i + 1, len(p.lemmas)):
             if p.lemmas[k] in lx.METRIC_VERBS:
                 return _clip(_words_text(p, k, len(p.words) - 1))
