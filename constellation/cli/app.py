@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.main
@@ -97,16 +97,42 @@ class _LazyGroup(TyperGroup):
         self.commands = _Commands(commands or {})
 
 
-def _group() -> None:
-    """The `okr` group takes no options of its own (a callback keeps it a group however few of
-    its commands are loaded)."""
+def version() -> str:
+    """The installed package's version ("0" when run from a tree that was never installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("constellation-okr")
+    except metadata.PackageNotFoundError:
+        return "0"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"okr (constellation-okr) {version()}")
+        raise typer.Exit()
+
+
+def _group(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """The `okr` group's own option is `--version` (a callback also keeps it a group however
+    few of its commands are loaded)."""
 
 
 app = typer.Typer(
     name="okr",
     help="Constellation: OKRs that align instead of cascading, kept as files, coached and scored.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     cls=_LazyGroup,
     callback=_group,

@@ -1,4 +1,4 @@
-"""`okr lint`: coach OKR files and report findings as text, JSON or SARIF."""
+"""`okr lint`: coach OKR files and report findings as text, JSON, SARIF or GitHub annotations."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import metadata
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -23,10 +22,14 @@ from constellation.cli.app import (
     app,
     console,
     err_console,
+    version,
 )
 from constellation.core.coach import RULES, Finding, lint
-from constellation.core.coach.report import json_report, sarif_report
+from constellation.core.coach.report import github_annotations, json_report, sarif_report
 from constellation.core.model import Plan
+
+if TYPE_CHECKING:
+    from constellation.core.okrfile.problems import Problem
 
 # Below this many objectives linting is too quick for a progress bar to help.
 PROGRESS_THRESHOLD = 1000
@@ -42,6 +45,7 @@ class LintFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
 
 
 @dataclass(slots=True)
@@ -80,22 +84,25 @@ def reading(path: Path) -> AbstractContextManager[object]:
 
 def _load(
     paths: Sequence[Path], max_size: float | None = None
-) -> tuple[list[tuple[str, Plan]], int]:
-    """Load every file; print each bad file's problems to stderr and go on with the others."""
+) -> tuple[list[tuple[str, Plan]], int, list[Problem]]:
+    """Load every file; print each bad file's problems to stderr and go on with the others.
+    Returns the plans read, the number of files that could not be, and their problems."""
     # Imported here so that `okr --help` and the other commands do not pay for the loader.
     from constellation.core.okrfile import OkrFileError, load_file
 
     plans: list[tuple[str, Plan]] = []
     bad = 0
+    problems: list[Problem] = []
     for path in paths:
         try:
             with reading(path):
                 plans.append((str(path), load_file(path, max_mb=max_size)))
         except OkrFileError as error:
             bad += 1
+            problems.extend(error.problems)
             for problem in error.problems:
                 err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    return plans, bad
+    return plans, bad, problems
 
 
 def _progress(total: int) -> AbstractContextManager[Progress | None]:
@@ -186,13 +193,6 @@ def _files(count: int) -> str:
     return f"{count} file{'' if count == 1 else 's'}"
 
 
-def _version() -> str:
-    try:
-        return metadata.version("constellation-okr")
-    except metadata.PackageNotFoundError:
-        return "0"
-
-
 def _write_json(document: dict[str, object]) -> None:
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
@@ -205,7 +205,11 @@ def lint_command(
     ],
     output: Annotated[
         LintFormat,
-        typer.Option("--format", help="text: grouped and coloured; json: the spec's shape; sarif."),
+        typer.Option(
+            "--format",
+            help="text: grouped and coloured; json: the spec's shape; sarif; github: workflow "
+            "annotations for GitHub Actions.",
+        ),
     ] = LintFormat.text,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on any finding, not only on errors.")
@@ -213,12 +217,16 @@ def lint_command(
     max_size: MaxSizeOption = None,
 ) -> None:
     """Coach OKR files: outputs posing as key results, copies, loops, missing strategy..."""
-    plans, bad = _load(files, max_size)
+    plans, bad, problems = _load(files, max_size)
     results = _lint_all(plans)
     if output is LintFormat.json:
         _write_json(json_report((r.path, r.findings) for r in results))
     elif output is LintFormat.sarif:
-        _write_json(sarif_report(((r.path, r.findings) for r in results), _version()))
+        found = ((r.path, r.findings) for r in results)
+        _write_json(sarif_report(found, version(), problems))
+    elif output is LintFormat.github:
+        sys.stdout.write(github_annotations(((r.path, r.findings) for r in results), problems))
+        sys.stdout.flush()
     else:
         _print_text(results, bad)
     if bad:
