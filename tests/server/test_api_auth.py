@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,3 +133,15 @@ def test_a_session_of_someone_outside_the_organisation_gets_404(world: World) ->
     assert client.get("/orgs/acme/objectives").status_code == 404
     assert client.get("/orgs/globex/objectives").status_code == 200
     assert [o["slug"] for o in client.get("/orgs").data] == ["globex"]
+
+
+def test_every_operation_has_a_short_unique_camel_case_id(world: World) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    ids = [op["operationId"] for ops in schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", name) for name in ids), ids
+    paths = schema["paths"]
+    assert paths["/api/v1/orgs/{org}/objectives"]["get"]["operationId"] == "listObjectives"
+    check_ins = paths["/api/v1/orgs/{org}/key-results/{objective}/{key_result}/check-ins"]
+    assert check_ins["post"]["operationId"] == "createCheckIn"
+    assert not any("constellation" in name for name in ids)

@@ -15,6 +15,7 @@ from ninja.errors import (
     ValidationError,
     ValidationErrorContext,
 )
+from ninja.operation import Operation
 
 from constellation.server.api.throttling import TOO_MANY, ApiRate
 from constellation.server.errors import ActionError, Conflict, ReadOnly
@@ -63,7 +64,13 @@ def unprocessable(api: NinjaAPI, request: HttpRequest, items: list[dict[str, Any
 
 
 class ConstellationAPI(NinjaAPI):
-    """NinjaAPI whose validation errors name the field as the client sent it."""
+    """NinjaAPI whose validation errors name the field as the client sent it, and whose
+    operations are named by their view in camel case (`listObjectives`, `createCheckIn`), the
+    names generated clients give their methods."""
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        first, *rest = operation.view_func.__name__.split("_")
+        return first + "".join(part[:1].upper() + part[1:] for part in rest)
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext]

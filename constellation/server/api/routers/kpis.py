@@ -154,7 +154,12 @@ def update_kpi(request: HttpRequest, org: str, kpi: str, payload: KpiPatch) -> d
     return _with_latest(access, [access_kpi(access, kpi)])[0]
 
 
-@router.get(f"{KPI}/readings", response={200: list[ReadingOut], **READ}, summary="A KPI's readings")
+@router.get(
+    f"{KPI}/readings",
+    operation_id="listKpiReadings",
+    response={200: list[ReadingOut], **READ},
+    summary="A KPI's readings",
+)
 def list_readings(
     request: HttpRequest,
     org: str,
@@ -198,6 +203,7 @@ def saved_out(access: Access, result: ReadingsResult) -> dict[str, Any]:
 
 @router.post(
     f"{KPI}/readings",
+    operation_id="createKpiReading",
     response={201: ReadingsSaved, **WRITE},
     summary="Record a reading",
 )
@@ -256,6 +262,7 @@ CSV_RESPONSES = {201: ReadingsSaved, 401: Message, 403: Message, 404: Message, 4
 
 @router.post(
     f"{KPI}/readings/csv",
+    operation_id="uploadKpiReadings",
     response=CSV_RESPONSES,
     summary="Upload a CSV file of a KPI's readings",
     description=CSV_HELP,
@@ -269,6 +276,7 @@ def upload_readings(request: HttpRequest, org: str, kpi: str) -> Status[dict[str
 
 @router.post(
     f"{KPIS}/readings/csv",
+    operation_id="uploadKpisReadings",
     response=CSV_RESPONSES,
     summary="Upload a CSV file of several KPIs' readings",
     description=CSV_HELP.replace(
@@ -285,6 +293,7 @@ def upload_many(request: HttpRequest, org: str) -> Status[dict[str, Any]]:
 
 @router.post(
     f"{KPI}/promote",
+    operation_id="promoteKpi",
     response={201: PromotedOut, **WRITE},
     summary="Promote a KPI into a key result",
 )

@@ -18,6 +18,7 @@ router = Router(tags=["coach"])
 
 @router.get(
     "/orgs/{org}/lint",
+    operation_id="lintOrganization",
     response={200: LintOut, 401: Message, 404: Message, 422: ValidationProblems},
     summary="What the coach says about a period's OKRs",
     description="One entry in `files`, whose `path` is `<org slug>/<period>`; each finding "

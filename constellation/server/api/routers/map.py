@@ -39,6 +39,7 @@ def _period(access: Access, key: str | None) -> Period | None:
 
 @router.get(
     "/orgs/{org}/map",
+    operation_id="getMap",
     response={200: MapOut, **READ},
     by_alias=True,
     summary="The constellation map of a period",
@@ -60,6 +61,7 @@ def constellation_map(
 
 @router.get(
     "/orgs/{org}/map/what-if",
+    operation_id="getMapWhatIf",
     response={200: WhatIfOut, **READ},
     summary="What dropping a lever or an objective would break",
     description=WHAT_IF_DESCRIPTION,

@@ -72,6 +72,7 @@ def list_notifications(
 
 @router.post(
     "/orgs/{org}/notifications/read-all",
+    operation_id="markAllNotificationsRead",
     response={200: NotificationsRead, **READ},
     summary="Mark all the caller's notifications read",
 )
@@ -84,6 +85,7 @@ def read_all(request: HttpRequest, org: str) -> dict[str, Any]:
 
 @router.post(
     "/orgs/{org}/notifications/{notification_id}/read",
+    operation_id="markNotificationRead",
     response={200: NotificationOut, **READ},
     summary="Mark one notification read",
 )

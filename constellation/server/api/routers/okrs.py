@@ -242,6 +242,7 @@ def _edit(access: Access, payload: ObjectivePatch) -> actions.ObjectiveEdit:
 
 @router.post(
     "/orgs/{org}/objectives/{objective}/aligns-to",
+    operation_id="createAlignment",
     response={201: AlignmentOut, 200: AlignmentOut, **WRITE},
     summary="Align an objective to another (a link, never a copy)",
 )
@@ -265,6 +266,7 @@ def align(
 
 @router.delete(
     "/orgs/{org}/objectives/{objective}/aligns-to/{target}",
+    operation_id="deleteAlignment",
     response={204: None, **READ, 403: Message},
     summary="Remove an alignment link",
 )

@@ -36,7 +36,9 @@ def list_organizations(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/orgs/{org}/levers", response={200: list[LeverOut], **READ})
+@router.get(
+    "/orgs/{org}/levers", operation_id="listOrgLevers", response={200: list[LeverOut], **READ}
+)
 def list_levers(request: HttpRequest, org: str) -> list[dict[str, Any]]:
     """The organisation's strategy levers."""
     access = api_access(request, org)

@@ -114,6 +114,7 @@ TEAM_REVIEW = "/orgs/{org}/teams/{team}/quarterly-reviews/{period}"
 
 @router.get(
     OBJECTIVE_REVIEW,
+    operation_id="getObjectiveReview",
     response={200: QuarterlyReviewOut, **READ},
     summary="An objective's quarterly review: computed grade, override, decision",
 )
@@ -125,6 +126,7 @@ def get_review(request: HttpRequest, org: str, objective: str) -> dict[str, Any]
 
 @router.put(
     OBJECTIVE_REVIEW,
+    operation_id="putObjectiveReview",
     response={200: QuarterlyReviewOut, **WRITE, 409: ConflictMessage},
     summary="Save an objective's quarterly review (a changed grade needs a reason)",
 )
@@ -165,6 +167,7 @@ def _team_period(access: Access, team: str, period: str) -> tuple[Team, Period]:
 
 @router.get(
     f"{TEAM_REVIEW}/reflection",
+    operation_id="getTeamReflection",
     response={200: ReflectionOut, **READ},
     summary="A team's reflection on a period",
 )
@@ -178,6 +181,7 @@ def get_reflection(request: HttpRequest, org: str, team: str, period: str) -> di
 
 @router.put(
     f"{TEAM_REVIEW}/reflection",
+    operation_id="putTeamReflection",
     response={200: ReflectionOut, **WRITE, 409: ConflictMessage},
     summary="Save a team's reflection on a period",
 )
@@ -345,6 +349,7 @@ def _result_out(result: InitiativeResult) -> dict[str, Any]:
 
 @router.get(
     "/orgs/{org}/initiative-results",
+    operation_id="listInitiativeResults",
     response={200: InitiativeResultList, **LIST},
     summary="List initiative results, newest first, a page at a time",
 )
@@ -369,6 +374,7 @@ def list_results(
 
 @router.post(
     "/orgs/{org}/initiative-results",
+    operation_id="createInitiativeResult",
     response={201: InitiativeResultOut, **WRITE},
     summary="Record what an initiative did to a key result",
 )
@@ -399,6 +405,7 @@ def create_result(
 
 @router.post(
     f"{TEAM_REVIEW}/finish",
+    operation_id="finishQuarterlyReview",
     response={200: FinishOut, **WRITE, 409: ConflictMessage},
     summary="Finish a team's quarterly review: close, and carry over into the next period",
 )
@@ -428,6 +435,7 @@ def finish(
 
 @router.post(
     f"{TEAM_REVIEW}/reopen",
+    operation_id="reopenQuarterlyReview",
     response={200: ReopenOut, **WRITE},
     summary="Reopen a finished quarterly review, with a reason (admins only)",
 )

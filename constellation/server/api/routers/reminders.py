@@ -61,7 +61,10 @@ def _time(text: str) -> dt.time:
 
 
 @router.get(
-    PATH, response={200: CadenceOut, 401: Message, 404: Message}, summary="Read the cadence"
+    PATH,
+    response={200: CadenceOut, 401: Message, 404: Message},
+    summary="Read the cadence",
+    operation_id="getReminderSettings",
 )
 def read_cadence(request: HttpRequest, org: str) -> dict[str, Any]:
     """The organisation's check-in cadence and its next slot."""
@@ -71,6 +74,7 @@ def read_cadence(request: HttpRequest, org: str) -> dict[str, Any]:
 
 @router.put(
     PATH,
+    operation_id="putReminderSettings",
     response={
         200: CadenceOut,
         401: Message,
