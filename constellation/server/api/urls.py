@@ -35,6 +35,13 @@ only for its own organisation (any other answers 404). The web app's own session
 `detail` lists each bad field with `loc` and a JSON `path` (`$.confidence`), 429 too many
 requests (wait the `Retry-After` header's seconds).
 
+**Retries**: send an `Idempotency-Key` header (1 to 255 characters of your choice) with any
+POST. The same key and the same request within 24 hours get the first answer again, with
+`Idempotent-Replayed: true`, and write nothing; the same key with another request is a 422,
+and while the first is still being processed a 409 (retry after `Retry-After`). Keys are per
+token (or per signed-in person). An answer of 5xx, 401 or 429 is not kept: that request may be
+sent again with its key.
+
 **Token scopes**: a `read` token may only GET (any other method: 403); a `write` token acts
 with its owner's role. An expired or revoked token gets 401; a token never creates a token.
 """

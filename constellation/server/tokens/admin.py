@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from constellation.server.audit.admin import AuditedAdmin
-from constellation.server.tokens.models import ApiToken
+from constellation.server.tokens.models import ApiToken, IdempotentRequest
 
 
 @admin.register(ApiToken)
@@ -48,4 +48,20 @@ class ApiTokenAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Revoke instead: a revoked token stays on record."""
+        return False
+
+
+@admin.register(IdempotentRequest)
+class IdempotentRequestAdmin(admin.ModelAdmin[IdempotentRequest]):
+    """Kept answers of API requests sent with an Idempotency-Key: read-only, gone after a day."""
+
+    list_display = ("key", "principal", "status", "created_at")
+    search_fields = ("key",)
+    exclude = ("body",)
+    readonly_fields = ("principal", "key", "fingerprint", "status", "content_type", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -58,3 +58,28 @@ class ApiToken(models.Model):
     def is_expired(self, now: datetime) -> bool:
         """Whether the token's expiry has passed at `now`."""
         return self.expires_at is not None and self.expires_at <= now
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an `Idempotency-Key`: who sent it, what it was and the first answer,
+    so that the same request sent again is answered the same without a second write.
+
+    `principal` names the caller without holding a secret: a hash of its Authorization header,
+    or its signed-in user. `status` is None while the first request is being processed."""
+
+    principal = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["principal", "key"], name="one_request_per_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotent_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status or 'in progress'})"
