@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Every API error as RFC 9457 problem details, the idempotency middleware's own too.
+    "constellation.server.api.problems.ProblemDetailsMiddleware",
     # After the session and the user are known: a repeated API POST gets its first answer.
     "constellation.server.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.

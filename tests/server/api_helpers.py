@@ -48,7 +48,9 @@ def check_against_schema(method: str, path: str, status: int, body: Any) -> None
     if content is None:
         assert body is None, f"{method} {template} {status} documents no body"
         return
-    schema = dict(content["application/json"]["schema"])
+    media = "application/problem+json" if status >= 400 else "application/json"
+    assert media in content, f"{method} {template} {status} is not documented as {media}"
+    schema = dict(content[media]["schema"])
     # Put the components beside the schema so its `#/components/...` references resolve.
     schema["components"] = openapi()["components"]
     Draft202012Validator(schema, format_checker=FormatChecker()).validate(body)
@@ -73,6 +75,9 @@ class ApiClient:
                 url, data=data, content_type="application/json", headers=headers
             )
         response.data = json.loads(response.content) if response.content else None
+        if response.status_code >= 400:
+            assert response["Content-Type"] == "application/problem+json", response["Content-Type"]
+            assert response.data["status"] == response.status_code
         check_against_schema(method, path, response.status_code, response.data)
         return response
 
@@ -142,3 +147,7 @@ def add_objectives(world: World, count: int, start: int = 0) -> list[Objective]:
     # Written in bulk like an import, and audited like one: cached views see the change.
     record(world.org.pk, None, "import", reason=f"{count} objectives added in bulk")
     return made
+
+
+# The answer to an address that names nothing the caller may see.
+PROBLEM_404 = {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "Not found"}

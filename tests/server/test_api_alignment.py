@@ -52,7 +52,7 @@ def test_a_link_that_closes_a_cycle_is_a_422_naming_the_loop(
     before = _links(world)
     response = client.post("/orgs/acme/objectives/retention/aligns-to", {"target": "onboarding"})
     assert response.status_code == 422
-    problem = response.data["detail"][0]
+    problem = response.data["errors"][0]
     assert problem["path"] == "$.target"
     assert "retention → onboarding → activation → retention" in problem["msg"]
     assert _links(world) == before
@@ -62,7 +62,7 @@ def test_an_objective_cannot_align_to_itself(world: World) -> None:
     client = client_for(world.member, world.org)
     response = client.post("/orgs/acme/objectives/activation/aligns-to", {"target": "activation"})
     assert response.status_code == 422
-    assert "cycle" in response.data["detail"][0]["msg"]
+    assert "cycle" in response.data["errors"][0]["msg"]
 
 
 def test_an_unknown_or_foreign_target_is_a_422(world: World) -> None:
@@ -70,10 +70,10 @@ def test_an_unknown_or_foreign_target_is_a_422(world: World) -> None:
     for target in ("nothing", "secret"):
         response = client.post("/orgs/acme/objectives/activation/aligns-to", {"target": target})
         assert response.status_code == 422
-        assert response.data["detail"][0]["path"] == "$.target"
+        assert response.data["errors"][0]["path"] == "$.target"
     bad = client.post("/orgs/acme/objectives/activation/aligns-to", {"goal": "retention"})
     assert bad.status_code == 422
-    assert {item["path"] for item in bad.data["detail"]} == {"$.target", "$.goal"}
+    assert {item["path"] for item in bad.data["errors"]} == {"$.target", "$.goal"}
 
 
 def test_a_member_removes_a_link(world: World) -> None:
@@ -112,7 +112,7 @@ def test_a_target_in_another_quarter_is_a_422_naming_both_periods(world: World) 
     client = client_for(world.member, world.org)
     response = client.post("/orgs/acme/objectives/activation/aligns-to", {"target": "next"})
     assert response.status_code == 422
-    problem = response.data["detail"][0]
+    problem = response.data["errors"][0]
     assert problem["path"] == "$.target"
     assert "same period (2026-Q4)" in problem["msg"]
     assert "is in 2027-Q1" in problem["msg"]

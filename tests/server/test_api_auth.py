@@ -13,7 +13,7 @@ from django.utils import timezone
 from constellation.server.okrs.models import Objective
 from constellation.server.tokens.actions import do_create_token, do_revoke_token
 from constellation.server.tokens.models import ApiToken
-from tests.server.api_helpers import ApiClient, client_for
+from tests.server.api_helpers import PROBLEM_404, ApiClient, client_for
 from tests.server.factories import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_a_token_works_only_for_its_own_organisation(world: World) -> None:
     assert outsider.get("/orgs/globex/objectives").status_code == 200
     response = outsider.get("/orgs/acme/objectives")
     assert response.status_code == 404
-    assert response.data == {"detail": "Not found"}
+    assert response.data == PROBLEM_404
 
 
 def test_a_token_does_not_open_another_org_its_owner_also_belongs_to(world: World) -> None:

@@ -88,7 +88,7 @@ def test_it_lists_a_key_results_check_ins_oldest_first(world: World) -> None:
 def test_a_bad_check_in_is_a_422_with_the_json_path(world: World, body: dict, path: str) -> None:
     response = client_for(world.member, world.org).post(URL, body)
     assert response.status_code == 422
-    problems = {item["path"]: item for item in response.data["detail"]}
+    problems = {item["path"]: item for item in response.data["errors"]}
     assert path in problems
     assert problems[path]["loc"] == ["body", path.removeprefix("$.")]
     assert problems[path]["msg"]

@@ -84,7 +84,7 @@ def test_an_unknown_filter_answers_422_naming_the_parameter(
     response = client_for(world.member, world.org).get(BANK, **params)
 
     assert response.status_code == 422
-    assert [problem["path"] for problem in response.data["detail"]] == [path]
+    assert [problem["path"] for problem in response.data["errors"]] == [path]
 
 
 def test_another_organisations_records_and_filters_stay_out_of_reach(
@@ -138,4 +138,4 @@ def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World) ->
     api = client_for(world.member, world.org)
     response = api.get("/orgs/acme/data-bank", q="onboarding", offset=10**30)
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "offset"
+    assert response.data["errors"][0]["path"] == "offset"

@@ -55,7 +55,7 @@ def test_the_same_key_with_another_body_is_a_422_and_writes_nothing(
     assert post(token, BODY, "check-in-1").status_code == 201
     other = post(token, {**BODY, "value": 50}, "check-in-1")
     assert other.status_code == 422
-    [error] = other.json()["detail"]
+    [error] = other.json()["errors"]
     assert error["loc"] == ["header", "Idempotency-Key"]
     assert "another request" in error["msg"]
     assert list(CheckIn.objects.values_list("value", flat=True)) == [46]
@@ -120,7 +120,7 @@ def test_an_unauthenticated_request_keeps_nothing(world: World) -> None:
 def test_a_key_must_be_1_to_255_characters(world: World, token: str, key: str) -> None:
     answer = post(token, BODY, key)
     assert answer.status_code == 422
-    assert answer.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert answer.json()["errors"][0]["loc"] == ["header", "Idempotency-Key"]
     assert not CheckIn.objects.exists()
 
 

@@ -65,9 +65,9 @@ def test_bad_kpi_input_names_the_json_path(world: World) -> None:
     api = client_for(world.admin, world.org)
     response = api.post("/orgs/acme/kpis", {"title": "X", "healthy_low": 5, "healthy_high": 1})
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "$.healthy_high"
+    assert response.data["errors"][0]["path"] == "$.healthy_high"
     response = api.post("/orgs/acme/kpis", {"title": "X", "team": "nope"})
-    assert response.data["detail"][0]["path"] == "$.team"
+    assert response.data["errors"][0]["path"] == "$.team"
 
 
 def test_members_add_readings_but_do_not_define_kpis(world: World) -> None:
@@ -90,10 +90,10 @@ def test_a_bad_reading_names_body_value(world: World) -> None:
     api = client_for(world.member, world.org)
     response = api.post(READINGS, {"value": "lots", "date": "2026-11-04"})
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["body", "value"]
-    assert response.data["detail"][0]["path"] == "$.value"
+    assert response.data["errors"][0]["loc"] == ["body", "value"]
+    assert response.data["errors"][0]["path"] == "$.value"
     response = api.post(READINGS, {"value": 1, "date": "1066-10-14"})
-    assert response.data["detail"][0]["path"] == "$.date"
+    assert response.data["errors"][0]["path"] == "$.date"
     assert not KpiReading.objects.exists()
 
 
@@ -115,8 +115,8 @@ def test_a_csv_upload_saves_all_rows_or_lists_every_bad_line(world: World, multi
         token, f"{READINGS}/csv", "date,value\n2026-11-01,2\n2026-11-02,abc\n", multipart=multipart
     )
     assert bad.status_code == 422
-    assert bad.data["detail"][0]["msg"] == "line 3: value 'abc' is not a number"
-    assert (bad.data["detail"][0]["line"], bad.data["detail"][0]["column"]) == (3, "value")
+    assert bad.data["errors"][0]["msg"] == "line 3: value 'abc' is not a number"
+    assert (bad.data["errors"][0]["line"], bad.data["errors"][0]["column"]) == (3, "value")
     assert not KpiReading.objects.exists()
     good = post_csv(
         token, f"{READINGS}/csv", "date,value\n2026-11-01,2\n2026-11-02,2.2\n", multipart=multipart
@@ -145,7 +145,7 @@ def test_a_leader_promotes_a_kpi_by_api(world: World) -> None:
     kr = KeyResult.objects.get(kpi=world.kpi)
     assert response.data["key_result"] == f"activation/{kr.slug}"
     missing = api.post("/orgs/acme/kpis/logo-churn/promote", {"objective": "secret", "target": 1})
-    assert missing.status_code == 422 and missing.data["detail"][0]["path"] == "$.objective"
+    assert missing.status_code == 422 and missing.data["errors"][0]["path"] == "$.objective"
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -178,5 +178,5 @@ def test_a_multipart_upload_without_its_file_is_a_documented_422_naming_file(
     )
     check_against_schema("post", path, response.status_code, response.json())
     assert response.status_code == 422
-    assert response.json()["detail"][0]["path"] == "$.file"
+    assert response.json()["errors"][0]["path"] == "$.file"
     assert KpiReading.objects.count() == readings

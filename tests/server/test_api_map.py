@@ -215,13 +215,13 @@ def test_a_what_if_that_names_nothing_droppable_is_a_422_naming_the_parameter(
 ) -> None:
     response = client_for(world.member, world.org).get("/orgs/acme/map/what-if", **params)
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["query", field]
+    assert response.data["errors"][0]["loc"] == ["query", field]
 
 
 def test_the_map_of_all_periods_is_refused_naming_the_period(world: World) -> None:
     response = client_for(world.member, world.org).get("/orgs/acme/map", period="all")
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["query", "period"]
+    assert response.data["errors"][0]["loc"] == ["query", "period"]
 
 
 def test_an_outsider_gets_404_and_no_map(world: World) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
-from tests.server.api_helpers import ApiClient, client_for
+from tests.server.api_helpers import PROBLEM_404, ApiClient, client_for
 from tests.server.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_bad_parameters_are_a_422_naming_them(world: World) -> None:
     client = client_for(world.member, world.org)
     response = client.get("/orgs/acme/notifications", unread="maybe", limit="0")
     assert response.status_code == 422
-    assert {item["path"] for item in response.data["detail"]} == {"unread", "limit"}
+    assert {item["path"] for item in response.data["errors"]} == {"unread", "limit"}
 
 
 def test_marking_one_read(world: World) -> None:
@@ -97,7 +97,7 @@ def test_someone_elses_or_another_orgs_notification_is_a_404(world: World) -> No
     for pk in (theirs.pk, globex.pk, 999_999):
         response = client.post(f"/orgs/acme/notifications/{pk}/read")
         assert response.status_code == 404
-        assert response.data == {"detail": "Not found"}
+        assert response.data == PROBLEM_404
     theirs.refresh_from_db()
     globex.refresh_from_db()
     assert not theirs.is_read and not globex.is_read
@@ -159,4 +159,4 @@ def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World) ->
     api = client_for(world.member, world.org)
     response = api.get("/orgs/acme/notifications", offset=10**30)
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "offset"
+    assert response.data["errors"][0]["path"] == "offset"

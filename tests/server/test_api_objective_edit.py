@@ -47,7 +47,7 @@ def test_a_state_change_is_refused_with_how_to_launch_and_nothing_changes(world:
         URL, {"version": 1, "title": "Launched at last", "state": "launched"}
     )
     assert response.status_code == 422
-    item = response.data["detail"][0]
+    item = response.data["errors"][0]
     assert (item["path"], item["loc"]) == ("$.state", ["body", "state"])
     assert "send Growth's drafts for review at /o/acme/teams/growth/send-for-review/" in item["msg"]
     assert _unchanged(world)
@@ -134,8 +134,8 @@ def test_a_bad_body_is_a_422_with_the_json_path_of_the_field(
 ) -> None:
     response = client_for(world.member, world.org).patch(URL, body)
     assert response.status_code == 422
-    assert path in [item["path"] for item in response.data["detail"]]
-    item = next(item for item in response.data["detail"] if item["path"] == path)
+    assert path in [item["path"] for item in response.data["errors"]]
+    item = next(item for item in response.data["errors"] if item["path"] == path)
     assert item["loc"] == ["body", path.removeprefix("$.")]
     assert item["msg"]
     assert _unchanged(world)
@@ -152,8 +152,8 @@ def test_a_nul_character_is_422_naming_its_field_and_nothing_is_saved(world: Wor
     # PostgreSQL refuses NUL in text; the client hears which field holds it.
     response = client_for(world.member, world.org).patch(URL, {"version": 1, "title": "a\x00b"})
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "$.title"
-    assert "NUL" in response.data["detail"][0]["msg"]
+    assert response.data["errors"][0]["path"] == "$.title"
+    assert "NUL" in response.data["errors"][0]["msg"]
     assert Objective.objects.get(slug="activation").version == 1
 
 
@@ -162,4 +162,4 @@ def test_a_nul_character_in_an_id_is_404_and_in_a_filter_422_naming_it(world: Wo
     assert api.get("/orgs/acme/objectives/a\x00b").status_code == 404
     response = api.get("/orgs/acme/objectives", team="a\x00b")
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "team"
+    assert response.data["errors"][0]["path"] == "team"

@@ -87,10 +87,10 @@ def test_a_bad_period_is_a_422_naming_the_parameter(world: World) -> None:
     client = client_for(world.member, world.org)
     response = client.get("/orgs/acme/objectives", period="next quarter")
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["query", "period"]
+    assert response.data["errors"][0]["loc"] == ["query", "period"]
     missing = client.get("/orgs/acme/objectives", period="2031-Q1")
     assert missing.status_code == 422
-    assert "no period 2031-Q1" in missing.data["detail"][0]["msg"]
+    assert "no period 2031-Q1" in missing.data["errors"][0]["msg"]
 
 
 def test_an_org_without_periods_has_an_empty_list(world: World) -> None:
@@ -176,4 +176,4 @@ def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World) ->
     api = client_for(world.member, world.org)
     response = api.get("/orgs/acme/objectives", offset=10**30)
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "offset"
+    assert response.data["errors"][0]["path"] == "offset"

@@ -138,10 +138,10 @@ def test_bad_invitations_are_422_naming_the_field(world: World) -> None:
     client = client_for(world.admin, world.org)
     bad = client.post("/orgs/acme/invitations", {"emails": ["ada@example.com", "nope"]})
     assert bad.status_code == 422
-    assert bad.data["detail"][0]["path"] == "$.emails"
-    assert "nope" in bad.data["detail"][0]["msg"]
+    assert bad.data["errors"][0]["path"] == "$.emails"
+    assert "nope" in bad.data["errors"][0]["msg"]
     team = client.post("/orgs/acme/invitations", {"emails": ["a@example.com"], "teams": ["x"]})
-    assert team.status_code == 422 and team.data["detail"][0]["path"] == "$.teams"
+    assert team.status_code == 422 and team.data["errors"][0]["path"] == "$.teams"
     member = client.post("/orgs/acme/invitations", {"emails": ["member@example.com"]})
     assert member.status_code == 422
     assert not Invitation.objects.exists()

@@ -67,8 +67,8 @@ def _draft(member: ApiClient, lever: str) -> tuple[str, str]:
     # An output with no numbers is not saved as a metric: offered a milestone or an initiative.
     refused = member.post(f"/orgs/acme/objectives/{objective}/key-results", {"title": OUTPUT})
     assert refused.status_code == 422
-    assert refused.data["detail"][0]["path"] == "$.baseline"
-    assert "milestone" in refused.data["detail"][0]["msg"]
+    assert refused.data["errors"][0]["path"] == "$.baseline"
+    assert "milestone" in refused.data["errors"][0]["msg"]
     body = {"title": OUTPUT, "type": "milestone"}
     flagged = member.post(f"/orgs/acme/objectives/{objective}/key-results", body)
     assert flagged.status_code == 201
@@ -98,8 +98,8 @@ def _align(member: ApiClient, leader: ApiClient, objective: str) -> None:
 
     loop = leader.post("/orgs/acme/objectives/uptime/aligns-to", {"target": objective})
     assert loop.status_code == 422
-    assert loop.data["detail"][0]["path"] == "$.target"
-    assert f"uptime → {objective} → uptime" in loop.data["detail"][0]["msg"]
+    assert loop.data["errors"][0]["path"] == "$.target"
+    assert f"uptime → {objective} → uptime" in loop.data["errors"][0]["msg"]
 
 
 def _review(member: ApiClient, leader: ApiClient, objective: str) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def test_a_new_objective_names_each_bad_field_by_its_json_path(world: World) -> 
     body = {"title": TITLE, "team": "growth", "levers": ["self-serve", "nope", "globex"]}
     bad_levers = member.post("/orgs/acme/objectives", body)
     assert bad_levers.status_code == 422
-    assert [p["path"] for p in bad_levers.data["detail"]] == ["$.levers[1]", "$.levers[2]"]
+    assert [p["path"] for p in bad_levers.data["errors"]] == ["$.levers[1]", "$.levers[2]"]
     for field, value, path in (
         ("team", "nowhere", "$.team"),
         ("period", "2031-Q1", "$.period"),
@@ -184,7 +184,7 @@ def test_a_new_objective_names_each_bad_field_by_its_json_path(world: World) -> 
             "/orgs/acme/objectives", {"title": TITLE, "team": "growth", field: value}
         )
         assert refused.status_code == 422, field
-        assert refused.data["detail"][0]["path"] == path
+        assert refused.data["errors"][0]["path"] == path
     assert not Objective.objects.filter(title=TITLE).exists()
 
 
@@ -274,7 +274,7 @@ def test_a_launched_objective_gets_key_results_only_with_a_reason(world: World) 
     member = client_for(world.member, world.org)
     path = "/orgs/acme/objectives/activation/key-results"
     refused = member.post(path, {"title": OUTCOME})
-    assert refused.status_code == 422 and refused.data["detail"][0]["path"] == "$.reason"
+    assert refused.status_code == 422 and refused.data["errors"][0]["path"] == "$.reason"
     added = member.post(path, {"title": OUTCOME, "reason": "Activation matters more now"})
     assert added.status_code == 201
 

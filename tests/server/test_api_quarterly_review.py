@@ -72,7 +72,7 @@ def test_an_override_without_a_reason_is_422_with_its_path(world: World) -> None
         "put", REVIEW, {"version": 0, "grade_override": 0.9}
     )
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "$.override_reason"
+    assert response.data["errors"][0]["path"] == "$.override_reason"
     assert not ObjectiveReview.objects.exists()
 
 
@@ -80,7 +80,7 @@ def test_a_bad_grade_or_decision_is_422_with_its_path(world: World) -> None:
     client = client_for(world.member, world.org)
     response = client.call("put", REVIEW, {"version": 0, "grade_override": 3, "decision": "maybe"})
     assert response.status_code == 422
-    paths = {item["path"] for item in response.data["detail"]}
+    paths = {item["path"] for item in response.data["errors"]}
     assert paths == {"$.grade_override", "$.decision"}
 
 
@@ -143,9 +143,9 @@ def test_a_learning_naming_unknown_things_is_422_with_their_paths(world: World) 
     body = {"team": "growth", "period": "2026-Q4", "text": "x", "key_result": "secret/secret-kr"}
     response = client.post("/orgs/acme/learnings", body)
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "$.key_result"
+    assert response.data["errors"][0]["path"] == "$.key_result"
     missing = client.post("/orgs/acme/learnings", {"team": "growth", "period": "2026-Q4"})
-    assert missing.data["detail"][0]["path"] == "$.text"
+    assert missing.data["errors"][0]["path"] == "$.text"
     assert not Learning.objects.exists()
 
 
@@ -174,7 +174,7 @@ def test_learnings_are_listed_by_team_and_period_a_page_at_a_time(world: World) 
     assert (len(last.data["learnings"]), last.data["next"]) == (1, None)
     assert client.get("/orgs/acme/learnings", team="company").data["count"] == 0
     unknown = client.get("/orgs/acme/learnings", period="2031-Q1")
-    assert (unknown.status_code, unknown.data["detail"][0]["path"]) == (422, "period")
+    assert (unknown.status_code, unknown.data["errors"][0]["path"]) == (422, "period")
 
 
 def test_the_learnings_list_runs_the_same_queries_whatever_its_size(world: World) -> None:
@@ -222,11 +222,11 @@ def test_an_initiative_result_of_another_team_or_bad_outcome_is_422(world: World
     client = client_for(world.member, world.org)
     body = {"team": "company", "period": "2026-Q4", "initiative": initiative.pk}
     response = client.post("/orgs/acme/initiative-results", body)
-    assert (response.status_code, response.data["detail"][0]["path"]) == (422, "$.initiative")
+    assert (response.status_code, response.data["errors"][0]["path"]) == (422, "$.initiative")
     bad = client.post(
         "/orgs/acme/initiative-results", {**body, "team": "growth", "outcome": "great"}
     )
-    assert (bad.status_code, bad.data["detail"][0]["path"]) == (422, "$.outcome")
+    assert (bad.status_code, bad.data["errors"][0]["path"]) == (422, "$.outcome")
     assert not InitiativeResult.objects.exists()
 
 
@@ -265,7 +265,7 @@ def test_finishing_with_a_stale_version_is_409_and_changes_nothing(world: World)
 
 def test_finishing_with_no_decision_is_422(world: World) -> None:
     response = client_for(world.member, world.org).post(FINISH, {})
-    assert (response.status_code, response.data["detail"][0]["path"]) == (422, "$.decision")
+    assert (response.status_code, response.data["errors"][0]["path"]) == (422, "$.decision")
 
 
 def test_the_initiative_results_list_runs_the_same_queries_whatever_its_size(
@@ -306,7 +306,7 @@ def test_an_offset_beyond_any_database_integer_is_422_naming_it(world: World, pa
     api = client_for(world.member, world.org)
     response = api.get(path, offset=10**30)
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "offset"
+    assert response.data["errors"][0]["path"] == "offset"
     assert api.get(path, offset=1_000_000_000).status_code == 200
 
 
@@ -314,5 +314,5 @@ def test_a_learning_with_a_nul_character_is_422_naming_the_field(world: World) -
     body = {"team": "growth", "period": "2026-Q4", "text": "A wizard\x00", "tags": ["a\x00"]}
     response = client_for(world.member, world.org).post("/orgs/acme/learnings", body)
     assert response.status_code == 422
-    assert {item["path"] for item in response.data["detail"]} == {"$.text", "$.tags"}
+    assert {item["path"] for item in response.data["errors"]} == {"$.text", "$.tags"}
     assert not Learning.objects.exists()

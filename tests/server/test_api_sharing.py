@@ -66,15 +66,15 @@ def test_bad_reviewers_and_objectives_answer_422_with_json_paths(world: World) -
     client = client_for(world.member, world.org)
     unknown = client.post(REVIEWS, {"team": "growth", "leaders": ["leader", "nobody"]})
     assert unknown.status_code == 422
-    assert unknown.data["detail"][0]["path"] == "$.leaders[1]"
+    assert unknown.data["errors"][0]["path"] == "$.leaders[1]"
     nobody = client.post(REVIEWS, {"team": "growth"})
-    assert nobody.status_code == 422 and nobody.data["detail"][0]["path"] == "$.leaders"
+    assert nobody.status_code == 422 and nobody.data["errors"][0]["path"] == "$.leaders"
     objective = client.post(
         REVIEWS, {"team": "growth", "objectives": ["retention"], "leaders": ["leader"]}
     )
-    assert objective.status_code == 422 and objective.data["detail"][0]["path"] == "$.objectives"
+    assert objective.status_code == 422 and objective.data["errors"][0]["path"] == "$.objectives"
     team = client.post(REVIEWS, {"team": "nope", "leaders": ["leader"]})
-    assert team.status_code == 422 and team.data["detail"][0]["path"] == "$.team"
+    assert team.status_code == 422 and team.data["errors"][0]["path"] == "$.team"
     assert not ReviewRequest.objects.exists()
 
 
@@ -113,9 +113,9 @@ def test_a_reviewer_answers_and_a_stale_answer_is_409(world: World) -> None:
     stale = client.post(url, {**body, "decision": "changes_requested", "comment": "Wait"})
     assert stale.status_code == 409 and stale.data["current_version"] == 2
     wrong = client.post(url, {"version": 2, "decision": "approved", "can_support": "yes"})
-    assert wrong.status_code == 422 and wrong.data["detail"][0]["path"] == "$.can_support"
+    assert wrong.status_code == 422 and wrong.data["errors"][0]["path"] == "$.can_support"
     bare = client.post(url, {"version": 2, "decision": "changes_requested"})
-    assert bare.status_code == 422 and bare.data["detail"][0]["path"] == "$.comment"
+    assert bare.status_code == 422 and bare.data["errors"][0]["path"] == "$.comment"
     listed = client.get(REVIEWS, team="growth", state="open").data
     assert listed[0]["reviewers"][0]["comment"] == ""
     assert Notification.objects.filter(kind="review_answer", recipient=world.member).exists()
@@ -136,8 +136,8 @@ def test_launch_is_refused_until_approved_then_everyone_is_told(
     url = f"{REVIEWS}/{review.pk}/launch"
     early = client.post(url, {"version": 1})
     assert early.status_code == 422
-    assert early.data["detail"][0]["path"] == "review_request"
-    assert "at least one approval" in early.data["detail"][0]["msg"]
+    assert early.data["errors"][0]["path"] == "review_request"
+    assert "at least one approval" in early.data["errors"][0]["msg"]
     answer(world, review, world.leader, "approved")
     assert client.post(url, {"version": 1}).status_code == 409
     current = client.get(f"{REVIEWS}/{review.pk}").data["version"]
@@ -185,11 +185,11 @@ def test_dependencies_are_asked_listed_and_answered(
     created = asking.post(DEPENDENCIES, body)
     assert created.status_code == 201
     assert (created.data["from_team"], created.data["state"]) == ("growth", "requested")
-    assert asking.post(DEPENDENCIES, {**body, "team": "growth"}).data["detail"][0]["path"] == (
+    assert asking.post(DEPENDENCIES, {**body, "team": "growth"}).data["errors"][0]["path"] == (
         "$.team"
     )
     missing = asking.post(DEPENDENCIES, {**body, "key_result": "activation/nope"})
-    assert missing.status_code == 422 and missing.data["detail"][0]["path"] == "$.key_result"
+    assert missing.status_code == 422 and missing.data["errors"][0]["path"] == "$.key_result"
     assert [d["id"] for d in asking.get(DEPENDENCIES, team="platform", state="open").data] == [
         created.data["id"]
     ]
@@ -197,7 +197,7 @@ def test_dependencies_are_asked_listed_and_answered(
     assert asking.post(url, {"version": 1, "decision": "accept"}).status_code == 403
     asked = client_for(stella, world.org)
     no_note = asked.post(url, {"version": 1, "decision": "decline"})
-    assert no_note.status_code == 422 and no_note.data["detail"][0]["path"] == "$.note"
+    assert no_note.status_code == 422 and no_note.data["errors"][0]["path"] == "$.note"
     accepted = asked.post(url, {"version": 1, "decision": "accept", "note": "Yes"})
     assert accepted.status_code == 200 and accepted.data["state"] == "accepted"
     assert asked.post(url, {"version": 1, "decision": "decline", "note": "No"}).status_code == 409

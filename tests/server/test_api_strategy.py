@@ -22,7 +22,7 @@ READINESS = {
 
 
 def _paths(response: object) -> list[str]:
-    return [item["path"] for item in response.data["detail"]]  # type: ignore[attr-defined]
+    return [item["path"] for item in response.data["errors"]]  # type: ignore[attr-defined]
 
 
 def test_anyone_in_the_organisation_reads_a_years_strategy(world: World) -> None:

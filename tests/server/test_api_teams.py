@@ -46,10 +46,10 @@ def test_creating_refuses_a_taken_slug_and_unknown_names_with_422(world: World) 
     client = client_for(world.admin, world.org)
     taken = client.post("/orgs/acme/teams", {"name": "G", "id": "growth"})
     assert taken.status_code == 422
-    assert taken.data["detail"][0]["loc"] == ["body", "slug"]
+    assert taken.data["errors"][0]["loc"] == ["body", "slug"]
     unknown = client.post("/orgs/acme/teams", {"name": "G", "lead": "nobody"})
     assert unknown.status_code == 422
-    assert unknown.data["detail"][0]["loc"] == ["body", "lead"]
+    assert unknown.data["errors"][0]["loc"] == ["body", "lead"]
 
 
 def test_members_and_viewers_cannot_create_teams(world: World) -> None:
@@ -81,7 +81,7 @@ def test_a_cycle_is_refused_with_422_on_parent(world: World) -> None:
         "/orgs/acme/teams/company", {"parent": "growth"}
     )
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["body", "parent"]
+    assert response.data["errors"][0]["loc"] == ["body", "parent"]
     assert Team.objects.get(slug="company").parent is None
 
 
@@ -116,7 +116,7 @@ def test_unknown_members_are_refused_naming_each_one(world: World) -> None:
         "/orgs/acme/teams/growth", {"name": "Renamed", "members": ["member", "ghost"]}
     )
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["body", "members", 1]
+    assert response.data["errors"][0]["loc"] == ["body", "members", 1]
     assert Team.objects.get(pk=world.team.pk).name == "Growth"
 
 
@@ -149,7 +149,7 @@ def test_an_archived_team_takes_no_new_objective_through_the_api(world: World) -
         "/orgs/acme/objectives", {"title": "Something new", "team": "growth", "period": "2026-Q4"}
     )
     assert response.status_code == 422
-    assert "archived" in response.data["detail"][0]["msg"]
+    assert "archived" in response.data["errors"][0]["msg"]
 
 
 def test_a_new_team_takes_objectives_through_the_api_at_once(world: World) -> None:

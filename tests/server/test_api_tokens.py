@@ -86,7 +86,7 @@ def test_a_bad_token_body_is_a_422(world: World) -> None:
     session.force_login(world.member)
     response = ApiClient(client=session).post("/orgs/acme/tokens", {"name": "x" * 101})
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "$.name"
+    assert response.data["errors"][0]["path"] == "$.name"
 
 
 def _http(url: str, token: str | None, body: dict | None = None) -> tuple[int, dict]:

@@ -139,7 +139,7 @@ def test_a_limit_out_of_range_is_a_422_naming_it(world: World) -> None:
     for value in ("501", "0", "many"):
         response = api.get(LIST, limit=value)
         assert response.status_code == 422
-        assert response.data["detail"][0]["loc"] == ["query", "limit"]
+        assert response.data["errors"][0]["loc"] == ["query", "limit"]
 
 
 def test_the_list_filters_by_team_and_state(world: World) -> None:
@@ -157,9 +157,9 @@ def test_an_unknown_team_or_state_is_a_422_naming_the_parameter(world: World) ->
     api = client_for(world.member, world.org)
     response = api.get(LIST, team="nobody")
     assert response.status_code == 422
-    assert response.data["detail"][0]["loc"] == ["query", "team"]
-    assert "no team 'nobody'" in response.data["detail"][0]["msg"]
-    assert api.get(LIST, state="finished").data["detail"][0]["loc"] == ["query", "state"]
+    assert response.data["errors"][0]["loc"] == ["query", "team"]
+    assert "no team 'nobody'" in response.data["errors"][0]["msg"]
+    assert api.get(LIST, state="finished").data["errors"][0]["loc"] == ["query", "state"]
 
 
 def test_the_list_runs_the_same_queries_for_10_and_500_objectives_first_or_again(

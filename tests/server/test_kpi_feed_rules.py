@@ -174,5 +174,5 @@ def test_the_api_refuses_promoting_a_teams_kpi_into_another_teams_objective(
         "/orgs/acme/kpis/logo-churn/promote", {"objective": "activation", "target": 1.8}
     )
     assert response.status_code == 422
-    assert response.data["detail"][0]["path"] == "$.objective"
+    assert response.data["errors"][0]["path"] == "$.objective"
     assert not KeyResult.objects.filter(kpi=world.kpi).exists()

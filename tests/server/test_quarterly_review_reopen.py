@@ -172,7 +172,7 @@ def test_every_write_to_a_finished_review_is_refused_by_the_api_naming_it(
     for method, path, body in calls:
         response = client.call(method, path, body)
         assert response.status_code == 422, path
-        (problem,) = response.data["detail"]
+        (problem,) = response.data["errors"]
         assert problem["path"] == "$.review", path
         assert FINISHED in problem["msg"], path
     assert _counts() == before
@@ -207,7 +207,7 @@ def test_reopening_needs_a_reason_on_every_face(world: World, finished: Initiati
     assert "Say why the finished review is reopened." in response.content.decode()
     answer = client_for(world.admin, world.org).call("post", f"{API_REVIEW}/reopen", {})
     assert answer.status_code == 422
-    assert answer.data["detail"][0]["path"] == "$.reason"
+    assert answer.data["errors"][0]["path"] == "$.reason"
     with pytest.raises(ActionError) as refused:
         actions.do_reopen_review(_access(world.admin), world.team, world.period, "", world.admin)
     assert refused.value.field == "reason"
@@ -219,8 +219,8 @@ def test_an_unfinished_review_cannot_be_reopened(world: World) -> None:
         "post", f"{API_REVIEW}/reopen", {"reason": "Just in case"}
     )
     assert answer.status_code == 422
-    assert answer.data["detail"][0]["path"] == "$.review"
-    assert "not finished" in answer.data["detail"][0]["msg"]
+    assert answer.data["errors"][0]["path"] == "$.review"
+    assert "not finished" in answer.data["errors"][0]["msg"]
     response = _client(world.admin).post(REOPEN, {"reason": "Just in case"})
     assert response.status_code == 409
     assert "this review is not finished" in response.content.decode()

@@ -275,10 +275,10 @@ def test_the_api_reads_and_changes_the_cadence_with_the_same_rules(world: World)
     bad = {**body, "version": changed.data["version"], "time_zone": "Nowhere/Land"}
     problem = admin.call("put", "/orgs/acme/settings/reminders", bad)
     assert problem.status_code == 422
-    assert problem.data["detail"][0]["path"] == "$.time_zone"
+    assert problem.data["errors"][0]["path"] == "$.time_zone"
     bad_time = {**body, "version": changed.data["version"], "time": "25:99"}
     assert (
-        admin.call("put", "/orgs/acme/settings/reminders", bad_time).data["detail"][0]["path"]
+        admin.call("put", "/orgs/acme/settings/reminders", bad_time).data["errors"][0]["path"]
         == "$.time"
     )
     member = client_for(world.member, world.org)

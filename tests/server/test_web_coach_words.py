@@ -211,17 +211,17 @@ def test_the_api_refuses_a_metric_without_numbers_naming_the_field(world: World)
     path = "/orgs/acme/objectives/activation/key-results"
     output = member.post(path, {"title": OUTPUT})
     assert output.status_code == 422
-    [problem] = output.data["detail"]
+    [problem] = output.data["errors"]
     assert problem["path"] == "$.baseline"
     assert "milestone" in problem["msg"] and "initiatives" in problem["msg"]
     vague = member.post(path, {"title": "Improve customer happiness", "baseline": 70})
     assert vague.status_code == 422
-    assert vague.data["detail"][0]["path"] == "$.target"
+    assert vague.data["errors"][0]["path"] == "$.target"
     assert member.post(path, {"title": OUTPUT, "type": "milestone"}).status_code == 201
     edited = member.patch(
         "/orgs/acme/key-results/activation/week1-activation", {"version": 1, "target": None}
     )
-    assert edited.status_code == 422 and edited.data["detail"][0]["path"] == "$.target"
+    assert edited.status_code == 422 and edited.data["errors"][0]["path"] == "$.target"
     assert Objective.objects.get(pk=world.objective.pk).key_results.count() == 3
 
 

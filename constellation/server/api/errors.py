@@ -1,4 +1,5 @@
-"""Every API error as JSON: 401, 403, 404, 409, 422 with a path to each bad field, and 429."""
+"""Every API error as JSON: 401, 403, 404, 409, 422 with a path to each bad field, and 429
+(`problems.py` makes each an RFC 9457 problem document)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ninja.errors import (
 )
 from ninja.operation import Operation
 
+from constellation.server.api.problems import MEDIA_TYPE
 from constellation.server.api.throttling import TOO_MANY, ApiRate
 from constellation.server.errors import ActionError, Conflict, ReadOnly
 from constellation.server.tracking.actions import CheckInError
@@ -67,6 +69,19 @@ class ConstellationAPI(NinjaAPI):
     """NinjaAPI whose validation errors name the field as the client sent it, and whose
     operations are named by their view in camel case (`listObjectives`, `createCheckIn`), the
     names generated clients give their methods."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """The OpenAPI document, its error answers given as `application/problem+json`."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content")
+                    if str(status)[:1] in "45" and content and "application/json" in content:
+                        answer["content"] = {MEDIA_TYPE: content["application/json"]}
+        return schema
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         first, *rest = operation.view_func.__name__.split("_")

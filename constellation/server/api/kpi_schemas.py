@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field
 
-from constellation.server.api.schemas import KpiOut, Out, Strict
+from constellation.server.api.schemas import KpiOut, Message, Out, Strict
 
 Direction = Literal["increase", "decrease"]
 CSV_HELP = (
@@ -100,10 +100,11 @@ class CsvProblemOut(Out):
     type: str
 
 
-class CsvProblemsOut(Out):
-    """The file was refused as a whole and nothing was saved; every problem is listed."""
+class CsvProblemsOut(Message):
+    """The file was refused as a whole and nothing was saved; every problem is listed under
+    `errors`."""
 
-    detail: list[CsvProblemOut]
+    errors: list[CsvProblemOut]
     more: int = Field(description="How many further problems were not listed.")
 
 

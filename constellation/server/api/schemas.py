@@ -51,9 +51,12 @@ class Strict(Schema):
 
 
 class Message(Out):
-    """An error with a human-readable explanation."""
+    """An error as RFC 9457 problem details (`application/problem+json`)."""
 
-    detail: str
+    type: str = Field(description="`about:blank`: the status says what kind of problem it is.")
+    title: str = Field(description="The status's name: `Not Found`, `Forbidden`…")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What is wrong with this request, for a person.")
 
 
 class FieldProblem(Out):
@@ -65,16 +68,15 @@ class FieldProblem(Out):
     type: str
 
 
-class ValidationProblems(Out):
-    """The request cannot be used as sent; every bad field is listed."""
+class ValidationProblems(Message):
+    """The request cannot be used as sent; every bad field is listed under `errors`."""
 
-    detail: list[FieldProblem]
+    errors: list[FieldProblem]
 
 
-class ConflictMessage(Out):
+class ConflictMessage(Message):
     """Someone else saved the same object since the caller read it."""
 
-    detail: str
     current_version: int
 
 

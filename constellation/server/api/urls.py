@@ -30,10 +30,13 @@ only for its own organisation (any other answers 404). The web app's own session
 `<objective id>/<key result slug>` (as in coach findings), so its check-ins live at
 `/orgs/{org}/key-results/<objective id>/<key result slug>/check-ins`.
 
-**Errors**: always JSON with `detail`. 401 no or bad token, 403 a viewer tried to write,
-404 not found or not yours, 409 a stale `version` (with `current_version`), 422 bad input:
-`detail` lists each bad field with `loc` and a JSON `path` (`$.confidence`), 429 too many
-requests (wait the `Retry-After` header's seconds).
+**Errors**: always RFC 9457 problem details (`application/problem+json`): `type`
+(`about:blank`), `title` (the status's name), `status` and `detail` (what is wrong, for a
+person), for every status, unknown addresses (404) and methods an address does not take (405)
+included. 401 no or bad token, 403 a viewer tried to write, 404 not found or not yours, 409 a
+stale `version` (with `current_version`), 422 bad input: `errors` lists each bad field with
+`loc` and a JSON `path` (`$.confidence`), 429 too many requests (wait the `Retry-After`
+header's seconds).
 
 **Retries**: send an `Idempotency-Key` header (1 to 255 characters of your choice) with any
 POST. The same key and the same request within 24 hours get the first answer again, with

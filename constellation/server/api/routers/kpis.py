@@ -27,6 +27,7 @@ from constellation.server.api.kpi_schemas import (
     ReadingOut,
     ReadingsSaved,
 )
+from constellation.server.api.problems import problem
 from constellation.server.api.schemas import ConflictMessage, Message, ValidationProblems
 from constellation.server.kpis.access import (
     access_kpi,
@@ -242,7 +243,7 @@ def _csv_refused(refused: CsvProblems) -> Status[dict[str, Any]]:
         }
         for p in refused.problems
     ]
-    return Status(422, {"detail": detail, "more": refused.more})
+    return Status(422, problem(422, detail, more=refused.more))
 
 
 def _save_csv(request: HttpRequest, access: Access, kpi: Kpi | None) -> Status[dict[str, Any]]:
