@@ -145,3 +145,9 @@ def test_every_operation_has_a_short_unique_camel_case_id(world: World) -> None:
     check_ins = paths["/api/v1/orgs/{org}/key-results/{objective}/{key_result}/check-ins"]
     assert check_ins["post"]["operationId"] == "createCheckIn"
     assert not any("constellation" in name for name in ids)
+
+
+def test_the_openapi_document_is_a_valid_openapi_description(world: World) -> None:
+    from openapi_spec_validator import validate
+
+    validate(Client().get("/api/v1/openapi.json").json())
