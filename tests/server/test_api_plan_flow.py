@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from constellation.server.audit.models import AuditEvent
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.models import Team
+from constellation.server.tracking.models import CheckIn
 from tests.server.api_helpers import ApiClient, client_for
 from tests.server.factories import World, make_key_result, make_objective
 from tests.server.sharing_factories import join
@@ -267,6 +268,39 @@ def test_a_stale_key_result_change_is_a_409_and_never_overwrites(world: World) -
     )
     unknown = member.patch("/orgs/acme/key-results/activation/nope", {"version": 1})
     assert unknown.status_code == 404
+
+
+def test_a_key_result_is_deleted_with_its_check_ins_and_the_history_keeps_it(
+    world: World,
+) -> None:
+    member = client_for(world.member, world.org)
+    path = "/orgs/acme/key-results/activation/week1-activation"
+    assert member.post(f"{path}/check-ins", {"value": 44, "date": "2026-11-14"}).status_code == 201
+    unversioned = member.delete(path)
+    assert unversioned.status_code == 422 and unversioned.data["errors"][0]["loc"] == [
+        "query",
+        "version",
+    ]
+    stale = member.delete(f"{path}?version=1")  # the check-in moved it to version 2
+    assert stale.status_code == 409 and stale.data["current_version"] == 2
+    viewer = client_for(world.viewer, world.org).delete(f"{path}?version=2")
+    assert viewer.status_code == 403
+    deleted = member.delete(f"{path}?version=2")
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert not KeyResult.objects.filter(pk=world.key_result.pk).exists()
+    assert not CheckIn.objects.filter(key_result_id=world.key_result.pk).exists()
+    event = AuditEvent.objects.get(action="delete", object_type="keyresult")
+    assert event.actor == world.member and event.before["title"] == world.key_result.title
+    assert member.delete(f"{path}?version=2").status_code == 404
+
+
+def test_a_launched_objectives_key_result_is_deleted_only_with_a_reason(world: World) -> None:
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched")
+    member = client_for(world.member, world.org)
+    path = "/orgs/acme/key-results/activation/week1-activation"
+    refused = member.delete(f"{path}?version=1")
+    assert refused.status_code == 422 and refused.data["errors"][0]["path"] == "reason"
+    assert member.delete(f"{path}?version=1&reason=Measured+elsewhere").status_code == 204
 
 
 def test_a_launched_objective_gets_key_results_only_with_a_reason(world: World) -> None:

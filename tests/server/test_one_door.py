@@ -66,6 +66,12 @@ DOORS = (
         api=("drafting:create_key_result", "drafting:patch_key_result"),
     ),
     Door(
+        "delete a key result",
+        "okrs.drafting:do_delete_key_result",
+        web=("draft_key_results:delete_key_result",),
+        api=("drafting:delete_key_result",),
+    ),
+    Door(
         "check in",
         "tracking.actions:do_check_in_many",
         web=("objectives:check_in", "my_week:my_week_page"),

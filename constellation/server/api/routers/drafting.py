@@ -1,4 +1,4 @@
-"""Drafting over the API: key results added to an objective and changed.
+"""Drafting over the API: key results added to an objective, changed and deleted.
 
 Each answer carries what the coach says about the key result, as the web app's live coach does,
 so a client sees a key result that reads as an output flagged the moment it is written.
@@ -23,6 +23,7 @@ from constellation.server.api.schemas import (
     Message,
     ValidationProblems,
 )
+from constellation.server.errors import ActionError
 from constellation.server.okrs import drafting
 from constellation.server.okrs.access import access_key_result, access_objective
 from constellation.server.okrs.actions import KEEP, KeyResultEdit, do_edit_key_result
@@ -137,3 +138,32 @@ def patch_key_result(
         reason=reason,
     )
     return _key_result_out(access, objective, saved.slug)
+
+
+@router.delete(
+    KR_PATH,
+    response={204: None, **WRITE, 409: ConflictMessage},
+    summary="Delete a key result (its check-ins go with it; the history keeps what it was)",
+)
+def delete_key_result(
+    request: HttpRequest,
+    org: str,
+    objective: str,
+    key_result: str,
+    version: int | None = None,
+    reason: str = "",
+) -> Status[None]:
+    """Delete the key result if `version` (query) is still current; else 409 with
+    `current_version`. A launched objective's key result needs a `reason` (a pivot), as in the
+    web app, whose delete button is the same action."""
+    access = api_access(request, org, write=True)
+    saved = access_key_result(access, kr_id(objective, key_result))
+    if version is None:  # checked after access, so an outsider learns nothing from a 422
+        raise FieldError("version", "send the key result's current `version`", source="query")
+    try:
+        drafting.do_delete_key_result(
+            access, saved, expected_version=version, actor=request.user, reason=reason.strip()
+        )
+    except ActionError as refused:  # the reason is a query parameter here
+        raise FieldError(refused.field, refused.message, source="query") from None
+    return Status(204, None)
