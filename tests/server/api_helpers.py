@@ -93,6 +93,10 @@ class ApiClient:
         """PATCH a JSON body."""
         return self.call("patch", path, body)
 
+    def put(self, path: str, body: Any = None) -> Any:
+        """PUT a JSON body."""
+        return self.call("put", path, body)
+
     def delete(self, path: str) -> Any:
         """DELETE."""
         return self.call("delete", path)

@@ -303,6 +303,36 @@ def test_a_launched_objectives_key_result_is_deleted_only_with_a_reason(world: W
     assert member.delete(f"{path}?version=1&reason=Measured+elsewhere").status_code == 204
 
 
+def test_initiatives_are_added_and_pointed_at_the_key_results_they_should_move(
+    world: World,
+) -> None:
+    member = client_for(world.member, world.org)
+    path = "/orgs/acme/objectives/activation/initiatives"
+    body = {"title": "Guided setup wizard", "moves": ["week1-activation", "week1-activation"]}
+    created = member.post(path, body)
+    assert created.status_code == 201
+    assert created.data == {
+        "id": "guided-setup-wizard",
+        "title": "Guided setup wizard",
+        "status": "planned",
+        "moves": ["activation/week1-activation"],
+    }
+    event = AuditEvent.objects.get(action="create", object_type="initiative")
+    assert event.actor == world.member and event.after["moves"] == ["week1-activation"]
+    moves = f"{path}/guided-setup-wizard/moves"
+    cleared = member.put(moves, {"moves": []})
+    assert cleared.status_code == 200 and cleared.data["moves"] == []
+    detail = member.get("/orgs/acme/objectives/activation").data
+    assert detail["initiatives"][0]["moves"] == []
+    unknown = member.put(moves, {"moves": ["nope"]})
+    assert unknown.status_code == 422 and unknown.data["errors"][0]["path"] == "$.moves"
+    assert "no key result 'nope'" in unknown.data["errors"][0]["msg"]
+    assert member.put(f"{path}/nothing/moves", {"moves": []}).status_code == 404
+    assert member.post(path, {"title": ""}).status_code == 422
+    viewer = client_for(world.viewer, world.org).post(path, {"title": "Another"})
+    assert viewer.status_code == 403
+
+
 def test_a_launched_objective_gets_key_results_only_with_a_reason(world: World) -> None:
     Objective.objects.filter(pk=world.objective.pk).update(state="launched")
     member = client_for(world.member, world.org)

@@ -72,6 +72,18 @@ DOORS = (
         api=("drafting:delete_key_result",),
     ),
     Door(
+        "add an initiative",
+        "okrs.drafting:do_create_initiative",
+        web=("draft_key_results:new_initiative",),
+        api=("drafting:create_initiative",),
+    ),
+    Door(
+        "choose what an initiative moves",
+        "okrs.drafting:do_set_initiative_moves",
+        web=("draft_key_results:initiative_moves",),
+        api=("drafting:put_initiative_moves",),
+    ),
+    Door(
         "check in",
         "tracking.actions:do_check_in_many",
         web=("objectives:check_in", "my_week:my_week_page"),

@@ -226,6 +226,19 @@ def access_initiative_of(access: Access, objective: Objective, initiative_id: in
     return initiative
 
 
+def access_initiative_named(access: Access, objective: Objective, slug: str) -> Initiative:
+    """One initiative of an objective already read, by its slug, with what it moves."""
+    initiative = (
+        Initiative.objects.restrict(access)
+        .filter(objective=objective, slug=slug)
+        .prefetch_related("moves")
+        .first()
+    )
+    if initiative is None:
+        raise NotFound("No such initiative")
+    return initiative
+
+
 def alignments_of(access: Access) -> QuerySet[Alignment]:
     """Every alignment between the organisation's objectives."""
     return Alignment.objects.restrict(access)
