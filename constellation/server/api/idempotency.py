@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from constellation.server.api.errors import error_item
+from constellation.server.api.problems import PREFIX
 from constellation.server.tokens.idempotency import (
     KEY_LENGTH,
     do_claim_key,
@@ -25,7 +26,6 @@ from constellation.server.tokens.idempotency import (
 )
 
 HEADER = "Idempotency-Key"
-PREFIX = "/api/v1/"
 REPLAYED = "Idempotent-Replayed"
 # Answers given before the request was processed, or a failure of the server: not kept, so
 # the same request may be sent again.

@@ -215,22 +215,18 @@ def access_initiative(access: Access, initiative_id: int) -> Initiative:
 
 def access_initiative_of(access: Access, objective: Objective, initiative_id: int) -> Initiative:
     """One initiative of an objective already read, with what it moves, else NotFound."""
-    initiative = (
-        Initiative.objects.restrict(access)
-        .filter(objective=objective, pk=initiative_id)
-        .prefetch_related("moves")
-        .first()
-    )
-    if initiative is None:
-        raise NotFound("No such initiative")
-    return initiative
+    return _initiative_of(access, objective, pk=initiative_id)
 
 
 def access_initiative_named(access: Access, objective: Objective, slug: str) -> Initiative:
     """One initiative of an objective already read, by its slug, with what it moves."""
+    return _initiative_of(access, objective, slug=slug)
+
+
+def _initiative_of(access: Access, objective: Objective, **where: Any) -> Initiative:
     initiative = (
         Initiative.objects.restrict(access)
-        .filter(objective=objective, slug=slug)
+        .filter(objective=objective, **where)
         .prefetch_related("moves")
         .first()
     )
