@@ -31,6 +31,8 @@ DOMAIN = (
     "strategy",
     "tracking",
     "kpis",
+    # Sources write check-ins through tracking and readings through kpis.
+    "sources",
     "sharing",
 )
 # The plans layer reads every domain app. The quarterly review sits above it: it grades with

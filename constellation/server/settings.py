@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "constellation.server.people",
     "constellation.server.accounts",
     "constellation.server.sharing",
+    "constellation.server.sources",
     "constellation.server.tokens",
     "constellation.server.web",
 ]
@@ -100,6 +101,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A slot of the check-in cadence older than this when a worker first sees it is skipped,
 # so a worker started after a long stop does not send last week's reminders.
 REMINDER_CATCH_UP_HOURS = env_int("REMINDER_CATCH_UP_HOURS", 12)
+# Data sources (docs/data-sources.md): the largest answer read from an HTTP source, the
+# longest timeout a source may ask for, and the folders SQL sources may open SQLite files in
+# (none: SQLite sources are turned off).
+SOURCES_MAX_RESPONSE_BYTES = env_int("SOURCES_MAX_RESPONSE_BYTES", 1_000_000)
+SOURCES_MAX_TIMEOUT_SECONDS = env_int("SOURCES_MAX_TIMEOUT_SECONDS", 30)
+SOURCES_SQLITE_DIRS = env_list("SOURCES_SQLITE_DIRS", [])
 # The organisation `okr demo` serves: its login page lists the demo's people and their roles
 # to visitors on the loopback address (set by `okr demo` on a loopback host, never by hand).
 DEMO_ORGANIZATION = env_str("OKR_DEMO_ORGANIZATION")

@@ -45,6 +45,8 @@ class CheckInInput:
     note: str = ""
     done: bool | None = None
     checked_on: date | None = None
+    # A data source's sync, not a person, read the value (the check-in says "automatic").
+    automatic: bool = False
 
 
 def check_check_in(key_result: KeyResult, data: CheckInInput) -> None:
@@ -142,6 +144,7 @@ def _check_in(key_result: KeyResult, data: CheckInInput, day: date, author: Any)
         note=data.note,
         author=author,
         checked_on=day,
+        automatic=data.automatic,
     )
 
 
@@ -179,16 +182,22 @@ def do_check_in_many(
         before = {pk: _state(row) for pk, row in rows.items()}
         made: list[CheckIn] = []
         notes: dict[int, list[str]] = defaultdict(list)
+        automatic: set[int] = set()
         for key_result, data in entries:
             row, day = rows[key_result.pk], data.checked_on or today
             made.append(_check_in(row, data, day, author))
             _follow(row, data, day)
             notes[row.pk].append(data.note)
+            if data.automatic:
+                automatic.add(row.pk)
         for row in rows.values():
             row.version += 1
         CheckIn.objects.bulk_create(made, batch_size=BATCH)
         KeyResult.objects.bulk_update(rows.values(), MOVED, batch_size=BATCH)
-        events = [_event(access, actor, row, before[pk], notes[pk]) for pk, row in rows.items()]
+        events = [
+            _event(access, actor, row, before[pk], notes[pk], automatic=pk in automatic)
+            for pk, row in rows.items()
+        ]
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     for key_result, _ in entries:
         for name in MOVED:
@@ -197,11 +206,19 @@ def do_check_in_many(
 
 
 def _event(
-    access: Access, actor: Any, key_result: KeyResult, before: dict[str, Any], notes: list[str]
+    access: Access,
+    actor: Any,
+    key_result: KeyResult,
+    before: dict[str, Any],
+    notes: list[str],
+    *,
+    automatic: bool = False,
 ) -> AuditEvent:
     """The audit event of a key result's check-ins, as `record` writes it: its state before and
-    after, and the check-in's note (or how many there were, with the latest note)."""
+    after, and the check-in's note (or how many there were, with the latest note); a data
+    source's check-in says it was automatic."""
     note = notes[0] if len(notes) == 1 else f"{len(notes)} check-ins; the latest: {notes[-1]}"
+    extra = {"automatic": True} if automatic else {}
     return AuditEvent(
         organization_id=access.organization.pk,
         actor_id=getattr(actor, "pk", None),
@@ -211,7 +228,7 @@ def _event(
         objective_id=key_result.objective_id,
         object_repr=str(key_result)[:300],
         before=before,
-        after={**_state(key_result), "note": note},
+        after={**_state(key_result), "note": note, **extra},
     )
 
 

@@ -1,7 +1,7 @@
 """The worker: the scheduler that enqueues what is due, and the weekly team digests job.
 
 The jobs are Django tasks on the database queue; each domain app keeps its own
-(`tracking.tasks`, `kpis.tasks`, `notifications.tasks`), and this module, above the
+(`tracking.tasks`, `kpis.tasks`, `notifications.tasks`, `sources.tasks`), and this module, above the
 plans layer, adds the digests.
 
 `okr worker` runs the queue and calls `schedule_due` every minute. Jobs are enqueued only after
@@ -26,6 +26,8 @@ from constellation.server.notifications.tasks import retry_emails_job
 from constellation.server.okrs.actions import do_open_periods_everywhere
 from constellation.server.orgs.models import Organization
 from constellation.server.plans.stored import refresh_calendar
+from constellation.server.sources.access import due_sources
+from constellation.server.sources.tasks import sync_source_job
 from constellation.server.tracking.cadence import cadence_of, now
 from constellation.server.tracking.models import ScheduledJob
 from constellation.server.tracking.tasks import enqueue_on_commit, reminders_job
@@ -72,6 +74,11 @@ def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
     due.append((f"kpi-sweep:{sweep:%Y-%m-%dT%H:%MZ}", kpi_sweep_job, ()))
     # Stored scores depend on the day: rescored each hour for what a new day made stale.
     due.append((f"calendar:{moment:%Y-%m-%dT%HZ}", calendar_job, ()))
+    # Data sources whose next run has come, one job per source and run.
+    for source_id, next_run in due_sources(moment):
+        due.append(
+            (f"source:{source_id}:{next_run:%Y-%m-%dT%H:%M:%SZ}", sync_source_job, (source_id,))
+        )
     # Failed emails whose retry is due, swept each minute (only then: no empty job every minute).
     if due_email_ids(moment, limit=1):
         due.append((f"email-retry:{moment:%Y-%m-%dT%H:%MZ}", retry_emails_job, ()))
