@@ -374,6 +374,8 @@ def test_the_walk_covers_the_web_app_the_admin_and_the_api(world: World) -> None
     found = addresses(parameter_values(world))
     paths = {address.path for address in found}
     assert "/o/acme/objectives/activation/key-results/week1-activation/check-ins/" in paths
+    assert "/o/acme/objectives/activation/key-results/week1-activation/source/" in paths
+    assert "/o/acme/kpis/logo-churn/source/" in paths
     assert "/o/acme/tokens/" in paths
     assert {"/o/acme/report/2026-Q4/report.pdf", "/o/acme/teams/growth/report/2026-Q4/"} <= paths
     bank = {"/o/acme/data-bank/", "/o/acme/draft/data-bank/", "/api/v1/orgs/acme/data-bank"}

@@ -182,6 +182,24 @@ DOORS = (
         "promote a KPI", "kpis.actions:do_promote_kpi", web=("kpis:promote",), api=("kpis:promote",)
     ),
     Door(
+        "set up a data source",
+        "sources.actions:do_set_source",
+        web=("sources:key_result_source", "sources:kpi_source"),
+        api=("sources:set_key_result_source", "sources:set_kpi_source"),
+    ),
+    Door(
+        "remove a data source",
+        "sources.actions:do_remove_source",
+        web=("sources:key_result_source", "sources:kpi_source"),
+        api=("sources:remove_key_result_source", "sources:remove_kpi_source"),
+    ),
+    Door(
+        "test a data source now",
+        "sources.actions:test_source",
+        web=("sources:key_result_source", "sources:kpi_source"),
+        api=("sources:test_key_result_source", "sources:test_kpi_source"),
+    ),
+    Door(
         "save the strategy",
         "strategy.actions:do_save_strategy",
         web=("strategy:save_strategy",),

@@ -168,8 +168,9 @@ def test_the_kpi_page_reads_a_fixed_number_of_queries(
 
 
 # Session, user, membership, the KPI, readings, periods, objectives, linked key results,
-# guarded objectives, teams (for the edit form), the switcher and the unread count.
-QUERIES_OF_KPI_PAGE = 12
+# guarded objectives, teams (for the edit form), its data source, the switcher and the unread
+# count.
+QUERIES_OF_KPI_PAGE = 13
 
 
 def test_a_member_adds_a_reading_and_the_kpi_follows_it(client, world: World) -> None:

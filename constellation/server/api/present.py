@@ -183,6 +183,7 @@ def check_in_out(objective_slug: str, kr_slug: str, check_in: CheckIn) -> dict[s
         "confidence": check_in.confidence,
         "note": check_in.note,
         "author": check_in.author.get_username() if check_in.author else None,
+        "automatic": check_in.automatic,
         "created_at": check_in.created_at,
     }
 

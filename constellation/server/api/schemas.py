@@ -204,6 +204,9 @@ class CheckInOut(Out):
     confidence: int | None
     note: str
     author: str | None = Field(description="The author's username.")
+    automatic: bool = Field(
+        False, description="Recorded by the key result's data source, not typed by a person."
+    )
     created_at: dt.datetime
 
 

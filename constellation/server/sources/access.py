@@ -74,3 +74,17 @@ def due_sources(moment: datetime, limit: int = 500) -> list[tuple[int, datetime]
         .values_list("id", "next_run_at")[:limit]
     )
     return list(rows)
+
+
+def source_managers(access: Access, objective: Objective, key_results: list[KeyResult]) -> set[int]:
+    """The ids of the key results whose source the person may manage (at most one query):
+    `require_check_in`'s rule for a whole objective at once."""
+    if not access.can_write:
+        return set()
+    everyone = {kr.pk for kr in key_results}
+    if access.is_leader or objective.owner_id == access.user_id:
+        return everyone
+    team = objective.team
+    if team.lead_id == access.user_id or team.members.filter(pk=access.membership.pk).exists():
+        return everyone
+    return {kr.pk for kr in key_results if kr.owner_id == access.user_id}

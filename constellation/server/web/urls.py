@@ -29,6 +29,7 @@ from constellation.server.web.views import (
     reminders,
     review_requests,
     sharing,
+    sources,
     sso,
     strategy,
     teams,
@@ -88,6 +89,11 @@ urlpatterns = [
         "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/",
         objectives.check_in,
         name="check-in",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/source/",
+        sources.key_result_source,
+        name="key-result-source",
     ),
     path(
         "o/<str:org>/objectives/<str:slug>/alignment/search/",
@@ -312,6 +318,7 @@ urlpatterns = [
     path("o/<str:org>/kpis/readings/upload/", kpis.upload_many, name="kpi-upload-many"),
     path("o/<str:org>/kpis/<str:kpi>/", kpis.kpi_page, name="kpi"),
     path("o/<str:org>/kpis/<str:kpi>/edit/", kpis.edit_kpi, name="kpi-edit"),
+    path("o/<str:org>/kpis/<str:kpi>/source/", sources.kpi_source, name="kpi-source"),
     path("o/<str:org>/kpis/<str:kpi>/readings/", kpis.add_reading, name="kpi-reading-add"),
     path(
         "o/<str:org>/kpis/<str:kpi>/readings/upload/",

@@ -22,7 +22,9 @@ from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import Period
 from constellation.server.orgs.access import Access, teams_of
+from constellation.server.sources.access import find_kpi_source
 from constellation.server.web.kpi_forms import KpiForm, PromoteForm, ReadingForm, UploadForm
+from constellation.server.web.source_forms import SourceForm
 
 
 def band_of(kpi: Kpi) -> Band | None:
@@ -98,6 +100,7 @@ def kpi_context(request: HttpRequest, access: Access, kpi: Kpi, **forms: Any) ->
     objectives = promotable_objectives(access, kpi, period)
     manage = can_manage_kpis(access)
     teams = list(teams_of(access)) if manage else []
+    source = find_kpi_source(access, kpi)
     return {
         "access": access,
         "organization": access.organization,
@@ -114,6 +117,8 @@ def kpi_context(request: HttpRequest, access: Access, kpi: Kpi, **forms: Any) ->
         "upload_form": forms.get("upload_form") or UploadForm(),
         "upload_problems": forms.get("upload_problems") or [],
         "edit_form": forms.get("edit_form") or KpiForm.for_kpi(kpi, teams),
+        "source": source,
+        "source_form": SourceForm(saved=source, prefix_id="kpi-source") if manage else None,
         "promote_form": forms.get("promote_form")
         or PromoteForm(objectives=objectives, initial={"period": period.key if period else ""}),
     }

@@ -19,9 +19,12 @@ from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.plans.scores import period_view
 from constellation.server.sharing.access import dependencies_of_objective
+from constellation.server.sources.access import source_managers, sources_of_objective
+from constellation.server.sources.models import DataSource
 from constellation.server.tracking.access import check_ins_of_objective
 from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import CheckInForm, ObjectiveForm
+from constellation.server.web.source_forms import SourceForm
 from constellation.server.web.views.rows import TEAM_RULES
 
 # The latest changes the objective page shows; its history page shows them all, a page at a time.
@@ -41,6 +44,9 @@ class KeyResultItem:
     findings: list = field(default_factory=list)
     # Check-ins, target, pace and forecast over the period; None for a milestone.
     chart: Chart | None = None
+    # Its data source (automatic updates), and the source's form for who may manage it.
+    source: DataSource | None = None
+    source_form: SourceForm | None = None
 
     @property
     def chart_id(self) -> str:
@@ -149,8 +155,11 @@ def _items(
 ) -> list[KeyResultItem]:
     scores = {kr.id: kr for kr in score.key_results} if score is not None else {}
     history = _history(access, objective)
+    sources = sources_of_objective(access, objective)
+    key_results = list(objective.key_results.all())
+    managed = source_managers(access, objective, key_results)
     items = []
-    for kr in objective.key_results.all():
+    for kr in key_results:
         past = history.get(kr.pk, [])
         confidence = kr.confidence
         if confidence is None:
@@ -164,9 +173,18 @@ def _items(
                 form=forms.get(kr.pk) or CheckInForm(key_result=kr),
                 findings=[f for f in findings if f.object == f"{objective.slug}/{kr.slug}"],
                 chart=charts.get(kr.slug),
+                source=sources.get(kr.pk),
+                source_form=_source_form(kr, sources.get(kr.pk)) if kr.pk in managed else None,
             )
         )
     return items
+
+
+def _source_form(key_result: KeyResult, source: DataSource | None) -> SourceForm | None:
+    """The automatic-updates form of a key result with a number (a milestone takes none)."""
+    if key_result.type == KeyResult.Type.MILESTONE:
+        return None
+    return SourceForm(saved=source, prefix_id=f"kr-{key_result.pk}-source")
 
 
 def objective_context(
