@@ -122,13 +122,14 @@ def check_source(data: SourceInput, saved: DataSource | None) -> Recipe:
     for name in ("kind", "query", "url", "header_name", "database_url"):
         setattr(data, name, (getattr(data, name) or "").strip())
     _check_fields(data)
-    same_kind = saved is not None and saved.kind == data.kind
-    header_value = data.header_value or (unseal(saved.sealed_header_value) if same_kind else "")
+    # A secret left empty is the stored one's, as long as the source stays of the same kind.
+    kept = saved if saved is not None and saved.kind == data.kind else None
+    header_value = data.header_value or (unseal(kept.sealed_header_value) if kept else "")
     if not data.header_name:
         header_value = ""
     database_url = ""
     if data.kind == DataSource.Kind.SQL:
-        database_url = data.database_url or (unseal(saved.sealed_database_url) if same_kind else "")
+        database_url = data.database_url or (unseal(kept.sealed_database_url) if kept else "")
         if not database_url:
             raise ActionError("database_url", "the database URL is missing")
         try:
@@ -311,7 +312,7 @@ def _record(access: Access, source: DataSource, value: float, day: date) -> bool
         kpi = Kpi.objects.select_related("team").get(pk=source.kpi_id)
         rows = [ReadingRow(kpi, day, value)]
         return do_record_readings(access, rows, actor, source="automatic").saved > 0
-    key_result = KeyResult.objects.select_related("objective").get(pk=source.key_result_id)
+    key_result = KeyResult.objects.select_related("objective").get(data_source=source)
     # An hourly source reads the same number many times a day: one check-in per day and value.
     last = source.last_run_at
     if (

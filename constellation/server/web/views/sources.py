@@ -140,6 +140,10 @@ def _test(
     except ActionError as error:
         add_action_error(form, error)
         return 422
+    # Secrets are never sent back to the page: one typed for the test is typed again to save.
+    context["retype_secret"] = bool(
+        form.cleaned_data.get("header_value") or form.cleaned_data.get("database_url")
+    )
     return 200
 
 
