@@ -20,6 +20,8 @@ class Answer:
     status: int = 200
     body: Any = None
     delay: float = 0.0
+    # Seconds between two bytes of the body: a server that answers slowly but never stops.
+    drip: float = 0.0
 
 
 @dataclass
@@ -53,7 +55,12 @@ def serve() -> Iterator[Endpoint]:
             self.end_headers()
             # The client may have given up (a timeout test).
             with suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(raw)
+                if not answer.drip:
+                    self.wfile.write(raw)
+                for byte in raw if answer.drip else b"":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(answer.drip)
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -182,6 +182,7 @@ def test_a_prometheus_query_feeds_a_kpi(
         (Answer(body={"rate": True}), "$.rate", "the value at $.rate is true, not a number"),
         (Answer(body=b"<html>"), "$.rate", "is not JSON"),
         (Answer(body={"rate": 1}, delay=3), "$.rate", "took longer than 1 s"),
+        (Answer(body={"rate": 1, "pad": "x" * 40}, drip=0.2), "$.rate", "took longer than 1 s"),
     ],
 )
 def test_a_failing_http_source_records_nothing_and_tells_the_owner_once(
@@ -405,3 +406,71 @@ def test_a_source_whose_creator_left_fails_and_says_so(world: World, endpoint: E
     assert do_sync_source(source.pk, AT) == "failed"
     source.refresh_from_db()
     assert "no longer a member" in source.last_error
+
+
+PG = "postgres://postgres@127.0.0.1:5432/constellation_sources_pg"
+
+
+@pytest.fixture
+def postgres_metrics() -> Iterator[str]:
+    """A PostgreSQL database of signups, when PostgreSQL answers on 127.0.0.1:5432."""
+    psycopg = pytest.importorskip("psycopg")
+    admin_url = "postgres://postgres@127.0.0.1:5432/postgres"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=2)
+    except psycopg.OperationalError:
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
+    with admin:
+        admin.execute("DROP DATABASE IF EXISTS constellation_sources_pg")
+        admin.execute("CREATE DATABASE constellation_sources_pg")
+    with psycopg.connect(PG, autocommit=True) as db:
+        db.execute("CREATE TABLE signups (day date, activated int, total int)")
+        db.execute("INSERT INTO signups VALUES ('2026-11-16', 48, 100)")
+    yield PG
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS constellation_sources_pg WITH (FORCE)")
+
+
+@pytest.mark.parametrize(
+    ("query", "outcome", "error"),
+    [
+        ("SELECT 100.0 * activated / total FROM signups", "recorded", ""),
+        ("DELETE FROM signups RETURNING 1", "failed", "only a read-only SELECT may run"),
+        ("SELECT pg_sleep(3)::text || '1'", "failed", "took longer than 1 s"),
+        ("SELECT nothing FROM signups", "failed", 'column "nothing" does not exist'),
+    ],
+)
+def test_a_postgresql_source_reads_within_a_read_only_session(
+    world: World, postgres_metrics: str, query: str, outcome: str, error: str
+) -> None:
+    access = access_org(world.member, "acme")
+    data = SourceInput(kind="sql", database_url=postgres_metrics, query=query, timeout_seconds=1)
+    source = do_set_source(
+        access, data, key_result=world.key_result, expected_version=None, actor=world.member
+    )
+    assert do_sync_source(source.pk, AT) == outcome
+    source.refresh_from_db()
+    assert error in source.last_error
+    if outcome == "recorded":
+        assert CheckIn.objects.get().value == 48.0
+    import psycopg
+
+    with psycopg.connect(postgres_metrics) as db:
+        assert db.execute("SELECT count(*) FROM signups").fetchone() == (1,)
+
+
+def test_a_database_password_is_sealed_and_hidden(world: World) -> None:
+    access = access_org(world.member, "acme")
+    url = "postgres://reader:hunter2-password@127.0.0.1:1/metrics"
+    data = SourceInput(kind="sql", database_url=url, query="SELECT 1")
+    source = do_set_source(
+        access, data, key_result=world.key_result, expected_version=None, actor=world.member
+    )
+    assert source.database_hint == "postgres://reader:•••@127.0.0.1:1/metrics"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sealed_database_url, database_hint FROM sources_datasource")
+        row = cursor.fetchone()
+    assert all("hunter2" not in column for column in row)
+    assert do_sync_source(source.pk, AT) == "failed"
+    source.refresh_from_db()
+    assert "hunter2" not in source.last_error

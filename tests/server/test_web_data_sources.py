@@ -213,3 +213,13 @@ def test_the_source_page_reads_a_fixed_number_of_queries(
     client.post(KR_SOURCE, form(endpoint))
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert client.get(KR_SOURCE).status_code == 200
+
+
+def test_my_week_says_which_key_results_update_themselves(world: World, endpoint: Endpoint) -> None:
+    client = login(world.member)
+    client.post(KR_SOURCE, form(endpoint))
+    html = client.get("/o/acme/my-week/").content.decode()
+    assert f'href="{KR_SOURCE}"' in html and "updated automatically" in html
+    endpoint.answers["/metrics"] = Answer(500)
+    assert do_sync_source(DataSource.objects.get().pk) == "failed"
+    assert "automatic updates failing" in client.get("/o/acme/my-week/").content.decode()

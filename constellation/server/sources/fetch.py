@@ -47,7 +47,9 @@ def get_json(recipe: Recipe, url: str, params: dict[str, str] | None = None) -> 
             if answer.status_code >= 400:
                 raise SourceError(f"{url} answered HTTP {answer.status_code} {answer.reason}")
             body = bytearray()
-            for chunk in answer.iter_content(chunk_size=16384):
+            # read1 returns what has arrived (never waits for a full chunk), so a server that
+            # drips its answer byte by byte still meets the deadline.
+            while chunk := answer.raw.read1(16384, decode_content=True):
                 body += chunk
                 if len(body) > limit:
                     raise SourceError(f"the answer of {url} is larger than {limit:,} bytes")

@@ -14,6 +14,8 @@ from constellation.core.charts import Chart, key_result_chart
 from constellation.core.scoring import latest_confidence
 from constellation.server.orgs.access import Access
 from constellation.server.plans.my_week import OwnedKeyResult, Week, my_week
+from constellation.server.sources.access import sources_of_key_results
+from constellation.server.sources.models import DataSource
 from constellation.server.tracking.actions import CheckInsError, do_check_ins
 from constellation.server.web.htmx import HtmxHttpRequest
 from constellation.server.web.my_week_forms import WeekForm, WeekRowForm
@@ -29,6 +31,8 @@ class WeekRow:
     owned: OwnedKeyResult
     chart: Chart | None
     form: WeekRowForm
+    # The data source that updates it automatically, if any.
+    source: DataSource | None = None
 
     @property
     def key_result(self) -> Any:
@@ -55,6 +59,8 @@ class WeekRow:
 
 def _context(access: Access, week: Week, form: WeekForm, **extra: Any) -> dict[str, Any]:
     groups = []
+    ids = [owned.key_result.pk for group in week.objectives for owned in group.key_results]
+    sources = sources_of_key_results(access, ids)
     for owned_objective in week.objectives:
         rows = []
         for owned in owned_objective.key_results:
@@ -62,7 +68,7 @@ def _context(access: Access, week: Week, form: WeekForm, **extra: Any) -> dict[s
             chart = None
             if owned.data is not None:
                 chart = key_result_chart(owned.data, kr.objective.period.key, week.on, small=True)
-            rows.append(WeekRow(owned, chart, form.rows[kr.pk]))
+            rows.append(WeekRow(owned, chart, form.rows[kr.pk], sources.get(kr.pk)))
         groups.append((owned_objective, rows))
     return {
         "access": access,
