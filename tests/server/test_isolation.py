@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 from constellation.server.api.urls import api
 from constellation.server.audit.models import AuditEvent
@@ -27,6 +29,8 @@ from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.people.models import Invitation
+from constellation.server.sealed import seal
+from constellation.server.sources.models import DataSource
 from constellation.server.strategy.models import Lever
 from constellation.server.tokens.actions import do_create_token
 from constellation.server.tokens.models import ApiToken
@@ -47,6 +51,7 @@ SECRETS = (
     "Monthly logo churn",
     "Win self-serve",
     ACME_LEARNING,
+    "acme_activation_rate",
 )
 # A form body that would be accepted by any web form here, so refusals come from permissions.
 FORM = {
@@ -212,6 +217,22 @@ def addresses(value: Any) -> list[Address]:
     return list(found.values())
 
 
+def add_sources(world: World) -> None:
+    """Data sources on Acme's key result and KPI, so their addresses answer with a source."""
+    for target in ({"key_result": world.key_result}, {"kpi": world.kpi}):
+        DataSource.objects.create(
+            organization=world.org,
+            kind="prometheus",
+            url="http://127.0.0.1:9",
+            query="sum(acme_activation_rate)",
+            header_name="Authorization",
+            sealed_header_value=seal("Bearer acme-sealed"),
+            next_run_at=timezone.now() + timedelta(days=1),
+            created_by=world.member,
+            **target,
+        )
+
+
 def parameter_values(world: World) -> Any:
     """Values for URL parameters, all naming Acme's rows."""
     victim_token, _ = do_create_token(world.member, world.org, "member's own")
@@ -251,6 +272,7 @@ def parameter_values(world: World) -> Any:
     by_name.update(strategy_ids(world))
     make_review_rows(world)
     add_secret_learning(world)
+    add_sources(world)
 
     def value(name: str, converter: str | None) -> Any:
         if name in by_name:
@@ -318,6 +340,11 @@ def acme_state(world: World, *, personal: bool = True) -> dict[str, Any]:
         "sharing": sharing_state(world),
         "strategy": strategy_state(world),
         "reviews": reviews_state(world),
+        "sources": list(
+            DataSource.objects.filter(organization=org)
+            .order_by("pk")
+            .values_list("pk", "version", "query", "sealed_header_value", "next_run_at")
+        ),
     }
     if personal:
         state["tokens"] = list(
