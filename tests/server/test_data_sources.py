@@ -474,3 +474,14 @@ def test_a_database_password_is_sealed_and_hidden(world: World) -> None:
     assert do_sync_source(source.pk, AT) == "failed"
     source.refresh_from_db()
     assert "hunter2" not in source.last_error
+
+
+def test_an_hourly_source_reading_the_same_value_the_same_day_adds_no_check_in(
+    world: World, endpoint: Endpoint
+) -> None:
+    endpoint.answers["/metrics"] = Answer(body={"activation": {"rate": 43}})
+    source = json_source(world, endpoint)
+    assert do_sync_source(source.pk, AT) == "recorded"
+    assert do_sync_source(source.pk, AT + timedelta(hours=1)) == "unchanged"
+    assert do_sync_source(source.pk, AT + timedelta(days=1)) == "recorded"
+    assert CheckIn.objects.filter(automatic=True).count() == 2
