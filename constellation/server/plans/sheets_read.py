@@ -49,10 +49,14 @@ class Problem:
     message: str
     sheet: str | None = None
 
-    def __str__(self) -> str:
-        where = f"{self.sheet}, " if self.sheet else ""
+    def where(self) -> str:
+        """`row 7, column target` (after the sheet's name in a workbook)."""
+        sheet = f"{self.sheet}, " if self.sheet else ""
         column = f", column {self.column}" if self.column else ""
-        return f"{where}row {self.row}{column}: {self.message}"
+        return f"{sheet}row {self.row}{column}"
+
+    def __str__(self) -> str:
+        return f"{self.where()}: {self.message}"
 
 
 class SheetProblems(ValueError):
