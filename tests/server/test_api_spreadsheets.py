@@ -111,7 +111,9 @@ def test_viewers_cannot_import_and_outsiders_get_404(world: World) -> None:
     outsider = str(client_for(world.outsider, world.other_org).token)
     assert upload(outsider, data).status_code == 404
     assert download(outsider, f"{EXPORTS}/okrs.xlsx").status_code == 404
-    assert download(token(world, world.viewer), f"{EXPORTS}/okrs.csv", team="nope").status_code == 404
+    assert (
+        download(token(world, world.viewer), f"{EXPORTS}/okrs.csv", team="nope").status_code == 404
+    )
 
 
 def test_exports_and_imports_run_a_bounded_number_of_queries(

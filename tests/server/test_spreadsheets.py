@@ -25,7 +25,7 @@ from constellation.server.plans.sheets_import import do_import_sheet
 from constellation.server.plans.sheets_read import SheetProblems
 from constellation.server.tracking.models import CheckIn
 from tests.server.bulk import add_objectives
-from tests.server.factories import World, make_key_result, make_objective
+from tests.server.factories import World, make_objective
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,9 @@ def test_a_formula_like_title_is_text_in_both_files_and_comes_back_as_itself(
 def test_the_preview_shows_new_and_changed_rows_and_writes_nothing(world: World) -> None:
     text = _csv(world).decode()
     text = text.replace(",50,", ",60,")
-    text += "growth,speed,Ship faster,,aspirational,,deploys,Deploy daily,metric,1,5,per day,,,,,,\r\n"
+    text += (
+        "growth,speed,Ship faster,,aspirational,,deploys,Deploy daily,metric,1,5,per day,,,,,,\r\n"
+    )
     before = AuditEvent.objects.count()
     result = _import(world, text.encode(), "okrs.csv")
     counts = result.counts()
@@ -200,7 +202,9 @@ def test_a_team_export_holds_only_that_team(world: World) -> None:
 
 
 def test_check_ins_export_as_their_own_csv(world: World) -> None:
-    CheckIn.objects.create(key_result=world.key_result, checked_on="2026-10-20", value=40, note="-ok")
+    CheckIn.objects.create(
+        key_result=world.key_result, checked_on="2026-10-20", value=40, note="-ok"
+    )
     tables = export_tables(world.org, world.period, None)
     rows = list(csv.DictReader(io.StringIO(write_csv(CHECK_IN_COLUMNS, tables.check_ins))))
     assert rows == [
