@@ -74,7 +74,7 @@ def test_a_dry_run_previews_and_apply_writes_then_nothing_more(world: World) -> 
             "kind": "key result",
             "key": "activation/week1-activation",
             "action": "updated",
-            "fields": [{"field": "target", "before": 50.0, "after": 55.0}],
+            "fields": [{"field": "target", "before": 50, "after": 55}],
         }
     ]
     assert KeyResult.objects.get(pk=world.key_result.pk).target == 50

@@ -121,7 +121,7 @@ def test_the_preview_shows_new_and_changed_rows_and_writes_nothing(world: World)
     assert counts["key result"] == {"created": 1, "updated": 1, "unchanged": 1}
     changed = next(c for c in result.changes() if c["action"] == "updated")
     assert changed["key"] == "activation/week1-activation"
-    assert {"field": "target", "before": 50.0, "after": 60.0} in changed["fields"]
+    assert {"field": "target", "before": 50, "after": 60} in changed["fields"]
     assert AuditEvent.objects.count() == before
     assert not Objective.objects.filter(slug="speed").exists()
 

@@ -86,6 +86,8 @@ class SheetImport:
         """A value as the spreadsheet writes it (owners by email)."""
         if name == "owner" and isinstance(value, str):
             return self.emails.get(value, value)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return int(value)  # 50, as the file has it, not 50.0
         return jsonable(value)
 
     @property
