@@ -170,7 +170,9 @@ def test_a_missing_column_an_unknown_owner_and_a_formula_are_refused(world: Worl
     book.save(out)
     with pytest.raises(SheetProblems) as refused:
         _import(world, out.getvalue(), "okrs.xlsx")
-    assert str(refused.value.problems[0]) == "Key results, row 2: a formula: type its value instead"
+    assert str(refused.value.problems[0]) == (
+        "Key results, row 2, column baseline: a formula: type its value instead"
+    )
 
 
 def test_an_objective_of_another_period_is_refused(world: World) -> None:

@@ -38,6 +38,8 @@ COMMITMENT = ("committed", "aspirational")
 TYPES = ("metric", "milestone", "range")
 TRUE = ("true", "yes", "1", "done")
 FALSE = ("false", "no", "0")
+# The sheets of the export's workbook that an import reads.
+IMPORTED_SHEETS = ("Objectives", "Key results")
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,35 +307,41 @@ def _csv_rows(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
 
 def _xlsx_sheets(data: bytes) -> dict[str, list[tuple[int, list[Any]]]]:
-    """Every sheet's numbered rows of cell values; a formula cell is refused by name."""
+    """The numbered rows of the sheets an import reads: Objectives and Key results when the
+    workbook has both (its Check-ins are not read), else the first sheet."""
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise SheetProblems([Problem(1, None, "the file is not an XLSX workbook")]) from error
-    sheets: dict[str, list[tuple[int, list[Any]]]] = {}
     problems: list[Problem] = []
     try:
-        for sheet in book.worksheets:
-            rows = sheets.setdefault(sheet.title, [])
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                if number > MAX_ROWS + 1:
-                    problems.append(
-                        Problem(number, None, f"more than {MAX_ROWS} rows", sheet.title)
-                    )
-                    break
-                values = []
-                for cell in cells:
-                    if getattr(cell, "data_type", None) == "f":
-                        problems.append(
-                            Problem(number, None, "a formula: type its value instead", sheet.title)
-                        )
-                    values.append(getattr(cell, "value", None))
-                rows.append((number, values))
+        names = book.sheetnames
+        wanted = IMPORTED_SHEETS if set(IMPORTED_SHEETS) <= set(names) else names[:1]
+        sheets = {name: _sheet_rows(book[name], problems) for name in wanted}
     finally:
         book.close()
     if problems:
         raise SheetProblems(problems[:MAX_PROBLEMS])
     return sheets
+
+
+def _sheet_rows(sheet: Any, problems: list[Problem]) -> list[tuple[int, list[Any]]]:
+    """One sheet's rows of cell values; a formula cell is a problem named by its column."""
+    rows: list[tuple[int, list[Any]]] = []
+    header: list[Any] = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        if number > MAX_ROWS + 1:
+            problems.append(Problem(number, None, f"more than {MAX_ROWS} rows", sheet.title))
+            break
+        values = [getattr(cell, "value", None) for cell in cells]
+        for index, cell in enumerate(cells):
+            if getattr(cell, "data_type", None) == "f":
+                column = str(header[index]) if index < len(header) and header[index] else None
+                message = "a formula: type its value instead"
+                problems.append(Problem(number, column, message, sheet.title))
+        header = header or values
+        rows.append((number, values))
+    return rows
 
 
 def _cell_value(value: Any) -> Any:
