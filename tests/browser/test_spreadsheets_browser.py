@@ -10,6 +10,7 @@ import pytest
 
 from constellation.server.okrs.models import KeyResult
 from tests.browser.people import log_in
+from tests.browser.test_every_page_browser import AXE
 from tests.server.factories import make_world
 
 # Where the test leaves its screenshots to look at (a temporary folder unless given).
@@ -44,6 +45,9 @@ def test_an_admin_downloads_edits_previews_and_applies_a_spreadsheet(
     expect(preview.locator("tr.sheet-change-updated")).to_contain_text("week1-activation")
     expect(preview.locator("ins")).to_have_text("65")
     page.screenshot(path=str(shots / "sheets-preview-1440.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    assert [v["id"] for v in violations] == []
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(shots / "sheets-preview-390.png"), full_page=True)
