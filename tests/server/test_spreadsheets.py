@@ -96,10 +96,12 @@ def test_a_formula_like_title_is_text_in_both_files_and_comes_back_as_itself(
 ) -> None:
     Objective.objects.filter(pk=world.objective.pk).update(title="=HYPERLINK(evil)")
     KeyResult.objects.filter(pk=world.key_result.pk).update(title="-5 churn @ risk", unit="+%")
+    KeyResult.objects.filter(pk=world.second_key_result.pk).update(title="\r\tCut <time> & 'wait'")
     book = load_workbook(io.BytesIO(_xlsx(world)))
     title = book["Objectives"]["C3"]
-    assert title.value == "=HYPERLINK(evil)" and title.data_type == "s"
+    assert title.value == "=HYPERLINK(evil)" and title.data_type == "s" and title.quotePrefix
     assert book["Key results"]["C2"].data_type == "s"
+    assert book["Key results"]["C3"].value == "\r\tCut <time> & 'wait'"
     data = _csv(world)
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert rows[1]["objective_title"] == "'=HYPERLINK(evil)"

@@ -6,8 +6,8 @@ it is the CSV that `sheets_import` reads back. The XLSX workbook splits it into 
 Objectives sheet and a Key results sheet (also importable), plus the check-ins.
 
 No cell ever starts a formula: a text beginning with `=`, `+`, `-`, `@`, a tab or a carriage
-return is an XLSX string cell (quote-prefixed, as Excel stores typed text) and, in a CSV,
-is prefixed with one `'` (OWASP's advice), which the import takes off again.
+return is an XLSX string cell (quote-prefixed, as Excel stores typed text: `sheets_xlsx`) and,
+in a CSV, is prefixed with one `'` (OWASP's advice), which the import takes off again.
 """
 
 from __future__ import annotations
@@ -16,18 +16,15 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from constellation.core import model
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.models import Organization, Team
+from constellation.server.plans.sheets_xlsx import sheet_xml, workbook
 from constellation.server.plans.transfer_export import read_org
 
 OBJECTIVE_COLUMNS = (
@@ -199,49 +196,27 @@ def export_tables(organization: Organization, period: Period, team: Team | None)
     return tables_of(objectives, owner_emails(owners))
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """A cell of the value's own type; a text that looks like a formula stays a text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    if isinstance(value, date):
-        # A date cell: midnight of the day, shown as the day.
-        cell = WriteOnlyCell(sheet, datetime(value.year, value.month, value.day))
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    return value
-
-
 def _width(values: Iterable[Any], header: str) -> float:
     """A column wide enough for its header and most of its values, within reason."""
     longest = max((len(str(v)) for v in values if v is not None), default=0)
     return min(MAX_WIDTH, max(len(header), longest, 6) + 2)
 
 
-def _write_sheet(book: Workbook, title: str, columns: Sequence[str], rows: list[Row]) -> None:
-    """One sheet: a frozen header row, sized columns and a row per item."""
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(columns, start=1):
-        width = _width((row.get(name) for row in rows), name)
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append([_cell(sheet, row.get(name)) for name in columns])
+def _sheet(columns: Sequence[str], rows: list[Row]) -> str:
+    """One sheet's XML: sized columns, a frozen header row and a row per item."""
+    widths = [_width((row.get(name) for row in rows), name) for name in columns]
+    return sheet_xml(columns, rows, widths, FORMULA_STARTS)
 
 
 def write_xlsx(tables: OkrTables) -> bytes:
     """The workbook: Objectives, Key results and Check-ins sheets."""
-    # Write-only: the rows stream into the file instead of living as cell objects.
-    book = Workbook(write_only=True)
-    _write_sheet(book, "Objectives", OBJECTIVE_COLUMNS, tables.objectives)
-    _write_sheet(book, "Key results", KR_SHEET_COLUMNS, tables.key_results)
-    _write_sheet(book, "Check-ins", CHECK_IN_COLUMNS, tables.check_ins)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(
+        [
+            ("Objectives", _sheet(OBJECTIVE_COLUMNS, tables.objectives)),
+            ("Key results", _sheet(KR_SHEET_COLUMNS, tables.key_results)),
+            ("Check-ins", _sheet(CHECK_IN_COLUMNS, tables.check_ins)),
+        ]
+    )
 
 
 def csv_value(value: Any) -> str:

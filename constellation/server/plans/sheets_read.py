@@ -127,15 +127,17 @@ class Cells:
         """Note a problem of one cell."""
         self.out.problems.append(Problem(self.row, column, message, self.sheet))
 
-    def text(self, column: str) -> str | None:
-        """A text cell (stripped); blank is None."""
+    def text(self, column: str, *, exact: bool = False) -> str | None:
+        """A text cell, stripped (`exact`: as written, so a title round-trips); blank is None."""
         value = self.values.get(column)
         if value is None:
             return None
         if isinstance(value, float | int) and not isinstance(value, bool):
             value = _number_text(value)
-        text = str(value).strip()
-        return text or None
+        text = str(value)
+        if not text.strip():
+            return None
+        return text if exact else text.strip()
 
     def identifier(self, column: str) -> str | None:
         """An id: letters, digits, '_', '.', '-'."""
@@ -230,7 +232,7 @@ def objective_record(cells: Cells) -> ObjectiveRecord | None:
     if slug is None and len(cells.out.problems) == before:
         cells.bad("objective", "is empty: every row names its objective's id")
     team = cells.identifier("team")
-    title = cells.text("objective_title")
+    title = cells.text("objective_title", exact=True)
     focus = cells.choice("focus", FOCUS)
     commitment = cells.choice("commitment", COMMITMENT)
     owner = cells.text("objective_owner")
@@ -254,7 +256,7 @@ def key_result_record(cells: Cells, objective: str) -> KeyResultRecord | None:
         return None
     before = len(cells.out.problems)
     slug = cells.identifier("key_result")
-    title = cells.text("key_result_title")
+    title = cells.text("key_result_title", exact=True)
     if title is None:
         cells.bad("key_result_title", "is empty: a key result needs a title")
     kind = cells.choice("type", TYPES) or "metric"
@@ -278,7 +280,7 @@ def key_result_record(cells: Cells, objective: str) -> KeyResultRecord | None:
         id=slug,
         title=title or "",
         type=kind,  # type: ignore[arg-type]
-        unit=cells.text("unit"),
+        unit=cells.text("unit", exact=True),
         done=done,
         confidence=confidence,
         weight=1.0 if weight is None else weight,
