@@ -122,3 +122,12 @@ def test_the_downloads_and_the_preview_run_a_bounded_number_of_queries(
         client.get("/o/acme/exports/okrs.xlsx", {"period": "2026-Q4"})
     with django_assert_max_num_queries(60):  # type: ignore[operator]
         assert "Nothing to change" in preview(client, data).content.decode()
+
+
+def test_a_member_changing_another_teams_objective_is_told_why(world: World) -> None:
+    client = signed_in(world.member)  # in no team yet
+    page = preview(client, exported(client).replace(b",50,", b",70,"))
+    assert page.status_code == 403
+    assert "Only members of Growth, leaders and admins can import their OKRs" in (
+        page.content.decode()
+    )

@@ -112,14 +112,15 @@ def _keep(request: HttpRequest, access: Access, data: bytes, name: str, period: 
     return digest
 
 
-def _kept(request: HttpRequest, access: Access, digest: str) -> tuple[bytes, str] | None:
-    """A file this session uploaded to this organisation, if it is still there and whole."""
+def _kept(request: HttpRequest, access: Access, digest: str) -> tuple[bytes, str, str] | None:
+    """A file this session uploaded to this organisation, if it is still there and whole:
+    its content, name and the period it was previewed for."""
     for upload in request.session.get(SESSION_KEY, []):
         if upload["hash"] == digest and upload["org"] == access.organization.slug:
             path = _upload_dir() / f"{digest}.upload"
             data = path.read_bytes() if path.exists() else b""
             if hashlib.sha256(data).hexdigest() == digest:
-                return data, str(upload["name"])
+                return data, str(upload["name"]), str(upload["period"])
     return None
 
 
@@ -203,12 +204,13 @@ def apply_sheet(request: HttpRequest, access: Access) -> HttpResponse:
     """`/o/<org>/import/apply/`: write a previewed file, checked again from the start."""
     form = SheetApplyForm(request.POST)
     back = reverse("sheet-import", kwargs={"org": access.organization.slug})
-    period = find_period(access, request.POST.get("period")) if form.is_valid() else None
-    kept = _kept(request, access, form.cleaned_data["upload"]) if period else None
+    kept = _kept(request, access, form.cleaned_data["upload"]) if form.is_valid() else None
+    # The period the file was previewed for, as the session noted it (not as the form says).
+    period = find_period(access, kept[2]) if kept else None
     if period is None or kept is None:
         messages.error(request, "That upload is no longer here: choose the file again.")
         return redirect(back)
-    data, name = kept
+    data, name, _ = kept
     try:
         result = do_import_sheet(access, period, data, name, request.user, dry_run=False)
     except SheetProblems as refused:
