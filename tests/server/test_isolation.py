@@ -79,9 +79,17 @@ WRITE_FORMS = {
     "o/{org}/draft/new-objective/",
     "o/{org}/objectives/{slug}/draft/key-results/new/",
     "o/{org}/objectives/{slug}/draft/key-results/{kr}/edit/",
+    "o/{org}/import/",
 }
 # Reads that answer only with a query parameter (else a 422 naming it): the walk sends one.
-QUERIES = {"api/v1/orgs/{org}/map/what-if": {"lever": "self-serve"}}
+QUERIES: dict[str, dict[str, str]] = {
+    "api/v1/orgs/{org}/map/what-if": {"lever": "self-serve"},
+    **{
+        f"{prefix}/exports/{name}": {"period": "2026-Q4"}
+        for prefix in ("api/v1/orgs/{org}", "o/{org}")
+        for name in ("okrs.xlsx", "okrs.csv", "check-ins.csv")
+    },
+}
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 

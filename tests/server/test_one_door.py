@@ -325,6 +325,22 @@ DOORS = (
         web=("teams_manage:team_archive",),
         api=("teams:patch_team",),
     ),
+    Door(
+        "import objectives and key results from a spreadsheet",
+        "plans.sheets_import:do_import_sheet",
+        web=("sheets:import_sheet", "sheets:apply_sheet"),
+        api=("spreadsheets:import_spreadsheet",),
+    ),
+    Door(
+        "export a period's OKRs as spreadsheets",
+        "plans.sheets:export_tables",
+        web=("sheets:export_xlsx", "sheets:export_csv", "sheets:export_check_ins"),
+        api=(
+            "spreadsheets:export_xlsx",
+            "spreadsheets:export_csv",
+            "spreadsheets:export_check_ins",
+        ),
+    ),
 )
 
 

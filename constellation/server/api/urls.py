@@ -15,6 +15,7 @@ from constellation.server.api.routers import quarterly as quarterly_router
 from constellation.server.api.routers import reminders as reminders_router
 from constellation.server.api.routers import sharing as sharing_router
 from constellation.server.api.routers import sources as sources_router
+from constellation.server.api.routers import spreadsheets as spreadsheets_router
 from constellation.server.api.routers import strategy as strategy_router
 from constellation.server.api.routers import teams as teams_router
 from constellation.server.api.throttling import ApiRate
@@ -80,6 +81,7 @@ api.add_router("", drafting_router.router)
 api.add_router("", databank_router.router)
 api.add_router("", quarterly_router.router)
 api.add_router("", sources_router.router)
+api.add_router("", spreadsheets_router.router)
 api.add_router("", people_router.router)
 api.add_router("", teams_router.router)
 api.add_router("", map_router.router)

@@ -131,6 +131,12 @@ def objectives_by_slug(access: Access, slugs: list[str]) -> QuerySet[Objective]:
     return Objective.objects.restrict(access).filter(slug__in=slugs)
 
 
+def other_periods_of(access: Access, slugs: list[str]) -> dict[str, str]:
+    """Objective slug → its period's key, for those of these objectives the organisation has."""
+    found = Objective.objects.restrict(access).filter(slug__in=slugs)
+    return dict(found.values_list("slug", "period__key"))
+
+
 def find_carried_copy(access: Access, objective: Objective) -> Objective | None:
     """The first objective carried over from this one into a later period, or None."""
     return Objective.objects.restrict(access).filter(carried_from=objective).order_by("id").first()

@@ -77,20 +77,32 @@ def import_plan(
     actor: Any = None,
     dry_run: bool = False,
     progress: Callable[[str], None] | None = None,
+    reason: str = "",
+    keep_order: bool = False,
 ) -> ImportReport:
     """Upsert a plan into organisation `slug` in one transaction; raise ImportRefused if it can't.
 
     With `dry_run` everything runs and is then rolled back: the report says what would change.
+    `keep_order` leaves the rows' positions as they are (see `Importer`).
     """
     if not _ORG_SLUG.match(slug):
         raise ImportRefused(
             [f"organisation {slug!r} is not a valid slug: letters, digits, '-' and '_' (≤ 60)"]
         )
     report = ImportReport(organization=slug, dry_run=dry_run)
-    reason = f"imported from {plan.path}" if plan.path else "imported from an OKR file"
+    if not reason:
+        reason = f"imported from {plan.path}" if plan.path else "imported from an OKR file"
     with writes.atomic():
         organization = _organization(slug, plan.organization, report, actor)
-        Importer(plan, organization, report, actor=actor, reason=reason, progress=progress).run()
+        Importer(
+            plan,
+            organization,
+            report,
+            actor=actor,
+            reason=reason,
+            progress=progress,
+            keep_order=keep_order,
+        ).run()
         if dry_run:
             transaction.set_rollback(True)
     return report

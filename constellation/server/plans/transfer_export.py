@@ -210,11 +210,13 @@ def read_org(
     objectives: QuerySet[Objective],
     *,
     lock: bool = False,
+    check_ins: bool = True,
 ) -> OrgRows:
     """The organisation's strategy, teams, KPIs, periods and these objectives with children.
 
     `lock` takes row locks on the objectives and key results (PostgreSQL), so an import does
-    not overwrite an edit saved while it runs.
+    not overwrite an edit saved while it runs. Without `check_ins` none is read (a
+    spreadsheet's import leaves them as they are).
     """
     # The grade a review settled on is the objective's grade in the file (an outer join, which
     # PostgreSQL cannot lock: the import, which locks, never reads it).
@@ -243,11 +245,13 @@ def read_org(
             .values_list("initiative_id", "keyresult_id")
         ),
     )
-    _read_children(rows, objectives, lock=lock)
+    _read_children(rows, objectives, lock=lock, check_ins=check_ins)
     return rows
 
 
-def _read_children(rows: OrgRows, objectives: QuerySet[Objective], *, lock: bool) -> None:
+def _read_children(
+    rows: OrgRows, objectives: QuerySet[Objective], *, lock: bool, check_ins: bool = True
+) -> None:
     """Key results, initiatives, check-ins and owners' usernames of these objectives."""
     krs = KeyResult.objects.filter(objective__in=objectives).order_by("position", "id")
     key_results = list(krs.select_for_update() if lock else krs)
@@ -256,9 +260,11 @@ def _read_children(rows: OrgRows, objectives: QuerySet[Objective], *, lock: bool
     initiatives = Initiative.objects.filter(objective__in=objectives).order_by("position", "id")
     for initiative in initiatives:
         rows.initiatives.setdefault(initiative.objective_id, []).append(initiative)
-    check_ins = CheckIn.objects.filter(key_result__objective__in=objectives)
+    readings = CheckIn.objects.filter(key_result__objective__in=objectives)
+    if not check_ins:
+        readings = readings.none()
     grouped = rows.check_ins
-    for values in check_ins.order_by("checked_on", "id").values_list(*CHECK_IN_COLUMNS):
+    for values in readings.order_by("checked_on", "id").values_list(*CHECK_IN_COLUMNS):
         check_in = CheckInRow(*values)
         found = grouped.get(check_in.key_result_id)
         if found is None:

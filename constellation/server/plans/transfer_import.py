@@ -115,9 +115,15 @@ class Importer:
         actor: Any = None,
         reason: str = "",
         progress: Callable[[str], None] | None = None,
+        keep_order: bool = False,
     ) -> None:
-        """Prepare to import `plan` into `organization`, noting every change in `report`."""
+        """Prepare to import `plan` into `organization`, noting every change in `report`.
+
+        With `keep_order` the rows keep their own positions and new ones go after the last:
+        a spreadsheet's rows say nothing about order (and may hold one team's objectives).
+        """
         self.plan = plan
+        self.keep_order = keep_order
         self.org = organization
         self.report = report
         self.actor_id = getattr(actor, "pk", None)
@@ -178,6 +184,18 @@ class Importer:
         else:
             self.report.unchanged[kind] += 1
         return row
+
+    def place(self, row: models.Model | None, index: int, last: int) -> int:
+        """Where a row goes: the file's order, or (keeping the order) where it already is."""
+        if not self.keep_order:
+            return index
+        if row is not None:
+            return int(getattr(row, "position", index))
+        return last + 1 + index
+
+    def moved(self, row: models.Model, index: int) -> list[FieldChange]:
+        """A change of place in the file's order; none when the rows keep their order."""
+        return [] if self.keep_order else _position(row, index)
 
     def flush(self, model_class: type[models.Model]) -> None:
         """Write the pending new and changed rows of one model, in bulk."""
@@ -387,12 +405,13 @@ class Importer:
         existing = {row.slug: row for row in self.rows.objectives}
         self.objective_rows: dict[str, Objective] = {}
         self.relink: dict[str, set[str]] = {}
+        last = max((row.position for row in self.rows.objectives), default=0)
         for index, objective in enumerate(self.plan.objectives):
             row = existing.get(objective.id)
             changes: list[FieldChange] = []
             if row is not None:
                 old = self.rows.objective_data(row, children=False)
-                changes = diff(old, objective, OBJECTIVE_FIELDS) + _position(row, index)
+                changes = diff(old, objective, OBJECTIVE_FIELDS) + self.moved(row, index)
             changed = {c.field for c in changes}
             self.relink[objective.id] = set(LINK_FIELDS) if row is None else changed
             self.objective_rows[objective.id] = self.upsert(
@@ -400,7 +419,7 @@ class Importer:
                 objective.id,
                 row,
                 partial(Objective, organization=self.org, slug=objective.id),
-                self.objective_values(objective, index),
+                self.objective_values(objective, self.place(row, index, last)),
                 changes,
                 _data(objective, ("id", *OBJECTIVE_FIELDS)),
             )
@@ -458,18 +477,19 @@ class Importer:
             existing = {row.slug: row for row in self.rows.key_results.get(parent.pk, [])}
             for slug, known in existing.items():
                 self.kr_rows[(objective.id, slug)] = known
+            last = max((row.position for row in existing.values()), default=0)
             for index, kr in enumerate(objective.key_results):
                 row = existing.get(kr.id)
                 changes: list[FieldChange] = []
                 if row is not None:
                     changes = diff(self.rows.key_result_data(row), kr, KR_FIELDS)
-                    changes += _position(row, index)
+                    changes += self.moved(row, index)
                 self.kr_rows[(objective.id, kr.id)] = self.upsert(
                     "key result",
                     f"{objective.id}/{kr.id}",
                     row,
                     partial(KeyResult, objective=parent, slug=kr.id),
-                    self.key_result_values(kr, index),
+                    self.key_result_values(kr, self.place(row, index, last)),
                     changes,
                     _data(kr, ("id", *KR_FIELDS)),
                 )
@@ -485,6 +505,7 @@ class Importer:
             kr_slugs = {kr.id: kr.slug for kr in self.rows.key_results.get(parent.pk, [])}
             for known in rows:
                 existing[known.slug or f"title:{known.title}"].append(known)
+            last = max((known.position for known in rows), default=0)
             for index, item in enumerate(objective.initiatives):
                 # An id added to an initiative that had none still names the same initiative.
                 candidates = existing.get(item.id or "") or existing.get(f"title:{item.title}")
@@ -492,12 +513,12 @@ class Importer:
                 changes: list[FieldChange] = []
                 if row is not None:
                     old = self.rows.initiative_data(row, kr_slugs)
-                    changes = diff(old, item, INITIATIVE_FIELDS) + _position(row, index)
+                    changes = diff(old, item, INITIATIVE_FIELDS) + self.moved(row, index)
                 values = {
                     "slug": item.id or "",
                     "title": item.title,
                     "status": item.status or "",
-                    "position": index,
+                    "position": self.place(row, index, last),
                 }
                 written = self.upsert(
                     "initiative",

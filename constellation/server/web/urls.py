@@ -29,6 +29,7 @@ from constellation.server.web.views import (
     reminders,
     review_requests,
     sharing,
+    sheets,
     sources,
     sso,
     strategy,
@@ -63,6 +64,13 @@ urlpatterns = [
     path("switch/", auth.switch_organization, name="switch-organization"),
     path("o/<str:org>/", dashboard.dashboard, name="dashboard"),
     path("o/<str:org>/map/", map.constellation_map, name="map"),
+    path("o/<str:org>/exports/okrs.xlsx", sheets.export_xlsx, name="sheet-export-xlsx"),
+    path("o/<str:org>/exports/okrs.csv", sheets.export_csv, name="sheet-export-csv"),
+    path(
+        "o/<str:org>/exports/check-ins.csv", sheets.export_check_ins, name="sheet-export-check-ins"
+    ),
+    path("o/<str:org>/import/", sheets.import_sheet, name="sheet-import"),
+    path("o/<str:org>/import/apply/", sheets.apply_sheet, name="sheet-apply"),
     path("o/<str:org>/map/tables/", map.map_tables, name="map-tables"),
     path("o/<str:org>/teams/", teams_manage.teams_page, name="teams"),
     path("o/<str:org>/teams/<str:team>/", teams.team, name="team"),
