@@ -6,7 +6,7 @@ it is the CSV that `sheets_import` reads back. The XLSX workbook splits it into 
 Objectives sheet and a Key results sheet (also importable), plus the check-ins.
 
 No cell ever starts a formula: a text beginning with `=`, `+`, `-`, `@`, a tab or a carriage
-return is an XLSX string cell (quote-prefixed, as Excel stores typed text: `sheets_xlsx`) and,
+return is an XLSX string cell (quote-prefixed, as Excel stores typed text) and,
 in a CSV, is prefixed with one `'` (OWASP's advice), which the import takes off again.
 """
 
@@ -20,11 +20,15 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from constellation.core import model
 from constellation.server.okrs.models import Objective, Period
 from constellation.server.orgs.models import Organization, Team
-from constellation.server.plans.sheets_xlsx import sheet_xml, workbook
 from constellation.server.plans.transfer_export import read_org
 
 OBJECTIVE_COLUMNS = (
@@ -203,21 +207,51 @@ def _width(values: Iterable[Any], header: str) -> float:
     return min(MAX_WIDTH, max(len(header), longest, 6) + 2)
 
 
-def _sheet(columns: Sequence[str], rows: list[Row]) -> str:
-    """One sheet's XML: sized columns, a frozen header row and a row per item."""
-    widths = [_width((row.get(name) for row in rows), name) for name in columns]
-    return sheet_xml(columns, rows, widths, FORMULA_STARTS)
+def _add_sheet(book: Workbook, title: str, columns: Sequence[str], rows: list[Row]) -> None:
+    """One sheet: sized columns, a bold frozen header row and a row per item."""
+    sheet: WriteOnlyWorksheet = book.create_sheet(title)
+    # The stubs leave out the write-only sheet's column dimensions, which openpyxl gives it.
+    dimensions = sheet.column_dimensions  # type: ignore[attr-defined]
+    for index, name in enumerate(columns, start=1):
+        dimensions[get_column_letter(index)].width = _width((row.get(name) for row in rows), name)
+    sheet.freeze_panes = "A2"
+    # openpyxl writes a sheet's <dimension> when the sheet can say it, which a write-only one
+    # cannot by itself: without it, reading the workbook back parses every sheet whole to size
+    # it, the 96,000 check-ins of a large period included, before the import reads a row.
+    last = f"{get_column_letter(len(columns))}{len(rows) + 1}"
+    sheet.calculate_dimension = lambda: f"A1:{last}"  # type: ignore[attr-defined]
+    bold = Font(bold=True)
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, row.get(name)) for name in columns])
+
+
+def _xlsx_value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """A value as openpyxl should write it: a text that would start a formula becomes a
+    quote-prefixed string cell (as Excel stores typed text), never a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # openpyxl would otherwise take "=…" for a formula
+        cell.quotePrefix = True
+        return cell
+    return value
 
 
 def write_xlsx(tables: OkrTables) -> bytes:
-    """The workbook: Objectives, Key results and Check-ins sheets."""
-    return workbook(
-        [
-            ("Objectives", _sheet(OBJECTIVE_COLUMNS, tables.objectives)),
-            ("Key results", _sheet(KR_SHEET_COLUMNS, tables.key_results)),
-            ("Check-ins", _sheet(CHECK_IN_COLUMNS, tables.check_ins)),
-        ]
-    )
+    """The workbook: Objectives, Key results and Check-ins sheets (openpyxl's write-only mode,
+    which streams rows instead of keeping a cell object for each)."""
+    book = Workbook(write_only=True)
+    _add_sheet(book, "Objectives", OBJECTIVE_COLUMNS, tables.objectives)
+    _add_sheet(book, "Key results", KR_SHEET_COLUMNS, tables.key_results)
+    _add_sheet(book, "Check-ins", CHECK_IN_COLUMNS, tables.check_ins)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def csv_value(value: Any) -> str:
