@@ -72,6 +72,12 @@ DOORS = (
         api=("drafting:delete_key_result",),
     ),
     Door(
+        "delete an objective",
+        "okrs.drafting:do_delete_objective",
+        web=("drafting:delete_objective",),
+        api=("okrs:delete_objective",),
+    ),
+    Door(
         "add an initiative",
         "okrs.drafting:do_create_initiative",
         web=("draft_key_results:new_initiative",),

@@ -161,6 +161,11 @@ urlpatterns = [
     ),
     path("o/<str:org>/teams/<str:team>/draft/", drafting.team_draft, name="team-draft"),
     path(
+        "o/<str:org>/objectives/<str:slug>/delete/",
+        drafting.delete_objective,
+        name="objective-delete",
+    ),
+    path(
         "o/<str:org>/teams/<str:team>/draft/start/",
         draft_carry.start_from_last_period,
         name="start-from-last-period",
