@@ -95,6 +95,18 @@ DOORS = (
         web=("objectives:check_in", "my_week:my_week_page"),
         api=("tracking:create_check_in",),
     ),
+    Door(
+        "correct a check-in",
+        "tracking.actions:do_edit_check_in",
+        web=("check_ins:correct_check_in",),
+        api=("tracking:patch_check_in",),
+    ),
+    Door(
+        "delete a check-in",
+        "tracking.actions:do_delete_check_in",
+        web=("check_ins:delete_check_in",),
+        api=("tracking:delete_check_in",),
+    ),
     Door("align", "okrs.actions:do_align", web=("alignment:align",), api=("okrs:align",)),
     Door("unalign", "okrs.actions:do_unalign", web=("alignment:unalign",), api=("okrs:unalign",)),
     Door(

@@ -26,6 +26,8 @@ class CheckIn(models.Model):
     )
     checked_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A correction (its author or an admin) names the version it started from.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["checked_on", "id"]

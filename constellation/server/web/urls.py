@@ -8,6 +8,7 @@ from constellation.server.web.views import (
     accounts,
     alignment,
     auth,
+    check_ins,
     dashboard,
     databank,
     dependencies,
@@ -88,6 +89,16 @@ urlpatterns = [
         "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/",
         objectives.check_in,
         name="check-in",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/<int:check_in>/correct/",
+        check_ins.correct_check_in,
+        name="check-in-correct",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/<int:check_in>/delete/",
+        check_ins.delete_check_in,
+        name="check-in-delete",
     ),
     path(
         "o/<str:org>/objectives/<str:slug>/alignment/search/",
