@@ -191,6 +191,12 @@ DOORS = (
         "edit a KPI", "kpis.actions:do_update_kpi", web=("kpis:edit_kpi",), api=("kpis:update_kpi",)
     ),
     Door(
+        "delete a KPI",
+        "kpis.actions:do_delete_kpi",
+        web=("kpis:delete_kpi",),
+        api=("kpis:delete_kpi",),
+    ),
+    Door(
         "record KPI readings",
         "kpis.actions:do_record_readings",
         web=("kpis:add_reading", "kpis:upload_readings", "kpis:upload_many"),

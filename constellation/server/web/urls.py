@@ -328,6 +328,7 @@ urlpatterns = [
     path("o/<str:org>/kpis/readings/upload/", kpis.upload_many, name="kpi-upload-many"),
     path("o/<str:org>/kpis/<str:kpi>/", kpis.kpi_page, name="kpi"),
     path("o/<str:org>/kpis/<str:kpi>/edit/", kpis.edit_kpi, name="kpi-edit"),
+    path("o/<str:org>/kpis/<str:kpi>/delete/", kpis.delete_kpi, name="kpi-delete"),
     path("o/<str:org>/kpis/<str:kpi>/readings/", kpis.add_reading, name="kpi-reading-add"),
     path(
         "o/<str:org>/kpis/<str:kpi>/readings/upload/",
