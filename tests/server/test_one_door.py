@@ -196,6 +196,14 @@ DOORS = (
         web=("kpis:delete_kpi",),
         api=("kpis:delete_kpi",),
     ),
+    # The API's own door (and the CLI's `okr import` goes through `import_plan`, which it
+    # hands over to): the web app imports no files.
+    Door(
+        "import an OKR file",
+        "plans.transfer:do_import_file",
+        web=(),
+        api=("imports:create_import",),
+    ),
     Door(
         "record KPI readings",
         "kpis.actions:do_record_readings",

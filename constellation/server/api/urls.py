@@ -8,6 +8,7 @@ from constellation.server.api import errors
 from constellation.server.api.auth import bearer, session
 from constellation.server.api.routers import databank as databank_router
 from constellation.server.api.routers import drafting as drafting_router
+from constellation.server.api.routers import imports as imports_router
 from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
 from constellation.server.api.routers import map as map_router
 from constellation.server.api.routers import people as people_router
@@ -81,3 +82,4 @@ api.add_router("", quarterly_router.router)
 api.add_router("", people_router.router)
 api.add_router("", teams_router.router)
 api.add_router("", map_router.router)
+api.add_router("", imports_router.router)

@@ -236,11 +236,11 @@ def delete_kpi(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
     """`/o/<org>/kpis/<kpi>/delete/`: what uses the KPI, then its delete (a reason when a
     launched objective is guarded or fed by it)."""
     found = access_kpi(access, kpi)
-    if not can_manage_kpis(access):
-        return forbidden(request, access, LEADERS_ONLY)
     if request.method != "POST":
         form = PivotForm(initial={"version": found.version})
         return _delete_page(request, access, found, form, 200)
+    if not can_manage_kpis(access):
+        return forbidden(request, access, LEADERS_ONLY)
     form = PivotForm(request.POST)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
@@ -273,5 +273,6 @@ def _delete_page(
         "kpi": kpi,
         "uses": kpi_uses(kpi),
         "form": form,
+        "may_delete": can_manage_kpis(access),
     }
     return render(request, "web/kpi_delete.html", context, status=status)
