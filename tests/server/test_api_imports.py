@@ -144,6 +144,17 @@ def test_a_bad_file_is_a_422_naming_line_and_column(
     assert not Objective.objects.filter(slug="referrals").exists()
 
 
+def test_a_file_the_organisation_refuses_is_a_422_naming_the_line(world: World) -> None:
+    # The owner is nobody of this organisation: only the server can tell (the file is fine).
+    text = FILE.replace("    title: Happy", "    owner: nobody\n    title: Happy")
+    answer = _send(_token(world.admin, world.org), text, query="?dry_run=false")
+    assert answer.status_code == 422
+    first = answer.data["errors"][0]
+    assert (first["type"], first["line"]) == ("import", 21)
+    assert "nobody" in first["msg"]
+    assert not Objective.objects.filter(slug="referrals").exists()
+
+
 def test_an_empty_body_is_a_422(world: World) -> None:
     answer = _send(_token(world.admin, world.org), "")
     assert answer.status_code == 422 and answer.data["errors"][0]["loc"] == ["body", "body"]

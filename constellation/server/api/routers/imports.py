@@ -7,6 +7,7 @@ audited. Only the organisation's admins import, with a token that may write.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -24,6 +25,8 @@ from constellation.server.plans.transfer import ImportRefused, ImportReport, do_
 
 router = Router(tags=["imports"])
 
+# Where the import's checks place a problem: `okrs.yaml:12:1: …`.
+PLACE = re.compile(r"^.*?:(?P<line>\d+):(?P<column>\d+): ")
 CHANGES_LIMIT = 1000
 PROBLEMS_LIMIT = 200
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
@@ -87,6 +90,14 @@ def _refused(problems: list[tuple[int | None, int | None, str, str]]) -> Status[
     return Status(422, problem(422, errors, more=more) if more else problem(422, errors))
 
 
+def _placed(message: str) -> tuple[int | None, int | None, str, str]:
+    """A problem of the import's checks (`FILE:LINE:COL: message`) with its line and column."""
+    found = PLACE.match(message)
+    if found is None:
+        return None, None, message, "import"
+    return int(found["line"]), int(found["column"]), message, "import"
+
+
 def _answer(report: ImportReport, findings: list[dict[str, Any]]) -> dict[str, Any]:
     body = report.as_dict()
     changes = body["changes"]
@@ -134,5 +145,5 @@ def create_import(
     try:
         report = do_import_file(access, plan, actor=request.user, dry_run=dry_run)
     except ImportRefused as refused:
-        return _refused([(None, None, message, "import") for message in refused.problems])
+        return _refused([_placed(message) for message in refused.problems])
     return Status(200, _answer(report, findings))
