@@ -267,6 +267,11 @@ def delete_kpi(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
 def _delete_page(
     request: HttpRequest, access: Access, kpi: Kpi, form: PivotForm, status: int
 ) -> HttpResponse:
+    form.fields[
+        "reason"
+    ].help_text = (
+        "A launched objective uses this KPI: say why it goes; the reason is kept in its history."
+    )
     context = {
         "access": access,
         "organization": access.organization,
