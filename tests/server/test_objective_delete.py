@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from constellation.server.audit.models import AuditEvent
+from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Alignment, Finding, KeyResult, Objective
 from constellation.server.plans.stored import rescore_organization
 from constellation.server.sharing.models import Dependency
@@ -27,7 +28,9 @@ def test_a_member_deletes_a_draft_with_everything_that_hangs_on_it(world: World)
         ).status_code
         == 201
     )
-    source = make_objective(world.org, world.team, world.period, "follow", "Teams follow us")
+    source = make_objective(
+        world.org, world.team, world.period, "follow", "Teams follow us", owner=world.leader
+    )
     Alignment.objects.create(source=source, target=world.objective)
     Dependency.objects.create(
         organization=world.org,
@@ -54,6 +57,8 @@ def test_a_member_deletes_a_draft_with_everything_that_hangs_on_it(world: World)
     # What aligned to it and what it aligned to are scored again in the same transaction.
     assert rescore_organization(world.org).total == 0
     assert member.delete(f"{URL}?version=1").status_code == 404
+    told = Notification.objects.get(recipient=world.leader)
+    assert "was deleted" in told.title and "“Teams follow us”" in told.body
 
 
 def test_a_stale_version_is_a_409_and_nothing_goes(world: World) -> None:

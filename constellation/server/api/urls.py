@@ -46,6 +46,10 @@ and while the first is still being processed a 409 (retry after `Retry-After`). 
 token (or per signed-in person). An answer of 5xx, 401 or 429 is not kept: that request may be
 sent again with its key.
 
+**Deleting and importing**: objectives, key results, check-ins and KPIs are deleted with their
+current `version` (query), a launched objective's with a `reason`; `POST /orgs/{org}/imports`
+takes an OKR file, a dry run unless `dry_run=false` (admins only).
+
 **Token scopes**: a `read` token may only GET (any other method: 403); a `write` token acts
 with its owner's role. An expired or revoked token gets 401; a token never creates a token.
 """

@@ -31,6 +31,7 @@ from constellation.server.okrs.actions import (
     require_pivot_reason,
 )
 from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.notices import notify_deleted
 from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
 
@@ -239,6 +240,7 @@ def do_delete_objective(
             )
         before = _deleted_snapshot(saved)
         record(access.organization.pk, actor, "delete", saved, before=before, reason=reason)
+        notify_deleted(saved, reason, actor)
         saved.delete()
 
 
