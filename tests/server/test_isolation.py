@@ -268,6 +268,12 @@ def parameter_values(world: World) -> Any:
             objective=world.objective, slug="guided-setup", title="Guided setup"
         )[0].pk,
         "notification_id": notification.pk,
+        "check_in": CheckIn.objects.create(
+            key_result=world.key_result,
+            value=40,
+            checked_on=world.period.start,
+            author=world.member,
+        ).pk,
         "username": world.member.username,
         "invitation": invitation.pk,
         "invitation_id": invitation.pk,

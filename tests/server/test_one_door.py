@@ -72,6 +72,12 @@ DOORS = (
         api=("drafting:delete_key_result",),
     ),
     Door(
+        "delete an objective",
+        "okrs.drafting:do_delete_objective",
+        web=("drafting:delete_objective",),
+        api=("okrs:delete_objective",),
+    ),
+    Door(
         "add an initiative",
         "okrs.drafting:do_create_initiative",
         web=("draft_key_results:new_initiative",),
@@ -88,6 +94,18 @@ DOORS = (
         "tracking.actions:do_check_in_many",
         web=("objectives:check_in", "my_week:my_week_page"),
         api=("tracking:create_check_in",),
+    ),
+    Door(
+        "correct a check-in",
+        "tracking.actions:do_edit_check_in",
+        web=("check_ins:correct_check_in",),
+        api=("tracking:patch_check_in",),
+    ),
+    Door(
+        "delete a check-in",
+        "tracking.actions:do_delete_check_in",
+        web=("check_ins:delete_check_in",),
+        api=("tracking:delete_check_in",),
     ),
     Door("align", "okrs.actions:do_align", web=("alignment:align",), api=("okrs:align",)),
     Door("unalign", "okrs.actions:do_unalign", web=("alignment:unalign",), api=("okrs:unalign",)),
@@ -171,6 +189,20 @@ DOORS = (
     ),
     Door(
         "edit a KPI", "kpis.actions:do_update_kpi", web=("kpis:edit_kpi",), api=("kpis:update_kpi",)
+    ),
+    Door(
+        "delete a KPI",
+        "kpis.actions:do_delete_kpi",
+        web=("kpis:delete_kpi",),
+        api=("kpis:delete_kpi",),
+    ),
+    # The API's own door (and the CLI's `okr import` goes through `import_plan`, which it
+    # hands over to): the web app imports no files.
+    Door(
+        "import an OKR file",
+        "plans.transfer:do_import_file",
+        web=(),
+        api=("imports:create_import",),
     ),
     Door(
         "record KPI readings",

@@ -24,7 +24,7 @@ from constellation.core.coach.checks_strategy import check_cycles, check_strateg
 from constellation.core.coach.checks_teams import check_teams
 from constellation.core.coach.context import LintContext
 from constellation.core.coach.rules import RULES
-from constellation.server.kpis.actions import do_add_reading
+from constellation.server.kpis.actions import KpiInput, do_add_reading, do_create_kpi, do_delete_kpi
 from constellation.server.okrs import actions
 from constellation.server.okrs.actions import KeyResultEdit, ObjectiveEdit
 from constellation.server.okrs.carry import do_carry_objectives
@@ -33,6 +33,7 @@ from constellation.server.okrs.drafting import (
     ObjectiveInput,
     do_create_key_result,
     do_create_objective,
+    do_delete_objective,
 )
 from constellation.server.okrs.models import Finding, KeyResult, Objective, Period
 from constellation.server.orgs.access import access_org
@@ -43,7 +44,14 @@ from constellation.server.plans.transfer import export_org, import_plan
 from constellation.server.quarterly.actions import ReviewInput, do_review_objective
 from constellation.server.strategy.actions import do_create_lever, do_update_lever
 from constellation.server.strategy.models import Lever
-from constellation.server.tracking.actions import CheckInInput, do_check_in
+from constellation.server.tracking.actions import (
+    CheckInEdit,
+    CheckInInput,
+    do_check_in,
+    do_delete_check_in,
+    do_edit_check_in,
+)
+from constellation.server.tracking.models import CheckIn
 from tests.server.factories import World, make_period
 
 pytestmark = pytest.mark.django_db
@@ -316,9 +324,52 @@ class Writer:
         import_plan(plan, self.world.org.slug, actor=self.world.admin)
         return "import"
 
+    def correct_check_in(self) -> str:
+        rows = list(CheckIn.objects.filter(key_result__objective__organization=self.world.org))
+        if not rows:
+            return "no check-in to correct"
+        row = self.random.choice(rows)
+        if self.random.random() < 0.5:
+            edit = CheckInEdit(value=round(self.random.uniform(0, 120), 1))
+            do_edit_check_in(
+                self.access, row, edit, expected_version=row.version, actor=self.world.admin
+            )
+            return f"correction of check-in {row.pk}"
+        do_delete_check_in(self.access, row, expected_version=row.version, actor=self.world.admin)
+        return f"delete of check-in {row.pk}"
+
+    def delete_objective(self) -> str:
+        objectives = self.objectives()
+        if len(objectives) <= 2:  # the other steps need objectives to write to
+            return "too few objectives to delete one"
+        objective = self.random.choice(objectives)
+        do_delete_objective(
+            self.access,
+            objective,
+            expected_version=objective.version,
+            actor=self.world.admin,
+            reason="dropped",
+        )
+        return f"delete of {objective.slug}"
+
+    def delete_kpi(self) -> str:
+        """A KPI guarding one objective and feeding one key result, then deleted."""
+        kpi = do_create_kpi(
+            self.access, KpiInput(title=self.title(), healthy_low=1.0), self.world.admin
+        )
+        self.random.choice(self.objectives()).guardrails.add(kpi)
+        KeyResult.objects.filter(pk__in=[kr.pk for kr in self.key_results()[:1]]).update(kpi=kpi)
+        do_delete_kpi(
+            self.access, kpi, expected_version=kpi.version, actor=self.world.admin, reason="gone"
+        )
+        return f"delete of KPI {kpi.slug}"
+
 
 STEPS = [
     ("check_in", 8),
+    ("correct_check_in", 2),
+    ("delete_objective", 1),
+    ("delete_kpi", 1),
     ("edit_objective", 3),
     ("edit_key_result", 3),
     ("new_objective", 2),

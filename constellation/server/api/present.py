@@ -185,6 +185,7 @@ def check_in_out(objective_slug: str, kr_slug: str, check_in: CheckIn) -> dict[s
         "author": check_in.author.get_username() if check_in.author else None,
         "automatic": check_in.automatic,
         "created_at": check_in.created_at,
+        "version": check_in.version,
     }
 
 

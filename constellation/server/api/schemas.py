@@ -208,6 +208,7 @@ class CheckInOut(Out):
         False, description="Recorded by the key result's data source, not typed by a person."
     )
     created_at: dt.datetime
+    version: int = Field(description="Send it back to correct or delete the check-in.")
 
 
 class FindingOut(Out):
@@ -293,6 +294,16 @@ class CheckInIn(Strict):
     date: dt.date | None = Field(None, description="The day of the reading; default today.")
 
 
+class CheckInPatch(Strict):
+    """A correction of a check-in (its author or an admin): the fields sent change."""
+
+    version: int = Field(description="The check-in's version you started from (409 if stale).")
+    value: float | None = Field(None, description="The corrected value.")
+    confidence: int | None = Field(None, ge=0, le=10, description="0 (no chance) to 10 (sure).")
+    note: str | None = Field(None, max_length=5000)
+    done: bool | None = Field(None, description="For a milestone.")
+
+
 class ObjectiveScoreOut(Out):
     """An objective's score after a change."""
 
@@ -308,6 +319,14 @@ class ObjectiveScoreOut(Out):
 
 class CheckInCreated(Out):
     """The new check-in, the key result it moved and its objective's new score."""
+
+    check_in: CheckInOut
+    key_result: KeyResultOut
+    objective: ObjectiveScoreOut
+
+
+class CheckInCorrected(Out):
+    """The corrected check-in, its key result as it now reads and its objective's score."""
 
     check_in: CheckInOut
     key_result: KeyResultOut

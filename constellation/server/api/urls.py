@@ -8,6 +8,7 @@ from constellation.server.api import errors
 from constellation.server.api.auth import bearer, session
 from constellation.server.api.routers import databank as databank_router
 from constellation.server.api.routers import drafting as drafting_router
+from constellation.server.api.routers import imports as imports_router
 from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
 from constellation.server.api.routers import map as map_router
 from constellation.server.api.routers import people as people_router
@@ -47,6 +48,10 @@ and while the first is still being processed a 409 (retry after `Retry-After`). 
 token (or per signed-in person). An answer of 5xx, 401 or 429 is not kept: that request may be
 sent again with its key.
 
+**Deleting and importing**: objectives, key results, check-ins and KPIs are deleted with their
+current `version` (query), a launched objective's with a `reason`; `POST /orgs/{org}/imports`
+takes an OKR file, a dry run unless `dry_run=false` (admins only).
+
 **Token scopes**: a `read` token may only GET (any other method: 403); a `write` token acts
 with its owner's role. An expired or revoked token gets 401; a token never creates a token.
 """
@@ -85,3 +90,4 @@ api.add_router("", spreadsheets_router.router)
 api.add_router("", people_router.router)
 api.add_router("", teams_router.router)
 api.add_router("", map_router.router)
+api.add_router("", imports_router.router)

@@ -26,6 +26,7 @@ from constellation.server.errors import ActionError, Conflict, NotAllowed
 from constellation.server.kpis.access import can_manage_kpis
 from constellation.server.kpis.feed import feed_key_results, linked_key_results
 from constellation.server.kpis.models import Kpi, KpiReading
+from constellation.server.okrs.actions import lock_objectives
 from constellation.server.okrs.drafting import KeyResultInput, do_create_key_result
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access, require_team
@@ -178,6 +179,105 @@ def do_update_kpi(
             )
     kpi.refresh_from_db()
     return changes
+
+
+GUARDS_LAUNCHED = (
+    "This KPI guards or feeds a launched objective: say why it goes. The reason is kept in "
+    "that objective's history, with the guardrail or the feed it loses."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiUses:
+    """What a KPI is used by: objectives it guards, key results promoted from it (fed)."""
+
+    guarded: list[Objective]
+    fed: list[KeyResult]
+
+    @property
+    def launched(self) -> bool:
+        """Whether any of them belongs to a launched objective."""
+        objectives = [*self.guarded, *(kr.objective for kr in self.fed)]
+        return any(o.state == Objective.State.LAUNCHED for o in objectives)
+
+
+def kpi_uses(kpi: Kpi) -> KpiUses:
+    """The objectives the KPI guards and the key results it feeds, with their objectives."""
+    return KpiUses(
+        guarded=list(kpi.guarded_objectives.order_by("id")),
+        fed=list(kpi.key_results.select_related("objective").order_by("id")),
+    )
+
+
+def _unlinked_events(
+    access: Access, kpi: Kpi, uses: KpiUses, actor: Any, reason: str
+) -> list[AuditEvent]:
+    """One event per objective losing the guardrail and per key result losing its feed, so each
+    one's history tells (and its scores and findings are stored again)."""
+    through = Objective.guardrails.through.objects.filter(objective__in=uses.guarded)
+    guards: dict[int, list[str]] = {}
+    for objective_id, slug in through.values_list("objective_id", "kpi__slug"):
+        guards.setdefault(objective_id, []).append(slug)
+    common = {
+        "organization_id": access.organization.pk,
+        "actor_id": getattr(actor, "pk", None),
+        "action": "update",
+        "reason": reason,
+    }
+    events = [
+        AuditEvent(
+            **common,
+            object_type="objective",
+            object_id=o.pk,
+            object_repr=str(o)[:300],
+            before={"guardrails": sorted(guards.get(o.pk, []))},
+            after={"guardrails": sorted(set(guards.get(o.pk, [])) - {kpi.slug})},
+        )
+        for o in uses.guarded
+    ]
+    events += [
+        AuditEvent(
+            **common,
+            object_type="keyresult",
+            object_id=kr.pk,
+            objective_id=kr.objective_id,
+            object_repr=str(kr)[:300],
+            before={"kpi": kpi.pk},
+            after={"kpi": None},
+        )
+        for kr in uses.fed
+    ]
+    return events
+
+
+def do_delete_kpi(
+    access: Access, kpi: Kpi, *, expected_version: int, actor: Any, reason: str = ""
+) -> KpiUses:
+    """Delete a KPI and its readings (leaders and admins) if nobody saved it since
+    `expected_version` (else `Conflict`); what used it, returned, is told in its own history.
+
+    The objectives it guards lose the guardrail; the key results promoted from it keep their
+    numbers and check-ins but are no longer fed by readings. When any of those is launched the
+    delete needs a reason (a pivot), as a change to a launched objective does.
+    """
+    require_kpi_manager(access)
+    with writes.atomic():
+        uses = kpi_uses(kpi)
+        lock_objectives([o.pk for o in uses.guarded] + [kr.objective_id for kr in uses.fed])
+        locked = Kpi.objects.select_for_update().filter(pk=kpi.pk).first()
+        if locked is None or locked.version != expected_version:
+            raise _stale(locked.version if locked else expected_version, expected_version)
+        if uses.launched and not reason.strip():
+            raise ActionError("reason", GUARDS_LAUNCHED)
+        before = {
+            **snapshot(locked),
+            "guards": [o.slug for o in uses.guarded],
+            "feeds": [f"{kr.objective.slug}/{kr.slug}" for kr in uses.fed],
+        }
+        AuditEvent.objects.bulk_create(_unlinked_events(access, locked, uses, actor, reason))
+        record(access.organization.pk, actor, "delete", locked, before=before, reason=reason)
+        locked.delete()
+    return uses
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import Max
 from django.utils.text import slugify
 
@@ -29,7 +30,8 @@ from constellation.server.okrs.actions import (
     require_objective_writer,
     require_pivot_reason,
 )
-from constellation.server.okrs.models import Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.notices import notify_deleted
 from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
 
@@ -184,6 +186,61 @@ def do_delete_key_result(
         record(
             access.organization.pk, actor, "delete", saved, before=snapshot(saved), reason=reason
         )
+        saved.delete()
+
+
+CLOSED_MESSAGE = (
+    "This objective is closed: its grade and decision are the record of its quarter, so it "
+    "is kept. Reopen the quarterly review to change it, or leave it in the history."
+)
+
+
+def check_delete_objective(access: Access, objective: Objective, reason: str) -> None:
+    """Refuse deleting a closed objective (the quarter's record), and a launched one without a
+    reason (a pivot everyone aligned to it can read in its history)."""
+    require_objective_writer(access, objective)
+    if objective.state == Objective.State.CLOSED:
+        raise ActionError("state", CLOSED_MESSAGE)
+    require_pivot_reason(objective, reason)
+
+
+def _deleted_snapshot(objective: Objective) -> dict[str, Any]:
+    """What a deleted objective was, as its history keeps it: its columns, its key results and
+    the links that go with it (alignment both ways, levers, guardrails)."""
+    links = Alignment.objects.filter(models.Q(source=objective) | models.Q(target=objective))
+    pairs = list(links.values_list("source__slug", "target__slug"))
+    return {
+        **snapshot(objective),
+        "key_results": list(objective.key_results.values_list("slug", flat=True)),
+        "aligns_to": sorted(target for source, target in pairs if source == objective.slug),
+        "aligned_from": sorted(source for source, target in pairs if target == objective.slug),
+        **_links(list(objective.levers.all()), list(objective.guardrails.all())),
+    }
+
+
+def do_delete_objective(
+    access: Access, objective: Objective, *, expected_version: int, actor: Any, reason: str = ""
+) -> None:
+    """Delete an objective with its key results, check-ins, initiatives, alignment links and
+    stored findings, keeping what it was in the history; `Conflict` on a stale version.
+
+    A draft or an objective in review goes with no more ado; a launched one needs a reason;
+    a closed one is refused (`check_delete_objective`). The deletes of its rows reach
+    `plans.stored` like any write, so what aligned to it and its team's set are scored again.
+    """
+    check_delete_objective(access, objective, reason)
+    with writes.atomic():
+        lock_objectives([objective.pk])
+        saved = Objective.objects.select_for_update().filter(pk=objective.pk).first()
+        if saved is None or saved.version != expected_version:
+            raise Conflict(
+                saved.version if saved is not None else expected_version,
+                "This objective was changed by someone else since you opened it; "
+                "reload it and decide again.",
+            )
+        before = _deleted_snapshot(saved)
+        record(access.organization.pk, actor, "delete", saved, before=before, reason=reason)
+        notify_deleted(saved, reason, actor)
         saved.delete()
 
 

@@ -147,3 +147,30 @@ def _body(changes: list[str], aligned: list[Objective]) -> str:
     more = f" and {len(aligned) - MAX_NAMED} more" if len(aligned) > MAX_NAMED else ""
     lines.append(f"Aligned to it: {shown}{more}. Nothing was copied or changed in them.")
     return "\n".join(lines)
+
+
+def notify_deleted(objective: Objective, reason: str, actor: Any) -> list[Notification]:
+    """Tell the owners of the objectives that align to `objective` that it is deleted and their
+    link went with it. Call it inside the delete's transaction, before the links go."""
+    links = list(
+        Alignment.objects.filter(target=objective)
+        .exclude(source__state=Objective.State.CLOSED)
+        .select_related("source__owner")
+        .order_by("id")
+    )
+    if not links:
+        return []
+    aligned = [link.source for link in links]
+    shown = ", ".join(f"“{o.title}”" for o in aligned[:MAX_NAMED])
+    more = f" and {len(aligned) - MAX_NAMED} more" if len(aligned) > MAX_NAMED else ""
+    why = f"Why: {reason}\n" if reason else ""
+    return do_notify(
+        objective.organization,
+        _recipients(objective.organization_id, links),
+        Notification.Kind.ALIGNED_CHANGE,
+        f"“{objective.title}”, which your objective aligned to, was deleted",
+        body=f"{why}Aligned to it: {shown}{more}. Their link to it went with it: align them to "
+        "another objective if they still support one.",
+        url=reverse("dashboard", kwargs={"org": objective.organization.slug}),
+        actor=actor,
+    )

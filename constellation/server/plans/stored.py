@@ -137,8 +137,9 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
         organization_id = event.organization_id
         kind, pk = event.object_type, event.object_id
         data = {**(event.before or {}), **(event.after or {})}
-        if event.action == "check_in":
-            # A check-in changes scores only: no rule of the coach reads a reading.
+        if event.action == "check_in" or kind == "checkin":
+            # A check-in (made, corrected or deleted) changes scores only: no rule of the
+            # coach reads a reading.
             named["scored_objective"].update(_ids(data, "objective"))
             named["scored"].update(_ids(data, "key_result"))
             if kind == "keyresult" and pk is not None:

@@ -15,7 +15,9 @@ from django.db import transaction
 from constellation.core import model
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
+from constellation.server.errors import NotAllowed
 from constellation.server.okrs.models import Period
+from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization
 from constellation.server.plans.transfer_export import export_plan
 from constellation.server.plans.transfer_import import Importer
@@ -34,6 +36,7 @@ __all__ = [
     "ImportRefused",
     "ImportReport",
     "ObjectChange",
+    "do_import_file",
     "export_org",
     "import_plan",
 ]
@@ -106,6 +109,22 @@ def import_plan(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def do_import_file(
+    access: Access, plan: model.Plan, *, actor: Any, dry_run: bool = True
+) -> ImportReport:
+    """Import an OKR file into the person's own organisation: `import_plan`, the import
+    `okr import` runs, in one transaction and audited (a dry run rolled back). Only the
+    organisation's admins import: a file may change every team's objectives and its people.
+    """
+    access.require_write()
+    if not access.is_admin:
+        raise NotAllowed(
+            "Only the organisation's admins import OKR files: a file may change every team's "
+            "objectives. Ask an admin for a token, or check the file with a dry run of theirs."
+        )
+    return import_plan(plan, access.organization.slug, actor=actor, dry_run=dry_run)
 
 
 def export_org(slug: str, period: str | None = None) -> model.Plan:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet
 
+from constellation.server.errors import NotFound
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.tracking.cadence import cadence_of
@@ -23,6 +24,19 @@ def check_ins_of(access: Access) -> QuerySet[CheckIn]:
 def check_ins_of_key_result(access: Access, key_result: KeyResult) -> QuerySet[CheckIn]:
     """A key result's check-ins, oldest first, with their authors."""
     return check_ins_of(access).filter(key_result=key_result).order_by("checked_on", "id")
+
+
+def access_check_in(access: Access, key_result: KeyResult, check_in_id: int) -> CheckIn:
+    """One check-in of the key result, with its author and key result, else `NotFound`."""
+    found = (
+        check_ins_of(access)
+        .select_related("key_result__objective")
+        .filter(key_result=key_result, pk=check_in_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such check-in")
+    return found
 
 
 def check_ins_of_objective(access: Access, objective: Objective) -> QuerySet[CheckIn]:

@@ -16,7 +16,7 @@ from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
 from constellation.server.audit.models import AuditEvent
 from constellation.server.errors import Conflict, NotAllowed
-from constellation.server.okrs.actions import lock_objectives
+from constellation.server.okrs.actions import KEEP, Keep, given_fields, lock_objectives
 from constellation.server.okrs.models import KeyResult
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization, Team
@@ -320,3 +320,170 @@ def do_set_cadence(access: Access, cadence: Cadence, *, expected_version: int, a
         )
     for name, value in values.items():
         setattr(access.organization, name, value)
+
+
+# A check-in's correction: what may change (the day and the key result never do).
+CORRECTED = ("value", "done", "confidence", "note")
+# A key result's reading and the check-in field it follows.
+FOLLOWED = {"current": "value", "done": "done", "confidence": "confidence"}
+
+
+@dataclass(slots=True)
+class CheckInEdit:
+    """A correction of a check-in: the fields it sets; those left at `KEEP` stay as saved."""
+
+    value: float | Keep | None = KEEP
+    confidence: int | Keep | None = KEEP
+    note: str | Keep = KEEP
+    done: bool | Keep | None = KEEP
+
+
+def require_check_in_corrector(access: Access, check_in: CheckIn) -> None:
+    """Refuse anyone but the check-in's author or an admin: a reading is its author's word."""
+    access.require_write()
+    if access.is_admin or (check_in.author_id is not None and check_in.author_id == access.user_id):
+        return
+    raise NotAllowed("Only who made this check-in, or an admin, can correct or delete it.")
+
+
+def _lock_check_in(check_in: CheckIn, expected_version: int) -> tuple[CheckIn, KeyResult]:
+    """The check-in as saved, if still at `expected_version` (else Conflict), and its key result
+    locked with `last_checked_on`; objective, key result, then check-in, as every write locks."""
+    (key_result,) = lock_key_results(KeyResult.objects.filter(pk=check_in.key_result_id))
+    saved = CheckIn.objects.select_for_update().filter(pk=check_in.pk).first()
+    if saved is None or saved.version != expected_version:
+        raise Conflict(
+            saved.version if saved is not None else expected_version,
+            "This check-in was changed by someone else since you opened it; "
+            "reload it and decide again.",
+        )
+    return saved, key_result
+
+
+def _followed(key_result: KeyResult, check_in: CheckIn) -> list[str]:
+    """The key result's readings (current, done, confidence) that came from `check_in`: it is
+    the latest check-in and the key result still holds what it said. A reading set since by
+    something else (an OKR file's `current`) does not follow it and is kept."""
+    latest = CheckIn.objects.filter(key_result=key_result).order_by("-checked_on", "-id").first()
+    if latest is None or latest.pk != check_in.pk:
+        return []
+    return [
+        name
+        for name, field in FOLLOWED.items()
+        if getattr(check_in, field) is not None
+        and getattr(key_result, name) == getattr(check_in, field)
+    ]
+
+
+def _reading_before_check_ins(key_result: KeyResult) -> dict[str, Any]:
+    """What the key result held before anyone checked in (an imported or typed value), as its
+    history's first check-in recorded it; empty when the history does not say."""
+    first = (
+        AuditEvent.objects.filter(
+            object_type="keyresult", object_id=key_result.pk, action="check_in"
+        )
+        .order_by("id")
+        .values_list("before", flat=True)
+        .first()
+    )
+    return first if isinstance(first, dict) else {}
+
+
+def _refollow(key_result: KeyResult, names: list[str]) -> None:
+    """Set the key result's followed readings from its latest remaining check-in that states
+    each one; with none left, back to what it held before its first check-in (else empty, so
+    it reads from its baseline). Saved with a new version, in the caller's transaction."""
+    if not names:
+        return
+    rows = list(CheckIn.objects.filter(key_result=key_result).order_by("-checked_on", "-id")[:50])
+    earlier: dict[str, Any] | None = None
+    for name in names:
+        field = FOLLOWED[name]
+        found = next((row for row in rows if getattr(row, field) is not None), None)
+        if found is not None:
+            setattr(key_result, name, getattr(found, field))
+            continue
+        if earlier is None:
+            earlier = _reading_before_check_ins(key_result)
+        setattr(key_result, name, earlier.get(name))
+    key_result.version += 1
+    # An update, not a save: the correction's own event names the key result, whose scores
+    # alone change (no rule of the coach reads a reading).
+    KeyResult.objects.filter(pk=key_result.pk).update(
+        version=key_result.version, **{name: getattr(key_result, name) for name in names}
+    )
+
+
+def _check_in_state(check_in: CheckIn) -> dict[str, Any]:
+    """A check-in as its corrections' history shows it."""
+    return {
+        "key_result": check_in.key_result_id,
+        "date": check_in.checked_on.isoformat(),
+        **{name: getattr(check_in, name) for name in CORRECTED},
+    }
+
+
+def do_edit_check_in(
+    access: Access, check_in: CheckIn, data: CheckInEdit, *, expected_version: int, actor: Any
+) -> bool:
+    """Correct a check-in's value, done, confidence or note (its author or an admin) if nobody
+    changed it since `expected_version` (else `Conflict`); False when it changes nothing.
+
+    When the key result's reading came from this check-in (its latest), it follows the
+    correction; the key result's and its objective's scores are stored again on commit.
+    """
+    require_check_in_corrector(access, check_in)
+    values = given_fields(data)
+    merged = CheckInInput(**{n: values.get(n, getattr(check_in, n)) for n in CORRECTED})
+    merged.note = merged.note or ""
+    check_check_in(check_in.key_result, merged)
+    with writes.atomic():
+        saved, key_result = _lock_check_in(check_in, expected_version)
+        changed = [name for name in values if getattr(saved, name) != values[name]]
+        if not changed:
+            return False
+        before = _check_in_state(saved)
+        followed = _followed(key_result, saved)
+        for name in changed:
+            setattr(saved, name, values[name] if name != "note" else values[name] or "")
+        saved.version += 1
+        saved.save(update_fields=[*changed, "version"])
+        _refollow(key_result, followed)
+        after = {**_check_in_state(saved), "key_result_current": key_result.current}
+        record(
+            access.organization.pk,
+            actor,
+            "update",
+            saved,
+            before=before,
+            after=after,
+            objective_id=key_result.objective_id,
+        )
+    check_in.version = saved.version
+    return True
+
+
+def do_delete_check_in(
+    access: Access, check_in: CheckIn, *, expected_version: int, actor: Any
+) -> None:
+    """Delete a check-in (its author or an admin) if nobody changed it since
+    `expected_version` (else `Conflict`), keeping what it said in the history.
+
+    When it was the key result's latest reading, the key result takes its latest remaining
+    check-in's (or, with none left, what it held before its first check-in).
+    """
+    require_check_in_corrector(access, check_in)
+    with writes.atomic():
+        saved, key_result = _lock_check_in(check_in, expected_version)
+        followed = _followed(key_result, saved)
+        before = _check_in_state(saved)
+        record(
+            access.organization.pk,
+            actor,
+            "delete",
+            saved,
+            before=before,
+            objective_id=key_result.objective_id,
+        )
+        saved.delete()
+        _refollow(key_result, followed)

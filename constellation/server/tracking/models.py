@@ -28,6 +28,8 @@ class CheckIn(models.Model):
     # Recorded by a data source's sync rather than typed by a person.
     automatic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A correction (its author or an admin) names the version it started from.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["checked_on", "id"]

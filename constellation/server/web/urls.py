@@ -8,6 +8,7 @@ from constellation.server.web.views import (
     accounts,
     alignment,
     auth,
+    check_ins,
     dashboard,
     databank,
     dependencies,
@@ -104,6 +105,16 @@ urlpatterns = [
         name="key-result-source",
     ),
     path(
+        "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/<int:check_in>/correct/",
+        check_ins.correct_check_in,
+        name="check-in-correct",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/key-results/<str:kr>/check-ins/<int:check_in>/delete/",
+        check_ins.delete_check_in,
+        name="check-in-delete",
+    ),
+    path(
         "o/<str:org>/objectives/<str:slug>/alignment/search/",
         alignment.search,
         name="alignment-search",
@@ -174,6 +185,11 @@ urlpatterns = [
         name="dependency-answer",
     ),
     path("o/<str:org>/teams/<str:team>/draft/", drafting.team_draft, name="team-draft"),
+    path(
+        "o/<str:org>/objectives/<str:slug>/delete/",
+        drafting.delete_objective,
+        name="objective-delete",
+    ),
     path(
         "o/<str:org>/teams/<str:team>/draft/start/",
         draft_carry.start_from_last_period,
@@ -327,6 +343,7 @@ urlpatterns = [
     path("o/<str:org>/kpis/<str:kpi>/", kpis.kpi_page, name="kpi"),
     path("o/<str:org>/kpis/<str:kpi>/edit/", kpis.edit_kpi, name="kpi-edit"),
     path("o/<str:org>/kpis/<str:kpi>/source/", sources.kpi_source, name="kpi-source"),
+    path("o/<str:org>/kpis/<str:kpi>/delete/", kpis.delete_kpi, name="kpi-delete"),
     path("o/<str:org>/kpis/<str:kpi>/readings/", kpis.add_reading, name="kpi-reading-add"),
     path(
         "o/<str:org>/kpis/<str:kpi>/readings/upload/",

@@ -125,6 +125,21 @@ def _read_statement(saved: KeyResult, sent: dict[str, Any], edit: KeyResultEdit)
             setattr(edit, name, values[name])
 
 
+@router.get(
+    KR_PATH,
+    operation_id="getKeyResult",
+    response={200: KeyResultDetail, **READ},
+    summary="One key result with its score, check-ins and the coach's findings on it",
+)
+def get_key_result(
+    request: HttpRequest, org: str, objective: str, key_result: str
+) -> dict[str, Any]:
+    """The key result as its objective's detail shows it, with the `version` to edit it by."""
+    access = api_access(request, org)
+    saved = access_key_result(access, kr_id(objective, key_result))
+    return _key_result_out(access, saved.objective.slug, saved.slug)
+
+
 @router.patch(
     KR_PATH,
     response={200: KeyResultDetail, **WRITE, 409: ConflictMessage},

@@ -29,6 +29,7 @@ from constellation.server.api.kpi_schemas import (
 )
 from constellation.server.api.problems import problem
 from constellation.server.api.schemas import ConflictMessage, Message, ValidationProblems
+from constellation.server.errors import ActionError
 from constellation.server.kpis.access import (
     access_kpi,
     kpis_of,
@@ -40,6 +41,7 @@ from constellation.server.kpis.actions import (
     ReadingRow,
     ReadingsResult,
     do_create_kpi,
+    do_delete_kpi,
     do_promote_kpi,
     do_record_readings,
     do_update_kpi,
@@ -153,6 +155,39 @@ def update_kpi(request: HttpRequest, org: str, kpi: str, payload: KpiPatch) -> d
     )
     do_update_kpi(access, found, data, expected_version=payload.version, actor=request.user)
     return _with_latest(access, [access_kpi(access, kpi)])[0]
+
+
+@router.delete(
+    KPI,
+    response={204: None, 409: ConflictMessage, **WRITE},
+    summary="Delete a KPI and its readings",
+)
+def delete_kpi(
+    request: HttpRequest,
+    org: str,
+    kpi: str,
+    version: Annotated[int | None, Query(description="The KPI's current version.")] = None,
+    reason: Annotated[
+        str, Query(description="Why (needed when it guards or feeds a launched objective).")
+    ] = "",
+) -> Status[None]:
+    """Delete the KPI (leaders and admins) if `version` is still current, else 409.
+
+    The objectives it guards lose the guardrail and the key results promoted from it keep their
+    numbers and check-ins but are no longer fed; each one's history says so. When any of them
+    is launched, a `reason` is needed (422 without). The web app's delete is the same action.
+    """
+    access = api_access(request, org, write=True)
+    found = access_kpi(access, kpi)
+    if version is None:  # checked after access, so an outsider learns nothing from a 422
+        raise FieldError("version", "send the KPI's current `version`", source="query")
+    try:
+        do_delete_kpi(
+            access, found, expected_version=version, actor=request.user, reason=reason.strip()
+        )
+    except ActionError as refused:  # the reason is a query parameter here
+        raise FieldError(refused.field, refused.message, source="query") from None
+    return Status(204, None)
 
 
 @router.get(

@@ -29,11 +29,15 @@ from constellation.server.api.schemas import (
     State,
     ValidationProblems,
 )
-from constellation.server.errors import NotFound
+from constellation.server.errors import ActionError, NotFound
 from constellation.server.kpis.access import kpis_by_slug
 from constellation.server.okrs import actions
 from constellation.server.okrs.access import access_objective, find_objective_with_period
-from constellation.server.okrs.drafting import ObjectiveInput, do_create_objective
+from constellation.server.okrs.drafting import (
+    ObjectiveInput,
+    do_create_objective,
+    do_delete_objective,
+)
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import Access, find_team
 from constellation.server.plans.lists import objectives_page
@@ -238,6 +242,37 @@ def _edit(access: Access, payload: ObjectivePatch) -> actions.ObjectiveEdit:
     if "owner" in sent:
         edit.owner = lookups.body_member(access, sent["owner"])
     return edit
+
+
+@router.delete(
+    "/orgs/{org}/objectives/{objective}",
+    response={204: None, **WRITE, 409: ConflictMessage},
+    summary="Delete an objective (a draft; a launched one with a reason; never a closed one)",
+)
+def delete_objective(
+    request: HttpRequest,
+    org: str,
+    objective: str,
+    version: Annotated[int | None, Query(description="The objective's current version.")] = None,
+    reason: Annotated[str, Query(description="Why (needed when it is launched).")] = "",
+) -> Status[None]:
+    """Delete the objective with its key results, check-ins, initiatives and alignment links if
+    `version` is still current; else 409 with `current_version`. A launched objective needs a
+    `reason` (a pivot, kept in the history); a closed one is the record of its quarter and is
+    refused (422 on `state`). The web app's delete button is the same action."""
+    access = api_access(request, org, write=True)
+    row = access_objective(access, objective)
+    if version is None:  # checked after access, so an outsider learns nothing from a 422
+        raise FieldError("version", "send the objective's current `version`", source="query")
+    try:
+        do_delete_objective(
+            access, row, expected_version=version, actor=request.user, reason=reason.strip()
+        )
+    except ActionError as refused:  # the reason is a query parameter, the state the path's
+        if refused.field == "reason":
+            raise FieldError("reason", refused.message, source="query") from None
+        raise FieldError("objective", refused.message, source="path") from None
+    return Status(204, None)
 
 
 @router.post(

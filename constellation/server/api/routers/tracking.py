@@ -1,4 +1,5 @@
-"""Check-ins: the history of a key result, and a new reading that moves it."""
+"""Check-ins: the history of a key result, a new reading that moves it, and corrections of a
+reading (its author or an admin) that the key result follows when it was its latest."""
 
 from __future__ import annotations
 
@@ -9,20 +10,33 @@ from ninja import Router, Status
 
 from constellation.server.api import present
 from constellation.server.api.auth import api_access
+from constellation.server.api.errors import FieldError
 from constellation.server.api.schemas import (
     KR_ID,
+    CheckInCorrected,
     CheckInCreated,
     CheckInIn,
     CheckInOut,
+    CheckInPatch,
+    ConflictMessage,
     Message,
     ValidationProblems,
 )
 from constellation.server.okrs.access import access_key_result, access_objective
+from constellation.server.okrs.actions import KEEP
 from constellation.server.okrs.models import KeyResult
 from constellation.server.orgs.access import Access
 from constellation.server.plans.scores import period_view
-from constellation.server.tracking.access import check_ins_of_key_result
-from constellation.server.tracking.actions import CheckInInput, do_check_in
+from constellation.server.tracking.access import access_check_in, check_ins_of_key_result
+from constellation.server.tracking.actions import (
+    CheckInEdit,
+    CheckInError,
+    CheckInInput,
+    do_check_in,
+    do_delete_check_in,
+    do_edit_check_in,
+)
+from constellation.server.tracking.models import CheckIn
 
 router = Router(tags=["check-ins"])
 
@@ -80,6 +94,11 @@ def create_check_in(
     )
     check_in = do_check_in(access, kr, data, request.user)
     check_in.author = request.user if request.user.is_authenticated else None
+    return Status(201, _moved(access, kr, check_in))
+
+
+def _moved(access: Access, kr: KeyResult, check_in: CheckIn) -> dict[str, Any]:
+    """The check-in, its key result as it now reads and its objective's new score."""
     # Read again, with everything the answer shows: the check-in changed its key result.
     row = access_objective(access, kr.objective.slug)
     view = period_view(
@@ -88,9 +107,95 @@ def create_check_in(
     score = view.scores.get(row.slug)
     kr_scores = {k.id: k for k in score.key_results} if score is not None else {}
     fresh = next(k for k in row.key_results.all() if k.pk == kr.pk)
-    body = {
+    return {
         "check_in": present.check_in_out(row.slug, fresh.slug, check_in),
         "key_result": present.key_result_out(row, fresh, kr_scores.get(fresh.slug)),
         "objective": present.objective_score_out(row, score),
     }
-    return Status(201, body)
+
+
+ONE = PATH + "/{int:check_in}"
+CORRECT_HELP = (
+    PATH_HELP + " Only the check-in's author or an admin corrects or deletes it; send its "
+    "`version` (409 when someone changed it since). When it was the key result's latest "
+    "reading, the key result follows: its current value becomes the corrected value, or after a "
+    "delete its latest remaining check-in's (none left: what it held before its first "
+    "check-in, else empty, read from the baseline). A value set since by an OKR file's "
+    "`current` does not follow a check-in and is kept."
+)
+
+
+def _edit(payload: CheckInPatch) -> CheckInEdit:
+    """The correction a PATCH body asks for: the fields sent, every other one kept."""
+    sent = payload.model_dump(exclude_unset=True)
+    edit = CheckInEdit()
+    for name in ("value", "confidence", "done"):
+        setattr(edit, name, sent.get(name, KEEP))
+    edit.note = (sent["note"] or "") if "note" in sent else KEEP
+    return edit
+
+
+@router.patch(
+    ONE,
+    operation_id="updateCheckIn",
+    response={
+        200: CheckInCorrected,
+        401: Message,
+        403: Message,
+        404: Message,
+        409: ConflictMessage,
+        422: ValidationProblems,
+    },
+    summary="Correct a check-in (value, confidence, note)",
+    description=CORRECT_HELP,
+)
+def patch_check_in(
+    request: HttpRequest,
+    org: str,
+    objective: str,
+    key_result: str,
+    check_in: int,
+    payload: CheckInPatch,
+) -> dict[str, Any]:
+    """Apply the correction if `version` is still current; audited with before and after."""
+    access = api_access(request, org, write=True)
+    kr = _key_result(access, objective, key_result)
+    found = access_check_in(access, kr, check_in)
+    try:
+        do_edit_check_in(
+            access, found, _edit(payload), expected_version=payload.version, actor=request.user
+        )
+    except CheckInError as refused:
+        raise FieldError(refused.field, str(refused)) from None
+    return _moved(access, kr, access_check_in(access, kr, check_in))
+
+
+@router.delete(
+    ONE,
+    operation_id="deleteCheckIn",
+    response={
+        204: None,
+        401: Message,
+        403: Message,
+        404: Message,
+        409: ConflictMessage,
+        422: ValidationProblems,
+    },
+    summary="Delete a check-in",
+    description=CORRECT_HELP,
+)
+def delete_check_in(
+    request: HttpRequest,
+    org: str,
+    objective: str,
+    key_result: str,
+    check_in: int,
+    version: int | None = None,
+) -> Status[None]:
+    """Delete the check-in if `version` (query) is still current; the history keeps it."""
+    access = api_access(request, org, write=True)
+    found = access_check_in(access, _key_result(access, objective, key_result), check_in)
+    if version is None:  # checked after access, so an outsider learns nothing from a 422
+        raise FieldError("version", "send the check-in's current `version`", source="query")
+    do_delete_check_in(access, found, expected_version=version, actor=request.user)
+    return Status(204, None)

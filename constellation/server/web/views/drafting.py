@@ -12,11 +12,11 @@ from django.urls import reverse
 from constellation.server.errors import ActionError, Conflict
 from constellation.server.okrs.access import access_objective, find_period, objectives_of_team
 from constellation.server.okrs.actions import do_edit_objective
-from constellation.server.okrs.drafting import do_create_objective
+from constellation.server.okrs.drafting import do_create_objective, do_delete_objective
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import Access, access_team, find_team, own_teams
 from constellation.server.plans.scores import period_view
-from constellation.server.web.draft_forms import ObjectiveDraftForm
+from constellation.server.web.draft_forms import ObjectiveDraftForm, PivotForm
 from constellation.server.web.forms import add_action_error, offered_rows
 from constellation.server.web.views.live_coach import objective_findings, touched_fields
 from constellation.server.web.views.permissions import forbidden, org_view
@@ -190,3 +190,51 @@ def coach_objective(request: HttpRequest, access: Access, slug: str) -> HttpResp
     objective = access_objective(access, slug)
     form = ObjectiveDraftForm(request.POST, access=access, objective=objective)
     return _coach(request, access, form, objective)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def delete_objective(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
+    """`/o/<org>/objectives/<slug>/delete/`: confirm, then delete the objective (a launched one
+    with its reason; a closed one is refused with why)."""
+    objective = access_objective(access, slug)
+    if request.method != "POST" or not access.can_write:
+        form = PivotForm(initial={"version": objective.version})
+        return _delete_page(request, access, objective, form, 200)
+    form = PivotForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    status = 422
+    try:
+        do_delete_objective(
+            access,
+            objective,
+            expected_version=data.get("version") or 0,
+            actor=request.user,
+            reason=data.get("reason") or "",
+        )
+    except Conflict as conflict:
+        form.add_error(None, conflict.message)
+        status = 409
+    except ActionError as error:
+        add_action_error(form, error)
+    else:
+        messages.success(request, f"Objective “{objective.title}” deleted.")
+        url = reverse(
+            "team-draft", kwargs={"org": access.organization.slug, "team": objective.team.slug}
+        )
+        return redirect(f"{url}?period={objective.period.key}")
+    return _delete_page(request, access, objective, form, status)
+
+
+def _delete_page(
+    request: HttpRequest, access: Access, objective: Objective, form: PivotForm, status: int
+) -> HttpResponse:
+    """The confirmation (and, when refused, the reason why) before deleting an objective."""
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "objective": objective,
+        "key_results": objective.key_results.count(),
+        "form": form,
+    }
+    return render(request, "web/objective_delete.html", context, status=status)

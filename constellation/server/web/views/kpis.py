@@ -19,13 +19,16 @@ from constellation.server.kpis.actions import (
     ReadingRow,
     do_add_reading,
     do_create_kpi,
+    do_delete_kpi,
     do_promote_kpi,
     do_record_readings,
     do_update_kpi,
+    kpi_uses,
 )
 from constellation.server.kpis.models import Kpi
 from constellation.server.kpis.readings_csv import CsvProblems, readings_from_upload
 from constellation.server.orgs.access import Access, teams_of
+from constellation.server.web.draft_forms import PivotForm
 from constellation.server.web.forms import add_action_error
 from constellation.server.web.kpi_forms import KpiForm, PromoteForm, ReadingForm, UploadForm
 from constellation.server.web.views.kpi_page import kpi_context, list_context
@@ -226,3 +229,55 @@ def promote(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
             return redirect(f"{url}#kr-{key_result.slug}")
     context["promote_form"] = form
     return render(request, PAGE, context, status=422)
+
+
+@org_view(write=True, methods=("GET", "HEAD", "POST"))
+def delete_kpi(request: HttpRequest, access: Access, kpi: str) -> HttpResponse:
+    """`/o/<org>/kpis/<kpi>/delete/`: what uses the KPI, then its delete (a reason when a
+    launched objective is guarded or fed by it)."""
+    found = access_kpi(access, kpi)
+    if request.method != "POST":
+        form = PivotForm(initial={"version": found.version})
+        return _delete_page(request, access, found, form, 200)
+    if not can_manage_kpis(access):
+        return forbidden(request, access, LEADERS_ONLY)
+    form = PivotForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    status = 422
+    try:
+        do_delete_kpi(
+            access,
+            found,
+            expected_version=data.get("version") or 0,
+            actor=request.user,
+            reason=data.get("reason") or "",
+        )
+    except Conflict as conflict:
+        form.add_error(None, conflict.message)
+        status = 409
+    except ActionError as error:
+        add_action_error(form, error)
+    else:
+        messages.success(request, f"KPI “{found.title}” deleted.")
+        return redirect(reverse("kpis", kwargs={"org": access.organization.slug}))
+    return _delete_page(request, access, found, form, status)
+
+
+def _delete_page(
+    request: HttpRequest, access: Access, kpi: Kpi, form: PivotForm, status: int
+) -> HttpResponse:
+    form.fields[
+        "reason"
+    ].help_text = (
+        "A launched objective uses this KPI: say why it goes; the reason is kept in its history."
+    )
+    context = {
+        "access": access,
+        "organization": access.organization,
+        "kpi": kpi,
+        "uses": kpi_uses(kpi),
+        "form": form,
+        "may_delete": can_manage_kpis(access),
+    }
+    return render(request, "web/kpi_delete.html", context, status=status)

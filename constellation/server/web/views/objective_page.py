@@ -89,7 +89,9 @@ def _entries(events: Iterable[AuditEvent], titles: dict[int, str]) -> list[Audit
         before, after = event.before or {}, event.after or {}
         names = list(dict.fromkeys([*before, *after]))
         subject: str | None = "objective"
-        if event.object_type != "objective":
+        if event.object_type == "checkin":  # a corrected or deleted check-in: its id is no KR's
+            subject = _check_in_subject(before or after, titles)
+        elif event.object_type != "objective":
             subject = titles.get(event.object_id) if event.object_id is not None else None
         if event.action in {"create", "delete", "move_to_initiative", "carry"}:
             names = []  # a whole new or removed row: its name says enough
@@ -106,6 +108,12 @@ def _entries(events: Iterable[AuditEvent], titles: dict[int, str]) -> list[Audit
             )
         )
     return entries
+
+
+def _check_in_subject(data: dict[str, Any], titles: dict[int, str]) -> str | None:
+    """A check-in as its history names it: its day and its key result's title."""
+    title = titles.get(data.get("key_result"))  # type: ignore[arg-type]
+    return f"the check-in of {data.get('date')} on “{title}”" if title else None
 
 
 def _same(before: Any, after: Any) -> bool:
