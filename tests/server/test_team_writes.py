@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from constellation.server.errors import ActionError, NotAllowed, ReadOnly
-from constellation.server.okrs import actions, drafting
+from constellation.server.okrs import actions, drafting, initiatives
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.access import Access, access_org
 from constellation.server.orgs.models import Team
@@ -44,7 +44,8 @@ def _delete_key_result(access: Access, world: World, actor: Any) -> object:
 
 
 def _create_initiative(access: Access, world: World, actor: Any) -> object:
-    return drafting.do_create_initiative(access, world.objective, "Guided setup", [], actor)
+    data = initiatives.InitiativeInput(title="Guided setup")
+    return initiatives.do_create_initiative(access, world.objective, data, actor)
 
 
 def _unalign(access: Access, world: World, actor: Any) -> object:
