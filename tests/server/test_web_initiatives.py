@@ -150,3 +150,13 @@ def test_a_viewer_sees_the_initiatives_but_no_drawer_and_cannot_post(client, wor
     assert client.post(edit, {"title": "x", "status": "done", "version": 1}).status_code == 403
     assert client.get(edit).status_code == 200
     assert Initiative.objects.get().title == "Guided setup wizard"
+
+
+def test_my_week_lists_the_initiatives_a_person_owns(client, world) -> None:
+    initiative = _add(world)  # owned by the leader, who owns no objective nor key result
+    client.force_login(world.leader)
+    html = client.get(reverse("my-week", kwargs={"org": "acme"})).content.decode()
+    assert f"#initiative-{initiative.pk}" in html and "Guided setup wizard" in html
+    client.force_login(world.viewer)
+    html = client.get(reverse("my-week", kwargs={"org": "acme"})).content.decode()
+    assert "Guided setup wizard" not in html

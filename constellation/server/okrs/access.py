@@ -267,20 +267,6 @@ def initiatives_of_objective(access: Access, objective: Objective) -> QuerySet[I
     return _with_parts(Initiative.objects.restrict(access).filter(objective=objective))
 
 
-def owned_initiatives(access: Access, person: Any, limit: int = 30) -> list[Initiative]:
-    """Initiatives the person owns that are neither done nor dropped, in objectives not yet
-    closed, with their objective and links (two queries)."""
-    return list(
-        Initiative.objects.restrict(access)
-        .filter(owner=person)
-        .exclude(status__in=[Initiative.Status.DONE, Initiative.Status.DROPPED])
-        .exclude(objective__state=Objective.State.CLOSED)
-        .select_related("objective")
-        .prefetch_related(Prefetch("links", queryset=InitiativeLink.objects.order_by("position")))
-        .order_by("objective__period__start", "objective__position", "position", "id")[:limit]
-    )
-
-
 def alignments_of(access: Access) -> QuerySet[Alignment]:
     """Every alignment between the organisation's objectives."""
     return Alignment.objects.restrict(access)

@@ -47,6 +47,15 @@ def _grouped(pairs: QuerySet) -> dict[int, list[int]]:
     return grouped
 
 
+def _urls_by_initiative(objectives: QuerySet[Objective]) -> dict[int, list[str]]:
+    """The web addresses of these objectives' initiatives' links, by initiative, in order."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    rows = InitiativeLink.objects.filter(initiative__objective__in=objectives)
+    for initiative_id, url in rows.order_by("position", "id").values_list("initiative_id", "url"):
+        grouped[initiative_id].append(url)
+    return grouped
+
+
 @dataclass(slots=True)
 class CheckInRow:
     """A check-in as the transfer reads it: its columns only, not a model instance.
@@ -253,11 +262,7 @@ def read_org(
             .order_by("id")
             .values_list("initiative_id", "keyresult_id")
         ),
-        initiative_links=_grouped(
-            InitiativeLink.objects.filter(initiative__objective__in=objectives)
-            .order_by("position", "id")
-            .values_list("initiative_id", "url")
-        ),
+        initiative_links=_urls_by_initiative(objectives),
     )
     _read_children(rows, objectives, lock=lock)
     return rows
