@@ -35,8 +35,12 @@ class Choices:
     @classmethod
     def read(cls, access: Access, objective: Objective) -> Choices:
         """The organisation's active members (one query) and the objective's key results
-        (prefetched by the objective's page)."""
+        (prefetched by the objective's page, as its initiatives' owners)."""
         people = {user.username: user for user in members_of(access)}
+        # An owner who has since been deactivated stays offered on the initiatives they own.
+        for initiative in objective.initiatives.all():
+            if initiative.owner is not None:
+                people.setdefault(initiative.owner.username, initiative.owner)
         key_results = {str(kr.pk): kr for kr in objective.key_results.all()}
         return cls(people, key_results)
 
