@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 
 from constellation.core.work_links import check_url
+from constellation.server.okrs.actions import KEEP
 from constellation.server.okrs.initiatives import MAX_DESCRIPTION, InitiativeEdit, InitiativeInput
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
 from constellation.server.orgs.access import Access, members_of
@@ -62,7 +63,10 @@ class InitiativeForm(forms.Form):
         label="Description",
     )
     owner = forms.ChoiceField(required=False, label="Owner")
-    status = forms.ChoiceField(choices=STATUS_CHOICES, initial=Initiative.Status.PLANNED)
+    # Left out (an older form, a script), a new initiative starts planned and an edit keeps it.
+    status = forms.ChoiceField(
+        choices=STATUS_CHOICES, initial=Initiative.Status.PLANNED, required=False
+    )
     links = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
@@ -121,7 +125,7 @@ class InitiativeForm(forms.Form):
             moves=[self.choices.key_results[pk] for pk in data.get("moves") or []],
             description=data["description"],
             owner=self.owner_user(),
-            status=data["status"],
+            status=data["status"] or Initiative.Status.PLANNED,
             links=data["links"],
         )
 
@@ -132,7 +136,7 @@ class InitiativeForm(forms.Form):
             title=data["title"],
             description=data["description"],
             owner=self.owner_user(),
-            status=data["status"],
+            status=data["status"] or KEEP,
             links=data["links"],
         )
 
