@@ -149,6 +149,10 @@ class Initiative:
     moves: list[str] = field(default_factory=list)
     id: str | None = None
     status: str | None = None
+    # The person answerable for the work (a member's username), and web addresses of the
+    # issues or pull requests that track it (`core.work_links` reads their kind and label).
+    owner: str | None = None
+    links: list[str] = field(default_factory=list)
     line: int | None = None
 
 

@@ -43,6 +43,12 @@ class ByObjective(OrganizationQuerySet[ModelT]):
     organization_path = "objective__organization"
 
 
+class ByInitiative(OrganizationQuerySet[ModelT]):
+    """Rows that belong to their initiative's organisation (an initiative's links)."""
+
+    organization_path = "initiative__objective__organization"
+
+
 class ByRequest(OrganizationQuerySet[ModelT]):
     """Reviewers, who belong to their review request's organisation."""
 

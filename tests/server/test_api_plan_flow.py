@@ -313,9 +313,14 @@ def test_initiatives_are_added_and_pointed_at_the_key_results_they_should_move(
     assert created.status_code == 201
     assert created.data == {
         "id": "guided-setup-wizard",
+        "number": created.data["number"],
         "title": "Guided setup wizard",
+        "description": "",
         "status": "planned",
+        "owner": None,
         "moves": ["activation/week1-activation"],
+        "links": [],
+        "version": 1,
     }
     event = AuditEvent.objects.get(action="create", object_type="initiative")
     assert event.actor == world.member and event.after["moves"] == ["week1-activation"]

@@ -26,7 +26,13 @@ from constellation.server.api.urls import api
 from constellation.server.audit.models import AuditEvent
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.notifications.models import Notification
-from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective
+from constellation.server.okrs.models import (
+    Alignment,
+    Initiative,
+    InitiativeLink,
+    KeyResult,
+    Objective,
+)
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.people.models import Invitation
 from constellation.server.sealed import seal
@@ -241,6 +247,19 @@ def add_sources(world: World) -> None:
         )
 
 
+def _initiative_with_a_link(world: World) -> Initiative:
+    """Acme's initiative, with a link to the work, for the initiative addresses."""
+    initiative, _ = Initiative.objects.get_or_create(
+        objective=world.objective, slug="guided-setup", title="Guided setup"
+    )
+    InitiativeLink.objects.get_or_create(
+        initiative=initiative,
+        url="https://acme.atlassian.net/browse/GROW-7",
+        defaults={"kind": "jira", "label": "GROW-7"},
+    )
+    return initiative
+
+
 def parameter_values(world: World) -> Any:
     """Values for URL parameters, all naming Acme's rows."""
     victim_token, _ = do_create_token(world.member, world.org, "member's own")
@@ -264,9 +283,7 @@ def parameter_values(world: World) -> Any:
         "key_result": world.key_result.slug,
         "target": "retention",
         "token_id": victim_token.pk,
-        "initiative": Initiative.objects.get_or_create(
-            objective=world.objective, slug="guided-setup", title="Guided setup"
-        )[0].pk,
+        "initiative": _initiative_with_a_link(world).pk,
         "notification_id": notification.pk,
         "check_in": CheckIn.objects.create(
             key_result=world.key_result,
@@ -328,7 +345,12 @@ def acme_state(world: World, *, personal: bool = True) -> dict[str, Any]:
         "initiatives": list(
             Initiative.objects.filter(objective__organization=org)
             .order_by("pk")
-            .values_list("slug", "title", "moves")
+            .values_list("slug", "title", "moves", "status", "owner", "version")
+        ),
+        "initiative_links": list(
+            InitiativeLink.objects.filter(initiative__objective__organization=org)
+            .order_by("pk")
+            .values_list("initiative", "url")
         ),
         "memberships": list(
             Membership.objects.filter(organization=org)

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from constellation.server.audit.access import objective_events
 from constellation.server.audit.models import AuditEvent
 from constellation.server.kpis.actions import ReadingRow, do_promote_kpi, do_record_readings
-from constellation.server.okrs import actions, drafting
+from constellation.server.okrs import actions, drafting, initiatives
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import access_org
 from constellation.server.orgs.models import Membership, Organization
@@ -49,7 +49,9 @@ def _write_history(world: World) -> Objective:
     do_check_in(
         access, kr, CheckInInput(45, 7, "Wizard helps", None, date(2026, 11, 2)), world.admin
     )
-    drafting.do_create_initiative(access, objective, "Guided setup", [kr], world.admin)
+    initiatives.do_create_initiative(
+        access, objective, initiatives.InitiativeInput("Guided setup", [kr]), world.admin
+    )
     doomed = world.second_key_result
     drafting.do_delete_key_result(
         access, doomed, expected_version=doomed.version, actor=world.admin

@@ -79,15 +79,27 @@ DOORS = (
     ),
     Door(
         "add an initiative",
-        "okrs.drafting:do_create_initiative",
-        web=("draft_key_results:new_initiative",),
-        api=("drafting:create_initiative",),
+        "okrs.initiatives:do_create_initiative",
+        web=("initiatives:new_initiative",),
+        api=("initiatives:create_initiative",),
+    ),
+    Door(
+        "edit an initiative (owner, status, links)",
+        "okrs.initiatives:do_update_initiative",
+        web=("initiatives:edit_initiative",),
+        api=("initiatives:update_initiative",),
+    ),
+    Door(
+        "delete an initiative",
+        "okrs.initiatives:do_delete_initiative",
+        web=("initiatives:delete_initiative",),
+        api=("initiatives:delete_initiative",),
     ),
     Door(
         "choose what an initiative moves",
-        "okrs.drafting:do_set_initiative_moves",
+        "okrs.initiatives:do_set_initiative_moves",
         web=("draft_key_results:initiative_moves",),
-        api=("drafting:put_initiative_moves",),
+        api=("initiatives:put_initiative_moves",),
     ),
     Door(
         "check in",

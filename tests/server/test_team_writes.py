@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from constellation.server.errors import ActionError, NotAllowed, ReadOnly
-from constellation.server.okrs import actions, drafting
-from constellation.server.okrs.models import Objective
+from constellation.server.okrs import actions, drafting, initiatives
+from constellation.server.okrs.models import Initiative, Objective
 from constellation.server.orgs.access import Access, access_org
 from constellation.server.orgs.models import Team
 from tests.server.factories import World
@@ -44,7 +44,25 @@ def _delete_key_result(access: Access, world: World, actor: Any) -> object:
 
 
 def _create_initiative(access: Access, world: World, actor: Any) -> object:
-    return drafting.do_create_initiative(access, world.objective, "Guided setup", [], actor)
+    data = initiatives.InitiativeInput(title="Guided setup")
+    return initiatives.do_create_initiative(access, world.objective, data, actor)
+
+
+def _initiative(world: World) -> Any:
+    found, _ = Initiative.objects.get_or_create(objective=world.objective, title="Wizard")
+    return found
+
+
+def _update_initiative(access: Access, world: World, actor: Any) -> object:
+    edit = initiatives.InitiativeEdit(status="in_progress")
+    return initiatives.do_update_initiative(
+        access, _initiative(world), edit, expected_version=1, actor=actor
+    )
+
+
+def _delete_initiative(access: Access, world: World, actor: Any) -> object:
+    found = _initiative(world)
+    return initiatives.do_delete_initiative(access, found, expected_version=1, actor=actor)
 
 
 def _unalign(access: Access, world: World, actor: Any) -> object:
@@ -65,6 +83,8 @@ WRITES: dict[str, Write] = {
     "add a key result": _create_key_result,
     "delete a key result": _delete_key_result,
     "add an initiative": _create_initiative,
+    "edit an initiative": _update_initiative,
+    "delete an initiative": _delete_initiative,
     "remove an alignment": _unalign,
     "create an objective": _create_objective,
 }

@@ -82,7 +82,7 @@ KEY_RESULT = Kind(
     ("title",),
     (("check_ins", "check_in"),),
 )
-INITIATIVE = Kind("initiative", ("id", "title", "status", "moves"), ("title",))
+INITIATIVE = Kind("initiative", ("id", "title", "status", "owner", "moves", "links"), ("title",))
 CHECK_IN = Kind("check-in", ("on", "value", "confidence", "done", "note"), ("on",))
 
 KINDS: dict[str, Kind] = {

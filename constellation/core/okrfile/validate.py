@@ -94,7 +94,9 @@ _INITIATIVE: dict[str, ValueReader] = {
     "id": Reader.ident,
     "title": Reader.required_text,
     "status": lambda b, n, k: b.choice(n, k, schema.STATUS),
+    "owner": Reader.text,
     "moves": Reader.idents,
+    "links": Reader.web_addresses,
 }
 _CHECK_IN: dict[str, ValueReader] = {
     "on": Reader.day,

@@ -18,6 +18,7 @@ from constellation.core.okrfile.problems import Problem
 from constellation.core.okrfile.schema import MAX_CONFIDENCE, Kind, is_id
 from constellation.core.okrfile.tree import Entry, Map, Node, Scalar, Seq
 from constellation.core.periods import is_period
+from constellation.core.work_links import check_url
 
 BAD: Any = object()  # a value that was wrong; its problem is already recorded
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -129,6 +130,19 @@ class Reader:
             value = self.ident(item, key)
             if value is not BAD:
                 found.append((value, item))
+        return found
+
+    def web_addresses(self, node: Node, key: str) -> list[str]:
+        """A list of web addresses (http or https); bad items are reported and left out."""
+        found = []
+        for item in self.items(node, key):
+            value = self.required_text(item, key)
+            if value is BAD:
+                continue
+            try:
+                found.append(check_url(value))
+            except ValueError as error:
+                self.add(item, f"'{key}': {error}")
         return found
 
     def number(self, node: Node, key: str) -> Any:

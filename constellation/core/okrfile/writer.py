@@ -173,7 +173,12 @@ def _key_result(kr: KeyResult, write_id: bool) -> dict[str, Any]:
 
 def _initiative(initiative: Initiative) -> dict[str, Any]:
     return _present(
-        id=initiative.id, title=initiative.title, status=initiative.status, moves=initiative.moves
+        id=initiative.id,
+        title=initiative.title,
+        status=initiative.status,
+        owner=initiative.owner,
+        moves=initiative.moves,
+        links=initiative.links,
     )
 
 

@@ -78,18 +78,3 @@ class KeyResultPatch(Strict):
     healthy_low: float | None = Field(None, description=HEALTHY)
     healthy_high: float | None = Field(None, description=HEALTHY)
     reason: str | None = Field(None, max_length=2000, description=REASON)
-
-
-class InitiativeIn(Strict):
-    """Work expected to move some of the objective's key results."""
-
-    title: str = Field(min_length=1, max_length=300)
-    moves: list[str] = Field(
-        default_factory=list, description="Slugs of the objective's key results it should move."
-    )
-
-
-class InitiativeMovesIn(Strict):
-    """The key results an initiative is expected to move, replacing the ones before."""
-
-    moves: list[str] = Field(description="Slugs of the objective's key results.")

@@ -9,7 +9,7 @@ from typing import Any
 from constellation.core import model
 from constellation.core.coach import Finding
 from constellation.server.okrs.access import alignment_links
-from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.okrs.models import Initiative, KeyResult, Objective
 from constellation.server.orgs.access import Access
 from constellation.server.plans.plan import ObjectiveRecord
 from constellation.server.tracking.models import CheckIn
@@ -208,18 +208,32 @@ def objective_detail(
         item["findings"] = [f.as_dict() for f in findings if f.object == item["id"]]
         item["version"] = kr.version
     data["initiatives"] = [
-        {
-            "id": initiative.slug or None,
-            "title": initiative.title,
-            "status": initiative.status or None,
-            "moves": [
-                kr_id(objective.slug, slugs.get(m.pk, m.slug)) for m in initiative.moves.all()
-            ],
-        }
+        initiative_out(objective.slug, initiative, slugs)
         for initiative in objective.initiatives.all()
     ]
     data["findings"] = [f.as_dict() for f in findings]
     return data
+
+
+def initiative_out(
+    objective_slug: str, initiative: Initiative, slugs: dict[int, str] | None = None
+) -> dict[str, Any]:
+    """An initiative read with its owner, links and moves (`okrs.access` prefetches them)."""
+    slugs = slugs or {}
+    return {
+        "id": initiative.slug or None,
+        "number": initiative.pk,
+        "title": initiative.title,
+        "description": initiative.description,
+        "status": initiative.status or None,
+        "owner": initiative.owner.get_username() if initiative.owner else None,
+        "moves": [kr_id(objective_slug, slugs.get(m.pk, m.slug)) for m in initiative.moves.all()],
+        "links": [
+            {"url": link.url, "kind": link.kind, "label": link.label}
+            for link in initiative.links.all()
+        ],
+        "version": initiative.version,
+    }
 
 
 def objective_score_out(objective: Objective, score: Any) -> dict[str, Any]:

@@ -222,13 +222,34 @@ class FindingOut(Out):
     hint: str
 
 
+LinkKind = Literal["jira", "github", "gitlab", "linear", "other"]
+InitiativeStatus = Literal["planned", "in_progress", "done", "dropped"]
+
+
+class WorkLinkOut(Out):
+    """A link from an initiative to the work that tracks it."""
+
+    url: str = Field(description="The web address, as given.")
+    kind: LinkKind = Field(description="The tracker it points at, read from the address.")
+    label: str = Field(
+        description='A short name read from the address: "ABC-123" (Jira, Linear), '
+        '"owner/repo#42" (GitHub, GitLab issues), "group/project!5" (GitLab merge requests), '
+        "else the address without its scheme."
+    )
+
+
 class InitiativeOut(Out):
     """Work expected to move key results."""
 
-    id: str | None
+    id: str | None = Field(description="Its id (a slug); null for one imported without an id.")
+    number: int = Field(description="Its numeric id, unique in the organisation.")
     title: str
-    status: str | None
+    description: str = ""
+    status: InitiativeStatus | None = Field(description="Null when none was given (an import).")
+    owner: str | None = Field(None, description="The owner's username; null: nobody yet.")
     moves: list[str] = Field(description="Ids of the key results it moves (see `KR_ID`).")
+    links: list[WorkLinkOut] = Field(default_factory=list)
+    version: int = Field(description="Send it back with PATCH or DELETE; a stale one gets a 409.")
 
 
 class KeyResultDetail(KeyResultOut):

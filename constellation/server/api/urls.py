@@ -9,6 +9,7 @@ from constellation.server.api.auth import bearer, session
 from constellation.server.api.routers import databank as databank_router
 from constellation.server.api.routers import drafting as drafting_router
 from constellation.server.api.routers import imports as imports_router
+from constellation.server.api.routers import initiatives as initiatives_router
 from constellation.server.api.routers import kpis, lint, notifications, okrs, orgs, tokens, tracking
 from constellation.server.api.routers import map as map_router
 from constellation.server.api.routers import people as people_router
@@ -83,6 +84,7 @@ for router in (
 api.add_router("", strategy_router.router)
 api.add_router("", reminders_router.router)
 api.add_router("", drafting_router.router)
+api.add_router("", initiatives_router.router)
 api.add_router("", databank_router.router)
 api.add_router("", quarterly_router.router)
 api.add_router("", sources_router.router)

@@ -12,7 +12,14 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from constellation.server.errors import NotFound
-from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.models import (
+    Alignment,
+    Initiative,
+    InitiativeLink,
+    KeyResult,
+    Objective,
+    Period,
+)
 from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Organization, Team
 
@@ -57,13 +64,17 @@ def objective_page_queryset(access: Access | Organization) -> QuerySet[Objective
             )
         )
         .prefetch_related(
-            Prefetch(
-                "initiatives",
-                queryset=Initiative.objects.prefetch_related(
-                    Prefetch("moves", queryset=KeyResult.objects.only("id", "slug"))
-                ),
-            ),
+            Prefetch("initiatives", queryset=_with_parts(Initiative.objects.all())),
         )
+    )
+
+
+def _with_parts(rows: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """Initiatives with their owner, links and the key results they move (two prefetches)."""
+    return (
+        rows.select_related("owner")
+        .prefetch_related(Prefetch("moves", queryset=KeyResult.objects.only("id", "slug", "title")))
+        .prefetch_related(Prefetch("links", queryset=InitiativeLink.objects.order_by("position")))
     )
 
 
@@ -104,6 +115,25 @@ def access_objective_with_key_results(access: Access, slug: str) -> Objective:
         .filter(slug=slug)
         .select_related("organization", "team", "period")
         .prefetch_related("key_results")
+        .first()
+    )
+    if objective is None:
+        raise NotFound("No such objective")
+    return objective
+
+
+def access_objective_with_initiatives(access: Access, slug: str) -> Objective:
+    """One of the organisation's objectives with its team, period, key results and its
+    initiatives' owners, links and moves (five queries), else NotFound.
+
+    What the objective page's initiatives section reads, without the rest of the page.
+    """
+    objective = (
+        Objective.objects.restrict(access)
+        .filter(slug=slug)
+        .select_related("organization", "team", "period", "owner")
+        .prefetch_related("key_results")
+        .prefetch_related(Prefetch("initiatives", queryset=_with_parts(Initiative.objects.all())))
         .first()
     )
     if objective is None:
@@ -230,15 +260,17 @@ def access_initiative_named(access: Access, objective: Objective, slug: str) -> 
 
 
 def _initiative_of(access: Access, objective: Objective, **where: Any) -> Initiative:
-    initiative = (
-        Initiative.objects.restrict(access)
-        .filter(objective=objective, **where)
-        .prefetch_related("moves")
-        .first()
-    )
+    rows = Initiative.objects.restrict(access).filter(objective=objective, **where)
+    initiative = _with_parts(rows).first()
     if initiative is None:
         raise NotFound("No such initiative")
+    initiative.objective = objective  # already read, with what its checks need
     return initiative
+
+
+def initiatives_of_objective(access: Access, objective: Objective) -> QuerySet[Initiative]:
+    """An objective's initiatives in their order, with owner, links and moves (three queries)."""
+    return _with_parts(Initiative.objects.restrict(access).filter(objective=objective))
 
 
 def alignments_of(access: Access) -> QuerySet[Alignment]:

@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from constellation.core.work_links import detect
 from constellation.server.audit.admin import AuditedAdmin
 from constellation.server.okrs.models import (
     Alignment,
     Finding,
     Initiative,
+    InitiativeLink,
     KeyResult,
     Objective,
     Period,
@@ -87,17 +89,40 @@ class KeyResultAdmin(VersionedAdmin):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(AuditedAdmin):
+class InitiativeAdmin(VersionedAdmin):
     """Work expected to move key results."""
 
     organization_path = "objective__organization_id"
 
-    list_display = ("title", "objective", "status")
-    list_select_related = ("objective",)
+    list_display = ("title", "objective", "status", "owner")
+    list_select_related = ("objective", "owner")
     search_fields = ("title", "slug", "objective__slug")
     list_filter = ("status",)
-    raw_id_fields = ("objective", "roadmap_item")
+    raw_id_fields = ("objective", "roadmap_item", "owner")
     filter_horizontal = ("moves",)
+    readonly_fields = ("version",)
+
+
+@admin.register(InitiativeLink)
+class InitiativeLinkAdmin(AuditedAdmin):
+    """Links from initiatives to the work that tracks them (kind and label read from the URL)."""
+
+    organization_path = "initiative__objective__organization_id"
+
+    list_display = ("label", "kind", "initiative")
+    list_select_related = ("initiative",)
+    search_fields = ("url", "label", "initiative__title")
+    list_filter = ("kind",)
+    raw_id_fields = ("initiative",)
+    readonly_fields = ("kind", "label")
+
+    def save_model(
+        self, request: HttpRequest, obj: InitiativeLink, form: Any, change: bool
+    ) -> None:
+        """Read the kind and label from the address, as the app does."""
+        link = detect(obj.url)
+        obj.url, obj.kind, obj.label = link.url, link.kind, link.label
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Alignment)

@@ -1,5 +1,5 @@
-"""Writes of the drafting step: objectives, key results and initiatives created, key results
-deleted or turned into initiatives. Edits of objectives and key results are `okrs.actions`'.
+"""Writes of the drafting step: objectives and key results created, key results deleted.
+Edits of objectives and key results are `okrs.actions`'; initiatives are `okrs.initiatives`'.
 
 Every `do_*` here runs in one transaction, is audited, refuses a viewer and anyone who does
 not act for the objective's team (`NotAllowed`), and refuses a change to a launched objective
@@ -30,7 +30,7 @@ from constellation.server.okrs.actions import (
     require_objective_writer,
     require_pivot_reason,
 )
-from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.models import Alignment, KeyResult, Objective, Period
 from constellation.server.okrs.notices import notify_deleted
 from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
@@ -84,7 +84,7 @@ def unique_slug(title: str, taken: set[str], given: str = "") -> str:
     return slug
 
 
-def _taken_slugs(queryset: Any, title: str, given: str) -> set[str]:
+def taken_slugs(queryset: Any, title: str, given: str) -> set[str]:
     """Slugs already used that a new one from this title could collide with (one query)."""
     base = slugify(given or title)[: SLUG_LENGTH - 4].strip("-") or "objective"
     return set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
@@ -99,7 +99,7 @@ def do_create_objective(access: Access, data: ObjectiveInput, actor: Any) -> Obj
         raise ActionError("team", f"{data.team.name} is archived: it takes no new objectives")
     with writes.atomic():
         scope = Objective.objects.filter(organization=access.organization)
-        slug = unique_slug(data.title, _taken_slugs(scope, data.title, data.slug), data.slug)
+        slug = unique_slug(data.title, taken_slugs(scope, data.title, data.slug), data.slug)
         position = scope.filter(team=data.team, period=data.period).aggregate(Max("position"))
         objective = Objective.objects.create(
             organization=access.organization,
@@ -142,7 +142,7 @@ def do_create_key_result(
     columns = key_result_columns(values, data.type)
     with writes.atomic():
         scope = KeyResult.objects.filter(objective=objective)
-        slug = unique_slug(data.title, _taken_slugs(scope, data.title, ""))
+        slug = unique_slug(data.title, taken_slugs(scope, data.title, ""))
         position = scope.aggregate(Max("position"))["position__max"]
         key_result = KeyResult.objects.create(
             objective=objective,
@@ -162,7 +162,7 @@ def do_create_key_result(
     return key_result
 
 
-def _lock_key_result(key_result: KeyResult, expected_version: int) -> KeyResult:
+def lock_key_result(key_result: KeyResult, expected_version: int) -> KeyResult:
     """The key result as saved, if still at `expected_version`, else Conflict."""
     lock_objectives([key_result.objective_id])
     saved = KeyResult.objects.select_for_update().filter(pk=key_result.pk).first()
@@ -182,7 +182,7 @@ def do_delete_key_result(
     require_key_result_writer(access, key_result)
     require_pivot_reason(key_result.objective, reason)
     with writes.atomic():
-        saved = _lock_key_result(key_result, expected_version)
+        saved = lock_key_result(key_result, expected_version)
         record(
             access.organization.pk, actor, "delete", saved, before=snapshot(saved), reason=reason
         )
@@ -242,82 +242,3 @@ def do_delete_objective(
         record(access.organization.pk, actor, "delete", saved, before=before, reason=reason)
         notify_deleted(saved, reason, actor)
         saved.delete()
-
-
-def do_create_initiative(
-    access: Access,
-    objective: Objective,
-    title: str,
-    moves: list[KeyResult],
-    actor: Any,
-) -> Initiative:
-    """Add an initiative (work expected to move key results) to an objective."""
-    require_objective_writer(access, objective)
-    if not title.strip():
-        raise ActionError("title", "an initiative needs a title")
-    if any(kr.objective_id != objective.pk for kr in moves):
-        raise ActionError("moves", "choose among this objective's key results")
-    with writes.atomic():
-        scope = Initiative.objects.filter(objective=objective)
-        slug = unique_slug(title, _taken_slugs(scope, title, ""))
-        position = scope.aggregate(Max("position"))["position__max"]
-        initiative = Initiative.objects.create(
-            objective=objective,
-            slug=slug,
-            title=title.strip(),
-            status=Initiative.Status.PLANNED,
-            position=0 if position is None else position + 1,
-        )
-        initiative.moves.set(moves)
-        after = {**snapshot(initiative), "moves": sorted(kr.slug for kr in moves)}
-        record(access.organization.pk, actor, "create", initiative, after=after)
-    return initiative
-
-
-def do_set_initiative_moves(
-    access: Access, initiative: Initiative, moves: list[KeyResult], actor: Any
-) -> None:
-    """Choose the key results an initiative is expected to move."""
-    require_objective_writer(access, initiative.objective)
-    if any(kr.objective_id != initiative.objective_id for kr in moves):
-        raise ActionError("moves", "choose among this objective's key results")
-    with writes.atomic():
-        before = sorted(kr.slug for kr in initiative.moves.all())
-        initiative.moves.set(moves)
-        after = sorted(kr.slug for kr in moves)
-        if before != after:
-            record(
-                access.organization.pk,
-                actor,
-                "update",
-                initiative,
-                before={"moves": before},
-                after={"moves": after},
-            )
-
-
-def do_move_to_initiative(
-    access: Access, key_result: KeyResult, *, expected_version: int, actor: Any, reason: str = ""
-) -> Initiative:
-    """Turn a key result that reads as an output into an initiative of the same objective.
-
-    In one transaction: the initiative is created (moving nothing yet: the person chooses
-    after), the key result is deleted, and both are recorded with before and after.
-    """
-    require_key_result_writer(access, key_result)
-    objective = key_result.objective
-    require_pivot_reason(objective, reason)
-    with writes.atomic():
-        saved = _lock_key_result(key_result, expected_version)
-        initiative = do_create_initiative(access, objective, saved.title, [], actor)
-        record(
-            access.organization.pk,
-            actor,
-            "move_to_initiative",
-            saved,
-            before=snapshot(saved),
-            after={"initiative": initiative.slug, "title": initiative.title},
-            reason=reason,
-        )
-        saved.delete()
-    return initiative

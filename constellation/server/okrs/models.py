@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from constellation.server.scoping import ByObjective, BySource, OrganizationQuerySet
+from constellation.core.work_links import KINDS as LINK_KINDS
+from constellation.core.work_links import MAX_LABEL_LENGTH, MAX_URL_LENGTH
+from constellation.server.scoping import (
+    ByInitiative,
+    ByObjective,
+    BySource,
+    OrganizationQuerySet,
+)
 
 STATUSES = [
     ("on_track", "On track"),
@@ -220,7 +227,16 @@ class Initiative(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="initiatives")
     slug = models.SlugField(max_length=80, blank=True)
     title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, default="")
+    # Blank: no status given (a file may leave it out); new initiatives start planned.
     status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_initiatives",
+    )
     moves = models.ManyToManyField(KeyResult, blank=True, related_name="initiatives")
     roadmap_item = models.ForeignKey(
         "strategy.RoadmapItem",
@@ -230,12 +246,41 @@ class Initiative(models.Model):
         related_name="initiatives",
     )
     position = models.PositiveIntegerField(default=0)
+    # Optimistic concurrency: every edit and deletion names the version it started from.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+
+class InitiativeLink(models.Model):
+    """A link from an initiative to the work that tracks it (an issue, a pull request...).
+
+    `kind` and `label` are read from the address by `core.work_links` when it is saved, so a
+    page shows "ABC-123" or "owner/repo#42" without parsing addresses again.
+    """
+
+    objects = ByInitiative["InitiativeLink"].as_manager()
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="links")
+    url = models.URLField(max_length=MAX_URL_LENGTH)
+    kind = models.CharField(max_length=10, choices=list(LINK_KINDS.items()))
+    label = models.CharField(max_length=MAX_LABEL_LENGTH)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def kind_name(self) -> str:
+        """The tracker's name as people read it: "Jira", "GitHub", ... or "Link"."""
+        return LINK_KINDS.get(self.kind, LINK_KINDS["other"])
 
 
 class Finding(models.Model):

@@ -2,9 +2,8 @@
 
 A person's week is every key result they own, and every key result of an objective they own,
 in the organisation's current periods (objectives not yet closed), with the core's score and
-check-ins; and the initiatives of those objectives or that move a key result they own
-(initiatives have no owner of their own). It is read in a fixed number of queries whatever
-the number of key results.
+check-ins; and the initiatives they own, or of those objectives, or that move a key result
+they own. It is read in a fixed number of queries whatever the number of key results.
 """
 
 from __future__ import annotations
@@ -78,12 +77,19 @@ def _objectives(access: Access, person: Any, periods: list[Period]) -> list[Obje
     )
 
 
-def _initiatives(person: Any, objectives: list[Objective]) -> list[Initiative]:
-    """Initiatives of objectives the person owns, or moving a key result they own."""
+def _initiatives(
+    access: Access, person: Any, objectives: list[Objective], periods: list[Period]
+) -> list[Initiative]:
+    """Initiatives the person owns (objectives of these periods, not closed), of objectives
+    they own, or moving a key result they own."""
     owned = [objective.pk for objective in objectives if objective.owner_id == person.pk]
     moving = Initiative.objects.filter(objective__in=objectives, moves__owner=person).values("pk")
+    theirs = Q(owner=person, objective__period__in=periods) & ~Q(
+        objective__state=Objective.State.CLOSED
+    )
     return list(
-        Initiative.objects.filter(Q(objective__in=owned) | Q(pk__in=moving))
+        Initiative.objects.restrict(access)
+        .filter(Q(objective__in=owned) | Q(pk__in=moving) | theirs)
         .select_related("objective")
         .order_by("objective__period__start", "objective__position", "objective_id", "position")
     )
@@ -118,4 +124,5 @@ def my_week(access: Access, person: Any, on: date | None = None) -> Week:
             kr.objective = objective  # already read: no query per row for the page's links
             key_results.append(OwnedKeyResult(kr, data.get(kr.slug), scores.get(kr.slug)))
         owned.append(OwnedObjective(objective, score, key_results))
-    return Week(day, periods, owned, _initiatives(person, objectives) if objectives else [])
+    mine = _initiatives(access, person, objectives, periods) if periods else []
+    return Week(day, periods, owned, mine)

@@ -15,6 +15,7 @@ from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
 from constellation.core.okrfile.schema import is_id
 from constellation.core.periods import is_period
+from constellation.core.work_links import check_url
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
 from constellation.server.orgs.models import Team
 from constellation.server.plans.transfer_export import OrgRows
@@ -175,7 +176,8 @@ class Checker:
             self.add(line, "confidence must be a whole number from 0 to 10")
 
     def check_initiatives(self, objective: model.Objective) -> None:
-        """Initiatives: ids, sizes, status, and moves naming key results of the objective."""
+        """Initiatives: ids, sizes, status, owners, web links, and moves naming key results of
+        the objective."""
         known = {kr.id for kr in objective.key_results}
         row = self.rows_by_slug.get(objective.id)
         if row is not None:
@@ -186,6 +188,12 @@ class Checker:
             self.check_id(line, "initiative", initiative.id, 80)
             self.check_text(line, "title", initiative.title, 300)
             self.check_choice(line, "status", initiative.status, Initiative.Status.values)
+            self.check_owner(line, initiative.owner)
+            for url in initiative.links:
+                try:
+                    check_url(url)
+                except ValueError as error:
+                    self.add(line, f"links of initiative {initiative.title[:60]!r}: {error}")
             for kr_id in initiative.moves:
                 self.check_ref(line, f"key result of {objective.id!r}", kr_id, known)
 

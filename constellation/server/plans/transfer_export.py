@@ -20,7 +20,14 @@ from django.utils import timezone
 from constellation.core import model
 from constellation.core.periods import parse_period, period_containing
 from constellation.server.kpis.models import Kpi
-from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.models import (
+    Alignment,
+    Initiative,
+    InitiativeLink,
+    KeyResult,
+    Objective,
+    Period,
+)
 from constellation.server.orgs.models import Organization, Team
 from constellation.server.plans.plan import healthy_range
 from constellation.server.strategy.access import strategy_in_force
@@ -37,6 +44,15 @@ def _grouped(pairs: QuerySet) -> dict[int, list[int]]:
     grouped: dict[int, list[int]] = defaultdict(list)
     for owner_id, linked_id in pairs:
         grouped[owner_id].append(linked_id)
+    return grouped
+
+
+def _urls_by_initiative(objectives: QuerySet[Objective]) -> dict[int, list[str]]:
+    """The web addresses of these objectives' initiatives' links, by initiative, in order."""
+    grouped: dict[int, list[str]] = defaultdict(list)
+    rows = InitiativeLink.objects.filter(initiative__objective__in=objectives)
+    for initiative_id, url in rows.order_by("position", "id").values_list("initiative_id", "url"):
+        grouped[initiative_id].append(url)
     return grouped
 
 
@@ -91,6 +107,8 @@ class OrgRows:
     key_results: dict[int, list[KeyResult]] = field(default_factory=dict)
     initiatives: dict[int, list[Initiative]] = field(default_factory=dict)
     moves: dict[int, list[int]] = field(default_factory=dict)
+    # Initiative id → the web addresses of its links, in their order.
+    initiative_links: dict[int, list[str]] = field(default_factory=dict)
     check_ins: dict[int, list[CheckInRow]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -165,6 +183,8 @@ class OrgRows:
             moves=[kr_slugs[k] for k in self.moves.get(initiative.id, []) if k in kr_slugs],
             id=initiative.slug or None,
             status=initiative.status or None,
+            owner=self.username(initiative.owner_id),
+            links=self.initiative_links.get(initiative.id, []),
         )
 
     def objective_data(self, objective: Objective, *, children: bool = True) -> model.Objective:
@@ -244,6 +264,7 @@ def read_org(
             .order_by("id")
             .values_list("initiative_id", "keyresult_id")
         ),
+        initiative_links=_urls_by_initiative(objectives),
     )
     _read_children(rows, objectives, lock=lock, check_ins=check_ins)
     return rows
@@ -257,7 +278,9 @@ def _read_children(
     key_results = list(krs.select_for_update() if lock else krs)
     for kr in key_results:
         rows.key_results.setdefault(kr.objective_id, []).append(kr)
-    initiatives = Initiative.objects.filter(objective__in=objectives).order_by("position", "id")
+    initiatives = list(
+        Initiative.objects.filter(objective__in=objectives).order_by("position", "id")
+    )
     for initiative in initiatives:
         rows.initiatives.setdefault(initiative.objective_id, []).append(initiative)
     readings = CheckIn.objects.filter(key_result__objective__in=objectives)
@@ -273,6 +296,7 @@ def _read_children(
             found.append(check_in)
     owner_ids = {o.owner_id for o in rows.objectives if o.owner_id is not None}
     owner_ids |= {kr.owner_id for kr in key_results if kr.owner_id is not None}
+    owner_ids |= {i.owner_id for i in initiatives if i.owner_id is not None}
     if owner_ids:
         users = get_user_model().objects.filter(id__in=owner_ids)
         rows.usernames = dict(users.values_list("id", "username"))

@@ -19,9 +19,17 @@ from django.db import models
 
 from constellation.core import model
 from constellation.core.periods import parse_period
+from constellation.core.work_links import detect
 from constellation.server.audit.models import AuditEvent
 from constellation.server.kpis.models import Kpi
-from constellation.server.okrs.models import Alignment, Initiative, KeyResult, Objective, Period
+from constellation.server.okrs.models import (
+    Alignment,
+    Initiative,
+    InitiativeLink,
+    KeyResult,
+    Objective,
+    Period,
+)
 from constellation.server.orgs.models import Membership, Organization, Team
 from constellation.server.plans.transfer_checks import check_plan
 from constellation.server.plans.transfer_export import (
@@ -54,7 +62,7 @@ KR_FIELDS = (
     *("title", "type", "baseline", "target", "current", "unit", "done", "kpi"),
     *("weight", "healthy", "confidence", "owner", "id_given"),
 )
-INITIATIVE_FIELDS = ("id", "title", "status", "moves")
+INITIATIVE_FIELDS = ("id", "title", "status", "owner", "moves", "links")
 CHECK_IN_FIELDS = ("confidence", "note", "done")
 STEPS = (
     "reading",
@@ -252,6 +260,7 @@ class Importer:
         """Every username the file names as an owner, once each, in file order."""
         names = [o.owner for o in self.plan.objectives]
         names += [kr.owner for o in self.plan.objectives for kr in o.key_results]
+        names += [i.owner for o in self.plan.objectives for i in o.initiatives]
         return [name for name in dict.fromkeys(names) if name]
 
     def members(self) -> dict[str, int]:
@@ -498,6 +507,7 @@ class Importer:
     def import_initiatives(self) -> None:
         """Initiatives by id (or by title when they have none), and what they move."""
         relink: list[tuple[Initiative, model.Initiative, str]] = []
+        new_links: list[tuple[Initiative, model.Initiative]] = []
         for objective in self.plan.objectives:
             parent = self.objective_rows[objective.id]
             existing: dict[str, list[Initiative]] = defaultdict(list)
@@ -518,6 +528,7 @@ class Importer:
                     "slug": item.id or "",
                     "title": item.title,
                     "status": item.status or "",
+                    "owner_id": self.user_ids.get(item.owner) if item.owner else None,
                     "position": self.place(row, index, last),
                 }
                 written = self.upsert(
@@ -531,11 +542,14 @@ class Importer:
                 )
                 if written.pk is None or any(c.field == "moves" for c in changes):
                     relink.append((written, item, objective.id))
+                if written.pk is None or any(c.field == "links" for c in changes):
+                    new_links.append((written, item))
             self.kept["initiative"] += [
                 f"{objective.id}/{r.slug or r.title}" for rows in existing.values() for r in rows
             ]
         self.flush(Initiative)
         self.relink_moves(relink)
+        self.relink_links(new_links)
 
     def relink_moves(self, relink: list[tuple[Initiative, model.Initiative, str]]) -> None:
         """Replace the key results moved by initiatives that are new or changed them."""
@@ -547,6 +561,21 @@ class Importer:
             for kr in item.moves
         ]
         MoveLink.objects.bulk_create(fresh, batch_size=BATCH)
+
+    def relink_links(self, changed: list[tuple[Initiative, model.Initiative]]) -> None:
+        """Replace the links of initiatives that are new or whose links changed (kind and
+        label read from each address, as the app does)."""
+        InitiativeLink.objects.filter(initiative_id__in=[row.pk for row, _ in changed]).delete()
+        fresh = []
+        for row, item in changed:
+            links = {link.url: link for link in map(detect, item.links)}  # duplicates once
+            fresh += [
+                InitiativeLink(
+                    initiative_id=row.pk, url=link.url, kind=link.kind, label=link.label, position=i
+                )
+                for i, link in enumerate(links.values())
+            ]
+        InitiativeLink.objects.bulk_create(fresh, batch_size=BATCH)
 
     def import_check_ins(self) -> None:
         """Check-ins missing from a key result's history, matched by date and value."""

@@ -305,14 +305,6 @@ class InitiativeMovesForm(forms.Form):
         cast(forms.ModelMultipleChoiceField, self.fields["moves"]).queryset = key_results
 
 
-class InitiativeForm(InitiativeMovesForm):
-    """A new initiative: its title and the key results it should move."""
-
-    title = forms.CharField(max_length=300, label="Initiative")
-
-    field_order = ["title", "moves"]
-
-
 class PivotForm(forms.Form):
     """A reason for a change to a launched objective (deleting or moving a key result)."""
 

@@ -15,6 +15,7 @@ from constellation.server.web.views import (
     draft_carry,
     draft_key_results,
     drafting,
+    initiatives,
     kpis,
     launch,
     map,
@@ -237,8 +238,18 @@ urlpatterns = [
     ),
     path(
         "o/<str:org>/objectives/<str:slug>/draft/initiatives/new/",
-        draft_key_results.new_initiative,
+        initiatives.new_initiative,
         name="initiative-new",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/initiatives/<int:initiative>/edit/",
+        initiatives.edit_initiative,
+        name="initiative-edit",
+    ),
+    path(
+        "o/<str:org>/objectives/<str:slug>/initiatives/<int:initiative>/delete/",
+        initiatives.delete_initiative,
+        name="initiative-delete",
     ),
     path(
         "o/<str:org>/objectives/<str:slug>/draft/initiatives/<int:initiative>/",

@@ -1,5 +1,5 @@
-"""Drafting over the API: key results added to an objective, changed and deleted; initiatives
-added and pointed at the key results they should move.
+"""Drafting over the API: key results added to an objective, changed and deleted (initiatives
+are `routers/initiatives.py`').
 
 Each answer carries what the coach says about the key result, as the web app's live coach does,
 so a client sees a key result that reads as an output flagged the moment it is written.
@@ -13,33 +13,22 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from constellation.server.api.auth import api_access
-from constellation.server.api.drafting_schemas import (
-    InitiativeIn,
-    InitiativeMovesIn,
-    KeyResultIn,
-    KeyResultPatch,
-)
+from constellation.server.api.drafting_schemas import KeyResultIn, KeyResultPatch
 from constellation.server.api.errors import FieldError
 from constellation.server.api.lookups import body_kpi, body_member
 from constellation.server.api.present import kr_id
 from constellation.server.api.routers.okrs import objective_detail
 from constellation.server.api.schemas import (
     ConflictMessage,
-    InitiativeOut,
     KeyResultDetail,
     Message,
     ValidationProblems,
 )
 from constellation.server.errors import ActionError
 from constellation.server.okrs import drafting
-from constellation.server.okrs.access import (
-    access_initiative_named,
-    access_key_result,
-    access_objective,
-    access_objective_with_key_results,
-)
+from constellation.server.okrs.access import access_key_result, access_objective
 from constellation.server.okrs.actions import KEEP, KeyResultEdit, do_edit_key_result
-from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.okrs.models import KeyResult
 from constellation.server.okrs.statements import MEASURE, fill_measure
 from constellation.server.orgs.access import Access
 
@@ -194,53 +183,3 @@ def delete_key_result(
     except ActionError as refused:  # the reason is a query parameter here
         raise FieldError(refused.field, refused.message, source="query") from None
     return Status(204, None)
-
-
-INITIATIVES = "/orgs/{org}/objectives/{objective}/initiatives"
-
-
-def _moves(objective: Objective, slugs: list[str]) -> list[KeyResult]:
-    """The objective's key results named by `slugs`; 422 naming the first unknown one."""
-    by_slug = {kr.slug: kr for kr in objective.key_results.all()}
-    for slug in slugs:
-        if slug not in by_slug:
-            known = ", ".join(sorted(by_slug)) or "none yet"
-            raise FieldError("moves", f"no key result {slug!r} in this objective (it has {known})")
-    return [by_slug[slug] for slug in dict.fromkeys(slugs)]
-
-
-def _initiative_out(access: Access, objective_slug: str, slug: str) -> dict[str, Any]:
-    detail = objective_detail(access, access_objective(access, objective_slug))
-    return next(item for item in detail["initiatives"] if item["id"] == slug)
-
-
-@router.post(
-    INITIATIVES,
-    response={201: InitiativeOut, **WRITE},
-    summary="Add an initiative: work expected to move some of the objective's key results",
-)
-def create_initiative(
-    request: HttpRequest, org: str, objective: str, payload: InitiativeIn
-) -> Status[dict[str, Any]]:
-    """The same action as the web app's "Add an initiative" form."""
-    access = api_access(request, org, write=True)
-    row = access_objective_with_key_results(access, objective)
-    moves = _moves(row, payload.moves)
-    initiative = drafting.do_create_initiative(access, row, payload.title, moves, request.user)
-    return Status(201, _initiative_out(access, objective, initiative.slug))
-
-
-@router.put(
-    INITIATIVES + "/{initiative}/moves",
-    response={200: InitiativeOut, **WRITE},
-    summary="Choose the key results an initiative is expected to move",
-)
-def put_initiative_moves(
-    request: HttpRequest, org: str, objective: str, initiative: str, payload: InitiativeMovesIn
-) -> dict[str, Any]:
-    """Replace what the initiative is expected to move (the web app's same action)."""
-    access = api_access(request, org, write=True)
-    row = access_objective_with_key_results(access, objective)
-    found = access_initiative_named(access, row, initiative)
-    drafting.do_set_initiative_moves(access, found, _moves(row, payload.moves), request.user)
-    return _initiative_out(access, objective, found.slug)

@@ -21,10 +21,10 @@ from constellation.server.okrs.access import (
     access_objective_with_key_results,
 )
 from constellation.server.okrs.actions import do_edit_key_result, reads_as_output
-from constellation.server.okrs.drafting import (
+from constellation.server.okrs.drafting import do_create_key_result, do_delete_key_result
+from constellation.server.okrs.initiatives import (
+    InitiativeInput,
     do_create_initiative,
-    do_create_key_result,
-    do_delete_key_result,
     do_move_to_initiative,
     do_set_initiative_moves,
 )
@@ -32,7 +32,6 @@ from constellation.server.okrs.models import Initiative, KeyResult, Objective
 from constellation.server.okrs.statements import fill_measure
 from constellation.server.orgs.access import Access
 from constellation.server.web.draft_forms import (
-    InitiativeForm,
     InitiativeMovesForm,
     KeyResultForm,
     PivotForm,
@@ -120,7 +119,9 @@ def _to_initiative(
     initiative door); None, with the error on the form, when refused."""
     title = str(request.POST.get("title") or "").strip()
     try:
-        initiative = do_create_initiative(access, objective, title, [], request.user)
+        initiative = do_create_initiative(
+            access, objective, InitiativeInput(title=title), request.user
+        )
     except ActionError as error:
         form.is_valid()
         add_action_error(form, error)
@@ -380,31 +381,6 @@ def read_statement(request: HttpRequest, access: Access, slug: str) -> HttpRespo
         "organization": access.organization,
     }
     return render(request, "web/key_result_form.html#measure", context)
-
-
-@org_view(write=True, methods=("GET", "HEAD", "POST"))
-def new_initiative(request: HttpRequest, access: Access, slug: str) -> HttpResponse:
-    """`/o/<org>/objectives/<slug>/initiatives/new/`: work expected to move key results."""
-    objective = access_objective_with_key_results(access, slug)
-    if request.method != "POST" or not access.can_write:
-        form = InitiativeForm(access=access, objective=objective)
-        return _initiative_page(request, access, objective, form, None)
-    form = InitiativeForm(request.POST, access=access, objective=objective)
-    if form.is_valid():
-        try:
-            initiative = do_create_initiative(
-                access,
-                objective,
-                form.cleaned_data["title"],
-                list(form.cleaned_data["moves"]),
-                request.user,
-            )
-        except ActionError as error:
-            add_action_error(form, error)
-        else:
-            messages.success(request, f"Initiative “{initiative.title}” added.")
-            return redirect(_objective_url(access, slug, f"initiative-{initiative.pk}"))
-    return _initiative_page(request, access, objective, form, None, status=422)
 
 
 def _initiative_page(

@@ -25,6 +25,7 @@ from constellation.server.tracking.access import check_ins_of_objective
 from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import CheckInForm, ObjectiveForm
 from constellation.server.web.source_forms import SourceForm
+from constellation.server.web.views.initiatives import initiatives_context
 from constellation.server.web.views.rows import TEAM_RULES
 
 # The latest changes the objective page shows; its history page shows them all, a page at a time.
@@ -232,7 +233,7 @@ def objective_context(
         "aligned_from": aligned_from,
         "guardrails": [(kpi, kpi.is_healthy()) for kpi in guardrails],
         "levers": list(objective.levers.all()),
-        "initiatives": list(objective.initiatives.all()),
+        **initiatives_context(access, objective),
         "edit_form": edit_form or ObjectiveForm.for_objective(objective),
         "audit": latest[:HISTORY_ON_PAGE],
         "more_history": len(latest) > HISTORY_ON_PAGE,
