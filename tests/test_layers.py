@@ -32,6 +32,8 @@ DOMAIN = (
     "tracking",
     "kpis",
     "sharing",
+    # Webhooks and chat channels turn the events of every app above into deliveries.
+    "integrations",
 )
 # The plans layer reads every domain app. The quarterly review sits above it: it grades with
 # the engine's scores and reports a period, and the plans read its grades through the

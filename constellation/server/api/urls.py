@@ -16,6 +16,7 @@ from constellation.server.api.routers import reminders as reminders_router
 from constellation.server.api.routers import sharing as sharing_router
 from constellation.server.api.routers import strategy as strategy_router
 from constellation.server.api.routers import teams as teams_router
+from constellation.server.api.routers import webhooks as webhooks_router
 from constellation.server.api.throttling import ApiRate
 
 DESCRIPTION = """
@@ -81,3 +82,4 @@ api.add_router("", quarterly_router.router)
 api.add_router("", people_router.router)
 api.add_router("", teams_router.router)
 api.add_router("", map_router.router)
+api.add_router("", webhooks_router.router)
