@@ -307,6 +307,36 @@ DOORS = (
         web=("teams_manage:team_archive",),
         api=("teams:patch_team",),
     ),
+    Door(
+        "subscribe a webhook",
+        "integrations.actions:do_create_webhook",
+        web=("integrations:integrations",),
+        api=("webhooks:create_webhook",),
+    ),
+    Door(
+        "change or disable a webhook",
+        "integrations.actions:do_update_webhook",
+        web=("integrations:webhook", "integrations:webhook_enabled"),
+        api=("webhooks:patch_webhook",),
+    ),
+    Door(
+        "delete a webhook",
+        "integrations.actions:do_delete_webhook",
+        web=("integrations:webhook_delete",),
+        api=("webhooks:delete_webhook",),
+    ),
+    Door(
+        "rotate a webhook's signing secret",
+        "integrations.actions:do_rotate_webhook_secret",
+        web=("integrations:webhook_rotate",),
+        api=("webhooks:rotate_webhook_secret",),
+    ),
+    Door(
+        "send a webhook a test event",
+        "integrations.actions:do_send_test_event",
+        web=("integrations:webhook_test",),
+        api=("webhooks:send_test_event",),
+    ),
 )
 
 

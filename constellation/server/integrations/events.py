@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from constellation.server.audit.models import AuditEvent
-from constellation.server.integrations.models import Delivery, Webhook
+from constellation.server.integrations.models import DIGEST_EVENT, Delivery, Webhook
 from constellation.server.integrations.outbox import new_message_id
 from constellation.server.integrations.tasks import deliver_on_commit
 from constellation.server.kpis.models import Kpi
@@ -342,3 +342,23 @@ def queue(deliveries: list[Delivery]) -> list[Delivery]:
     made = Delivery.objects.bulk_create(deliveries)
     deliver_on_commit([delivery.pk for delivery in made])
     return made
+
+
+def queue_digest(team: Team, title: str, lines: list[str]) -> list[Delivery]:
+    """A team's weekly digest to the Slack and Teams channels that want it (the team's own and
+    the organisation's), in the caller's transaction; attempted once it commits."""
+    hooks = list(
+        Webhook.objects.filter(organization_id=team.organization_id, enabled=True)
+        .exclude(kind=Webhook.Kind.WEBHOOK)
+        .select_related("organization")
+    )
+    if not hooks:
+        return []
+    data = {
+        "organization": _org(team.organization),
+        "team": _team(team),
+        "title": title,
+        "lines": lines,
+    }
+    made = deliveries_for(hooks, Outgoing(DIGEST_EVENT, data, team.pk))
+    return queue(made) if made else []

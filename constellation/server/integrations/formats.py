@@ -88,7 +88,7 @@ def _status(data: dict[str, Any]) -> Message:
 def _digest(data: dict[str, Any]) -> Message:
     team = _named(data, "team")
     return Message(
-        f"Weekly digest: {team.get('name')}",
+        str(data.get("title") or f"Weekly digest: {team.get('name')}"),
         [str(line) for line in data.get("lines", [])],
         [(team.get("name", "Team"), team.get("url", ""))],
     )
