@@ -101,9 +101,9 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
             timeout=settings.WEBHOOK_TIMEOUT,
             allow_redirects=False,
         )
-    except requests.RequestException as error:
+    except requests.RequestException as failure:
         took = int((time.monotonic() - started) * 1000)
-        return Answer(None, f"{type(error).__name__}: {error}"[:500], took)
+        return Answer(None, f"{type(failure).__name__}: {failure}"[:500], took)
     took = int((time.monotonic() - started) * 1000)
     error = ""
     if 300 <= response.status_code < 400:
