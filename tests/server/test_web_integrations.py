@@ -76,10 +76,10 @@ def test_edit_disable_test_rotate_and_delete(world: World) -> None:
     _create(client)
     hook = Webhook.objects.get()
     detail = f"{PAGE}{hook.pk}/"
-    saved = client.post(detail, {"url": "", "events": ["kpi.unhealthy"], "version": "1"})
-    assert saved.status_code == 302
+    new = {"url": "https://example.com/v2", "events": ["kpi.unhealthy"], "version": "1"}
+    assert client.post(detail, new).status_code == 302
     hook.refresh_from_db()
-    assert (hook.url, hook.events) == ("https://example.com/hooks", ["kpi.unhealthy"])
+    assert (hook.url, hook.events) == ("https://example.com/v2", ["kpi.unhealthy"])
     assert client.post(f"{detail}test/").status_code == 302
     assert Delivery.objects.get().event_type == "webhook.test"
     client.post(f"{detail}enabled/", {"enabled": "0"})
@@ -97,7 +97,8 @@ def test_a_stale_edit_is_refused(world: World) -> None:
     _create(client)
     hook = Webhook.objects.get()
     Webhook.objects.filter(pk=hook.pk).update(version=3)
-    response = client.post(f"{PAGE}{hook.pk}/", {"all_events": "on", "version": "1"})
+    edit = {"url": "https://example.com/v2", "all_events": "on", "version": "1"}
+    response = client.post(f"{PAGE}{hook.pk}/", edit)
     assert response.status_code == 422
     assert "Someone changed this subscription" in response.content.decode()
 

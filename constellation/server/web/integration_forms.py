@@ -51,14 +51,20 @@ class WebhookForm(forms.Form):
     )
     description = forms.CharField(max_length=200, required=False, label="Description")
 
-    def __init__(self, *args: Any, teams: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, teams: Any, editing: bool = False, channel: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        if not channel:
+            del self.fields["team"]  # a signed webhook hears the whole organisation
         if editing:
-            # The kind stays; a channel's sealed address is kept unless a new one is given.
-            del self.fields["kind"]
+            del self.fields["kind"]  # the kind stays
+            self.fields["url"].help_text = "The receiver's address."
+        if editing and channel:
+            # A channel's sealed address is kept unless a new one is given.
             self.fields["url"].required = False
-            self.fields["url"].help_text = "Leave empty to keep a channel's current address."
+            self.fields["url"].help_text = "Leave empty to keep the channel's current address."
 
     def chosen_events(self) -> list[str]:
         """The events ticked, or none (every event) when "All events" is ticked."""

@@ -100,7 +100,9 @@ def _detail(
             "description": hook.description,
             "team": hook.team_id,
         }
-        form = WebhookForm(initial=initial, teams=active_teams_of(access), editing=True)
+        form = WebhookForm(
+            initial=initial, teams=active_teams_of(access), editing=True, channel=hook.is_channel
+        )
     page = Paginator(deliveries_of(access, hook), PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "access": access,
@@ -120,13 +122,16 @@ def webhook(request: HttpRequest, access: Access, webhook_id: int) -> HttpRespon
     check_manages_integrations(access)
     if request.method != "POST":
         return _detail(request, access, hook)
-    form = WebhookForm(request.POST, teams=active_teams_of(access), editing=True)
+    form = WebhookForm(
+        request.POST, teams=active_teams_of(access), editing=True, channel=hook.is_channel
+    )
     if form.is_valid():
-        changes = {
+        changes: dict[str, Any] = {
             "events": form.chosen_events(),
             "description": form.cleaned_data["description"],
-            "team": form.cleaned_data["team"],
         }
+        if hook.is_channel:
+            changes["team"] = form.cleaned_data["team"]
         if form.cleaned_data["url"]:
             changes["url"] = form.cleaned_data["url"].strip()
         try:
