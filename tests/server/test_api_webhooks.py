@@ -140,3 +140,47 @@ def test_the_log_answers_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(f"{URL}/{made['id']}/deliveries")
     assert len(response.data) == 30
+
+
+# Slack and Teams channels over the API.
+
+CHANNELS = "/orgs/acme/channels"
+SLACK = "https://hooks.slack.com/services/T000/B000/abcdefSECRET"
+
+
+def test_a_channel_is_added_for_a_team_and_its_address_never_shown(world: World) -> None:
+    client = client_for(world.admin, world.org)
+    made = client.post(
+        CHANNELS, {"kind": "slack", "url": SLACK, "team": "growth", "topics": ["check_ins"]}
+    )
+    assert made.status_code == 201, made.data
+    assert (made.data["team"], made.data["topics"]) == ("growth", ["check_ins"])
+    hook = Webhook.objects.get()
+    assert hook.events == ["checkin.recorded"] and unseal(hook.sealed_url) == SLACK
+    for answer in (made, client.get(CHANNELS), client.get(f"{CHANNELS}/{hook.pk}")):
+        assert "T000/B000" not in answer.content.decode()
+    assert client.get(URL).data == []  # a channel is not a signed webhook
+    assert client.get(f"{URL}/{hook.pk}").status_code == 404
+
+
+def test_a_channel_hears_every_topic_by_default_and_is_changed_and_tested(world: World) -> None:
+    client = client_for(world.admin, world.org)
+    made = client.post(CHANNELS, {"kind": "teams", "url": "https://example.com/teams"}).data
+    assert made["topics"] == ["launches", "check_ins", "alerts", "digests"]
+    path = f"{CHANNELS}/{made['id']}"
+    changed = client.patch(path, {"topics": ["alerts"], "enabled": False})
+    assert changed.data["topics"] == ["alerts"] and changed.data["enabled"] is False
+    assert client.post(f"{path}/test").status_code == 422  # disabled: enable it first
+    client.patch(path, {"enabled": True})
+    assert client.post(f"{path}/test").status_code == 202
+    assert len(client.get(f"{path}/deliveries").data) == 1
+    assert client.delete(path).status_code == 204
+
+
+def test_a_channel_with_an_unknown_team_or_kind_is_refused(world: World) -> None:
+    client = client_for(world.admin, world.org)
+    unknown = client.post(CHANNELS, {"kind": "slack", "url": SLACK, "team": "nobody"})
+    assert unknown.status_code == 422
+    assert client.post(CHANNELS, {"kind": "irc", "url": SLACK}).status_code == 422
+    assert client_for(world.member, world.org).get(CHANNELS).status_code == 403
+    assert client_for(world.outsider, world.other_org).get(CHANNELS).status_code == 404

@@ -74,6 +74,9 @@ ADMIN_ONLY = {
     "api/v1/orgs/{org}/webhooks",
     "api/v1/orgs/{org}/webhooks/{webhook_id}",
     "api/v1/orgs/{org}/webhooks/{webhook_id}/deliveries",
+    "api/v1/orgs/{org}/channels",
+    "api/v1/orgs/{org}/channels/{channel_id}",
+    "api/v1/orgs/{org}/channels/{channel_id}/deliveries",
 }
 # Forms that only create or change something: a viewer opening one gets a 403 page saying why.
 WRITE_FORMS = {
@@ -247,6 +250,9 @@ def parameter_values(world: World) -> Any:
         "notification_id": notification.pk,
         "webhook_id": Webhook.objects.create(
             organization=world.org, url="https://example.com/acme-hooks", sealed_secret="x"
+        ).pk,
+        "channel_id": Webhook.objects.create(
+            organization=world.org, kind="slack", url="hooks.slack.com/…acme", sealed_url="x"
         ).pk,
         "username": world.member.username,
         "invitation": invitation.pk,

@@ -311,19 +311,19 @@ DOORS = (
         "subscribe a webhook",
         "integrations.actions:do_create_webhook",
         web=("integrations:integrations",),
-        api=("webhooks:create_webhook",),
+        api=("webhooks:create_webhook", "webhooks:create_channel"),
     ),
     Door(
         "change or disable a webhook",
         "integrations.actions:do_update_webhook",
         web=("integrations:webhook", "integrations:webhook_enabled"),
-        api=("webhooks:patch_webhook",),
+        api=("webhooks:patch_webhook", "webhooks:patch_channel"),
     ),
     Door(
         "delete a webhook",
         "integrations.actions:do_delete_webhook",
         web=("integrations:webhook_delete",),
-        api=("webhooks:delete_webhook",),
+        api=("webhooks:delete_webhook", "webhooks:delete_channel"),
     ),
     Door(
         "rotate a webhook's signing secret",
@@ -335,7 +335,7 @@ DOORS = (
         "send a webhook a test event",
         "integrations.actions:do_send_test_event",
         web=("integrations:webhook_test",),
-        api=("webhooks:send_test_event",),
+        api=("webhooks:send_test_event", "webhooks:send_channel_test"),
     ),
 )
 

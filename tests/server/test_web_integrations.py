@@ -69,6 +69,11 @@ def test_a_channels_address_is_never_shown_again(world: World) -> None:
     page = client.get(f"{PAGE}{hook.pk}/").content.decode()
     assert url not in page and "T000/B000" not in page
     assert "hooks.slack.com/…SECRET" in page
+    # Saved without a new address: the sealed one stays.
+    edit = {"url": "", "all_events": "on", "team": world.team.pk, "version": "1"}
+    assert client.post(f"{PAGE}{hook.pk}/", edit).status_code == 302
+    hook.refresh_from_db()
+    assert unseal(hook.sealed_url) == url and hook.version == 2
 
 
 def test_edit_disable_test_rotate_and_delete(world: World) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field
 
@@ -76,3 +76,44 @@ class DeliveryOut(Out):
     attempts: list[AttemptOut]
     next_attempt_at: dt.datetime | None
     payload: dict[str, Any]
+
+
+Topic = Literal["launches", "check_ins", "alerts", "digests"]
+ALL_TOPICS: tuple[Topic, ...] = ("launches", "check_ins", "alerts", "digests")
+
+
+class ChannelIn(Strict):
+    """A new Slack or Teams channel: its incoming-webhook URL, its team and what it hears."""
+
+    kind: Literal["slack", "teams"]
+    url: str = Field(description="The channel's incoming-webhook URL (kept sealed, never shown).")
+    team: str | None = Field(None, description="A team's slug; without it, the whole organisation.")
+    topics: list[Topic] = Field(
+        default_factory=lambda: list(ALL_TOPICS),
+        description="What it hears: launches, check-ins, alerts (KPIs, statuses), digests.",
+    )
+    description: str = ""
+
+
+class ChannelPatch(Strict):
+    """A change of a channel; `url` replaces its address; `version` detects concurrent edits."""
+
+    url: str | None = None
+    topics: list[Topic] | None = None
+    description: str | None = None
+    enabled: bool | None = None
+    version: int | None = None
+
+
+class ChannelOut(Out):
+    """A channel as listed: its address only by host and last characters."""
+
+    id: int
+    kind: str
+    url: str = Field(description="The host and the last characters of the address.")
+    team: str | None
+    topics: list[str]
+    description: str
+    enabled: bool
+    version: int
+    created_at: dt.datetime

@@ -70,10 +70,12 @@ def check_url(url: str) -> None:
         raise ActionError("url", "The address needs a host, e.g. https://example.com/hooks.")
 
 
-def check_webhook_input(access: Access, data: WebhookInput) -> None:
-    """Refuse a bad address, an unknown kind or event, a long description, another
-    organisation's team; each naming its field."""
-    check_url(data.url)
+def check_webhook_input(access: Access, data: WebhookInput, *, new_url: bool = True) -> None:
+    """Refuse a bad address (when one is given: a chat channel's stored one is sealed), an
+    unknown kind or event, a long description, another organisation's team; each naming its
+    field."""
+    if new_url:
+        check_url(data.url)
     if data.kind not in Webhook.Kind.values:
         raise ActionError("kind", f"The kind is one of {', '.join(Webhook.Kind.values)}.")
     known = set(EVENT_TYPES) | ({DIGEST_EVENT} if data.kind != Webhook.Kind.WEBHOOK else set())
@@ -162,7 +164,7 @@ def do_update_webhook(
         if name in changes:
             setattr(data, name, changes[name])
     data.events = sorted(set(data.events))
-    check_webhook_input(access, data)
+    check_webhook_input(access, data, new_url=bool(changes.get("url")))
     with writes.atomic():
         current = Webhook.objects.select_for_update().get(pk=hook.pk)
         if expected_version is not None and current.version != expected_version:

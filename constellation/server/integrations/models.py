@@ -39,6 +39,19 @@ CHANNEL_TOPICS = {
 }
 
 
+def events_of_topics(topics: list[str]) -> list[str]:
+    """The event types a chat channel's topics (launches, check-ins, …) stand for."""
+    return sorted({event for topic in topics for event in CHANNEL_TOPICS.get(topic, ())})
+
+
+def topics_of(events: list[str]) -> list[str]:
+    """A chat channel's topics from its event types (every topic when it wants every event)."""
+    if not events:
+        return list(CHANNEL_TOPICS)
+    wanted = set(events)
+    return [topic for topic, types in CHANNEL_TOPICS.items() if set(types) <= wanted]
+
+
 class ByWebhook(OrganizationQuerySet[ModelT]):
     """Deliveries, which belong to their subscription's organisation."""
 

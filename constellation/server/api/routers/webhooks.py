@@ -1,4 +1,5 @@
-"""The organisation's outbound webhooks: subscribe, change, delete, test, read the log.
+"""The organisation's outbound webhooks and Slack / Teams channels: subscribe, change,
+delete, test, read the log.
 
 Only owners and admins (with a write token to change anything); anyone else of the
 organisation is refused (403), anyone outside it gets 404. The signing secret is in the
@@ -14,7 +15,11 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from constellation.server.api.auth import api_access
+from constellation.server.api.errors import FieldError
 from constellation.server.api.integration_schemas import (
+    ChannelIn,
+    ChannelOut,
+    ChannelPatch,
     DeliveryOut,
     SecretOut,
     WebhookCreated,
@@ -34,8 +39,14 @@ from constellation.server.integrations.actions import (
     do_send_test_event,
     do_update_webhook,
 )
-from constellation.server.integrations.models import Delivery, Webhook
-from constellation.server.orgs.access import Access
+from constellation.server.integrations.models import (
+    CHANNEL_TOPICS,
+    Delivery,
+    Webhook,
+    events_of_topics,
+    topics_of,
+)
+from constellation.server.orgs.access import Access, find_team
 
 router = Router(tags=["webhooks"])
 READ = {401: Message, 403: Message, 404: Message}
@@ -168,5 +179,121 @@ def list_webhook_deliveries(
 ) -> list[dict[str, Any]]:
     """The delivery log, newest first, 50 a page (`page`), each with its attempts."""
     access, hook = _webhook(request, org, webhook_id)
+    rows = Paginator(deliveries_of(access, hook), PAGE_SIZE).get_page(page)
+    return [delivery_out(delivery) for delivery in rows]
+
+
+# Slack and Microsoft Teams channels: the same subscriptions, readable messages, no secret.
+
+
+def channel_out(hook: Webhook) -> dict[str, Any]:
+    """A chat channel as the API shows it: never its address."""
+    return {
+        "id": hook.pk,
+        "kind": hook.kind,
+        "url": hook.url,
+        "team": hook.team.slug if hook.team is not None else None,
+        "topics": topics_of(list(hook.events)),
+        "description": hook.description,
+        "enabled": hook.enabled,
+        "version": hook.version,
+        "created_at": hook.created_at,
+    }
+
+
+def _channel(request: HttpRequest, org: str, channel_id: int) -> tuple[Access, Webhook]:
+    """A chat channel of the organisation (a signed webhook is not one here: 404)."""
+    access = api_access(request, org)
+    hook = access_webhook(access, channel_id)
+    check_manages_integrations(access)
+    if not hook.is_channel:
+        raise NotFound("No such channel")
+    return access, hook
+
+
+def _events(topics: list[str]) -> list[str]:
+    """Every topic is every event (and any added later): stored as none named."""
+    return [] if set(topics) >= set(CHANNEL_TOPICS) else events_of_topics(topics)
+
+
+@router.get("/orgs/{org}/channels", response={200: list[ChannelOut], **READ})
+def list_channels(request: HttpRequest, org: str) -> list[dict[str, Any]]:
+    """The organisation's Slack and Teams channels, oldest first (never their addresses)."""
+    access = _admin(request, org)
+    hooks = webhooks_of(access).exclude(kind=Webhook.Kind.WEBHOOK)
+    return [channel_out(hook) for hook in hooks]
+
+
+@router.post("/orgs/{org}/channels", response={201: ChannelOut, **WRITE})
+def create_channel(request: HttpRequest, org: str, payload: ChannelIn) -> Status[dict[str, Any]]:
+    """Add a Slack or Teams channel, for the whole organisation or one team."""
+    access = _admin(request, org)
+    team = None
+    if payload.team is not None:
+        team = find_team(access, payload.team)
+        if team is None:
+            raise FieldError("team", f"No such team: {payload.team}.")
+    if not payload.topics:
+        raise FieldError("topics", "Choose at least one topic.")
+    data = WebhookInput(
+        url=payload.url.strip(),
+        events=_events(list(payload.topics)),
+        kind=payload.kind,
+        description=payload.description,
+        team=team,
+    )
+    hook, _ = do_create_webhook(access, data, request.user)
+    return Status(201, channel_out(hook))
+
+
+@router.get("/orgs/{org}/channels/{channel_id}", response={200: ChannelOut, **READ})
+def get_channel(request: HttpRequest, org: str, channel_id: int) -> dict[str, Any]:
+    """One channel (never its address)."""
+    _, hook = _channel(request, org, channel_id)
+    return channel_out(hook)
+
+
+@router.patch(
+    "/orgs/{org}/channels/{channel_id}", response={200: ChannelOut, **WRITE, 409: ConflictMessage}
+)
+def patch_channel(
+    request: HttpRequest, org: str, channel_id: int, payload: ChannelPatch
+) -> dict[str, Any]:
+    """Change the address, the topics, the description, or disable (`enabled` false)."""
+    access, hook = _channel(request, org, channel_id)
+    changes = payload.model_dump(exclude_unset=True, exclude={"version", "topics"})
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if payload.topics is not None:
+        if not payload.topics:
+            raise FieldError("topics", "Choose at least one topic.")
+        changes["events"] = _events(list(payload.topics))
+    do_update_webhook(access, hook, changes, request.user, expected_version=payload.version)
+    return channel_out(hook)
+
+
+@router.delete("/orgs/{org}/channels/{channel_id}", response={204: None, **WRITE})
+def delete_channel(request: HttpRequest, org: str, channel_id: int) -> Status[None]:
+    """Delete a channel and its delivery log."""
+    access, hook = _channel(request, org, channel_id)
+    do_delete_webhook(access, hook, request.user)
+    return Status(204, None)
+
+
+@router.post("/orgs/{org}/channels/{channel_id}/test", response={202: DeliveryOut, **WRITE})
+def send_channel_test(request: HttpRequest, org: str, channel_id: int) -> Status[dict[str, Any]]:
+    """Queue a test message to the channel; its attempts show in the delivery log."""
+    access, hook = _channel(request, org, channel_id)
+    delivery = do_send_test_event(access, hook, request.user)
+    return Status(202, {**delivery_out(delivery), "attempts": []})
+
+
+@router.get(
+    "/orgs/{org}/channels/{channel_id}/deliveries", response={200: list[DeliveryOut], **READ}
+)
+def list_channel_deliveries(
+    request: HttpRequest, org: str, channel_id: int, page: int = 1
+) -> list[dict[str, Any]]:
+    """The channel's delivery log, newest first, 50 a page (`page`), with attempts."""
+    access, hook = _channel(request, org, channel_id)
     rows = Paginator(deliveries_of(access, hook), PAGE_SIZE).get_page(page)
     return [delivery_out(delivery) for delivery in rows]
