@@ -57,6 +57,9 @@ def test_a_bad_address_or_event_is_refused_naming_the_field(world: World) -> Non
     for body, field in (
         ({"url": "ftp://example.com/h"}, "url"),
         ({"url": "https://"}, "url"),
+        ({"url": "http://[::1"}, "url"),
+        ({"url": "https://example.com:99999/h"}, "url"),
+        ({"url": "https://example.com/" + "x" * 2000}, "url"),
         ({"url": "https://example.com/h", "events": ["objective.exploded"]}, "events"),
     ):
         response = client.post(URL, body)

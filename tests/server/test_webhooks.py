@@ -208,3 +208,25 @@ def test_a_kpi_leaving_its_healthy_range_is_delivered(world: World) -> None:
     kpi = delivery.payload["data"]["kpi"]
     assert (kpi["id"], kpi["value"]) == ("logo-churn", 3.4)
     assert kpi["url"] == "http://localhost:8000/o/acme/kpis/logo-churn/"
+
+
+def test_a_weeks_check_ins_are_described_in_a_fixed_number_of_queries(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    from constellation.server.audit.models import AuditEvent
+    from constellation.server.integrations.events import queue_deliveries
+    from constellation.server.tracking.actions import do_check_ins
+
+    _subscribe(world, "https://example.com/week")
+    access = access_org(world.member, "acme")
+    entries = [
+        (world.key_result, CheckInInput(value=45)),
+        (world.second_key_result, CheckInInput(value=2)),
+    ]
+    do_check_ins(access, entries, world.member)
+    assert Delivery.objects.filter(event_type="checkin.recorded").count() == 2
+    events = list(AuditEvent.objects.filter(action="check_in"))
+    # The subscriptions, the actors, the key results, the insert: whatever the batch's size.
+    with django_assert_num_queries(4):
+        queue_deliveries(events)
+    assert Delivery.objects.count() == 4

@@ -63,10 +63,14 @@ def check_url(url: str) -> None:
         raise ActionError("url", "Give the address to send events to.")
     if len(url) > URL_LENGTH:
         raise ActionError("url", f"An address has at most {URL_LENGTH} characters.")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port
+    except ValueError as error:  # "http://[::1", a port out of range
+        raise ActionError("url", f"This is not an address: {error}.") from error
     if parts.scheme not in {"http", "https"}:
         raise ActionError("url", "The address must start with http:// or https://.")
-    if not parts.hostname or any(c.isspace() for c in url):
+    if not host or any(c.isspace() for c in url):
         raise ActionError("url", "The address needs a host, e.g. https://example.com/hooks.")
 
 

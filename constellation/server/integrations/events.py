@@ -11,6 +11,7 @@ costs one query.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -106,14 +107,22 @@ def _launched(event: Any, actor: str | None) -> list[Outgoing]:
     ]
 
 
+def _key_results(events: Sequence[Any]) -> dict[int, KeyResult]:
+    """The key results a batch of check-ins names, with their objectives: one query for a
+    whole week checked in at once."""
+    ids = {e.object_id for e in events if e.action == "check_in" and e.object_type == "keyresult"}
+    if not ids:
+        return {}
+    rows = KeyResult.objects.select_related(
+        "objective__organization", "objective__team__organization"
+    ).filter(pk__in=sorted(ids))
+    return {kr.pk: kr for kr in rows}
+
+
 def _checked_in(event: Any, actor: str | None) -> list[Outgoing]:
     if event.object_type != "keyresult":
         return []
-    kr = (
-        KeyResult.objects.select_related("objective__organization", "objective__team__organization")
-        .filter(pk=event.object_id)
-        .first()
-    )
+    kr = _batch.key_results.get(event.object_id)
     if kr is None:
         return []
     objective = kr.objective
@@ -263,6 +272,14 @@ def _review_finished(event: Any, actor: str | None) -> list[Outgoing]:
     return [Outgoing("quarterly_review.finished", data, team.pk)]
 
 
+class _Batch(threading.local):
+    """Rows read once for a whole batch of events (this thread's current one)."""
+
+    def __init__(self) -> None:
+        self.key_results: dict[int, KeyResult] = {}
+
+
+_batch = _Batch()
 Describe = Callable[[Any, str | None], list[Outgoing]]
 # Audit actions (and the stored scores' status change) → what they become.
 DESCRIBED: dict[str, Describe] = {
@@ -309,6 +326,7 @@ def queue_deliveries(events: Sequence[Any]) -> None:
     if not hooks:
         return
     actors = _actors(wanted)
+    _batch.key_results = _key_results(wanted)
     made: list[Delivery] = []
     for event in wanted:
         own = [hook for hook in hooks if hook.organization_id == event.organization_id]
