@@ -127,3 +127,51 @@ def test_a_webhook_cannot_belong_to_one_team_and_a_channel_url_is_checked(world:
     with pytest.raises(ActionError) as refused:
         do_create_webhook(access, WebhookInput(url="slack.com", kind="slack"), world.admin)
     assert refused.value.field == "url"
+
+
+def test_a_teams_lead_adds_and_manages_their_teams_channel_and_nothing_else(world: World) -> None:
+    from django.test import Client
+
+    from tests.server.api_helpers import client_for
+
+    Team.objects.filter(pk=world.team.pk).update(lead=world.leader)
+    company = Team.objects.get(slug="company")
+    web = Client()
+    web.force_login(world.leader)
+    page = web.get("/o/acme/integrations/")
+    assert page.status_code == 200
+    assert 'value="webhook"' not in page.content.decode()
+    form = {"kind": "slack", "url": "https://hooks.slack.com/services/T/B/c", "all_events": "on"}
+    assert web.post("/o/acme/integrations/", {**form, "team": world.team.pk}).status_code == 302
+    hook = Webhook.objects.get()
+    assert hook.team == world.team
+    assert web.post(f"/o/acme/integrations/{hook.pk}/test/").status_code == 302
+    refused = web.post("/o/acme/integrations/", {**form, "team": company.pk})
+    assert refused.status_code == 422
+    signed = web.post("/o/acme/integrations/", {**form, "kind": "webhook", "team": world.team.pk})
+    assert signed.status_code == 422
+    api = client_for(world.leader, world.org)
+    made = api.post(
+        "/orgs/acme/channels", {"kind": "teams", "url": "https://e.com/t", "team": "growth"}
+    )
+    assert made.status_code == 201
+    other = api.post(
+        "/orgs/acme/channels", {"kind": "teams", "url": "https://e.com/t", "team": "company"}
+    )
+    assert other.status_code == 403
+    assert (
+        api.post("/orgs/acme/channels", {"kind": "slack", "url": "https://e.com/t"}).status_code
+        == 403
+    )
+    assert api.post("/orgs/acme/webhooks", {"url": "https://e.com/h"}).status_code == 403
+    assert api.patch(f"/orgs/acme/channels/{hook.pk}", {"team": "company"}).status_code == 422
+    assert len(api.get("/orgs/acme/channels").data) == 2
+    # A channel of the whole organisation is the admins' alone.
+    admin = access_org(world.admin, "acme")
+    whole = do_create_webhook(
+        admin, WebhookInput(url="https://e.com/all", kind="slack"), world.admin
+    )
+    assert api.get(f"/orgs/acme/channels/{whole[0].pk}").status_code == 403
+    assert len(api.get("/orgs/acme/channels").data) == 2
+    assert web.get(f"/o/acme/integrations/{whole[0].pk}/").status_code == 403
+    assert Webhook.objects.count() == 3

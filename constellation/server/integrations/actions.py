@@ -26,7 +26,10 @@ from constellation.server.orgs.access import Access
 from constellation.server.orgs.models import Team
 from constellation.server.sealed import seal
 
-ADMINS_ONLY = "Only owners and admins of {org} manage its webhooks and channels; ask one of them."
+ADMINS_ONLY = (
+    "Only owners and admins of {org} manage its webhooks, and a team's lead its team's "
+    "channels; ask one of them."
+)
 URL_LENGTH = 2000
 DESCRIPTION_LENGTH = 200
 # Enough of a chat channel's address to tell channels apart; never enough to post to one.
@@ -55,6 +58,20 @@ def check_manages_integrations(access: Access) -> None:
     if not access.is_admin:
         raise NotAllowed(ADMINS_ONLY.format(org=access.organization.name))
     access.require_write()
+
+
+def check_manages(access: Access, hook: Webhook | None = None, team: Team | None = None) -> None:
+    """Refuse anyone who may not manage this subscription: admins manage every one; a team's
+    lead manages the Slack and Teams channels of that team (`team`: the one it would move to)."""
+    if access.is_admin:
+        access.require_write()
+        return
+    teams = [t for t in (hook.team if hook is not None else None, team) if t is not None]
+    channel = hook is None or hook.is_channel
+    if channel and teams and all(t.lead_id == access.user_id for t in teams):
+        access.require_write()
+        return
+    raise NotAllowed(ADMINS_ONLY.format(org=access.organization.name))
 
 
 def check_url(url: str) -> None:
@@ -119,7 +136,10 @@ def _address(hook: Webhook, data: WebhookInput) -> None:
 def do_create_webhook(access: Access, data: WebhookInput, actor: Any) -> tuple[Webhook, str | None]:
     """A new subscription, and its signing secret (a webhook's, shown once; None for a chat
     channel, whose address is its secret)."""
-    check_manages_integrations(access)
+    if data.kind == Webhook.Kind.WEBHOOK:
+        check_manages_integrations(access)
+    else:
+        check_manages(access, team=data.team)
     data.events = sorted(set(data.events))
     check_webhook_input(access, data)
     secret = new_secret() if data.kind == Webhook.Kind.WEBHOOK else None
@@ -158,7 +178,7 @@ def do_update_webhook(
     """Change a subscription's address, events, description or whether it is enabled (its
     kind stays). A chat channel's address is kept unless a new one is given. Conflict when
     `expected_version` is not the stored one."""
-    check_manages_integrations(access)
+    check_manages(access, hook, changes.get("team"))
     unknown = set(changes) - {"url", "events", "description", "enabled", "team"}
     if unknown:
         raise ActionError(sorted(unknown)[0], "This cannot be changed.")
@@ -190,7 +210,7 @@ def do_update_webhook(
 
 def do_delete_webhook(access: Access, hook: Webhook, actor: Any) -> None:
     """Delete a subscription with its delivery log."""
-    check_manages_integrations(access)
+    check_manages(access, hook)
     with writes.atomic():
         record(
             access.organization.pk, actor, "delete_webhook", hook,
@@ -216,7 +236,7 @@ def do_rotate_webhook_secret(access: Access, hook: Webhook, actor: Any) -> str:
 
 def do_send_test_event(access: Access, hook: Webhook, actor: Any) -> Delivery:
     """Queue a `webhook.test` delivery to the subscription (sent by the worker, in its log)."""
-    check_manages_integrations(access)
+    check_manages(access, hook)
     if not hook.enabled:
         raise ActionError("enabled", "Enable the subscription before sending it a test event.")
     org = access.organization

@@ -52,10 +52,23 @@ class WebhookForm(forms.Form):
     description = forms.CharField(max_length=200, required=False, label="Description")
 
     def __init__(
-        self, *args: Any, teams: Any, editing: bool = False, channel: bool = True, **kwargs: Any
+        self,
+        *args: Any,
+        teams: Any,
+        editing: bool = False,
+        channel: bool = True,
+        leading: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        if leading:
+            # A team's lead adds their own team's Slack or Teams channels, nothing else.
+            kind = self.fields["kind"]
+            kind.choices = [c for c in Webhook.Kind.choices if c[0] != Webhook.Kind.WEBHOOK]  # type: ignore[attr-defined]
+            kind.initial = Webhook.Kind.SLACK
+            self.fields["team"].required = True
+            self.fields["team"].empty_label = None  # type: ignore[attr-defined]
         if not channel:
             del self.fields["team"]  # a signed webhook hears the whole organisation
         if editing:

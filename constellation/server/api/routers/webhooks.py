@@ -1,8 +1,9 @@
 """The organisation's outbound webhooks and Slack / Teams channels: subscribe, change,
 delete, test, read the log.
 
-Only owners and admins (with a write token to change anything); anyone else of the
-organisation is refused (403), anyone outside it gets 404. The signing secret is in the
+Only owners and admins (with a write token to change anything), and a team's lead for the
+Slack and Teams channels of their team; anyone else of the organisation is refused (403),
+anyone outside it gets 404. The signing secret is in the
 answer that creates (or rotates) it, never again.
 """
 
@@ -29,9 +30,16 @@ from constellation.server.api.integration_schemas import (
 )
 from constellation.server.api.schemas import ConflictMessage, Message, ValidationProblems
 from constellation.server.errors import NotFound
-from constellation.server.integrations.access import access_webhook, deliveries_of, webhooks_of
+from constellation.server.integrations.access import (
+    access_webhook,
+    deliveries_of,
+    managed_by,
+    teams_led_by,
+    webhooks_of,
+)
 from constellation.server.integrations.actions import (
     WebhookInput,
+    check_manages,
     check_manages_integrations,
     do_create_webhook,
     do_delete_webhook,
@@ -205,9 +213,9 @@ def _channel(request: HttpRequest, org: str, channel_id: int) -> tuple[Access, W
     """A chat channel of the organisation (a signed webhook is not one here: 404)."""
     access = api_access(request, org)
     hook = access_webhook(access, channel_id)
-    check_manages_integrations(access)
     if not hook.is_channel:
         raise NotFound("No such channel")
+    check_manages(access, hook)
     return access, hook
 
 
@@ -218,16 +226,20 @@ def _events(topics: list[str]) -> list[str]:
 
 @router.get("/orgs/{org}/channels", response={200: list[ChannelOut], **READ})
 def list_channels(request: HttpRequest, org: str) -> list[dict[str, Any]]:
-    """The organisation's Slack and Teams channels, oldest first (never their addresses)."""
-    access = _admin(request, org)
-    hooks = webhooks_of(access).exclude(kind=Webhook.Kind.WEBHOOK)
+    """The organisation's Slack and Teams channels (a team's lead: their teams'), oldest
+    first, never their addresses."""
+    access = api_access(request, org)
+    if not access.is_admin and not teams_led_by(access).exists():
+        check_manages_integrations(access)  # refused, saying who may
+    hooks = managed_by(access).exclude(kind=Webhook.Kind.WEBHOOK)
     return [channel_out(hook) for hook in hooks]
 
 
 @router.post("/orgs/{org}/channels", response={201: ChannelOut, **WRITE})
 def create_channel(request: HttpRequest, org: str, payload: ChannelIn) -> Status[dict[str, Any]]:
-    """Add a Slack or Teams channel, for the whole organisation or one team."""
-    access = _admin(request, org)
+    """Add a Slack or Teams channel, for the whole organisation or one team (a team's lead:
+    for a team they lead)."""
+    access = api_access(request, org)
     team = None
     if payload.team is not None:
         team = find_team(access, payload.team)

@@ -15,9 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from constellation.server.errors import ActionError, Conflict
-from constellation.server.integrations.access import access_webhook, deliveries_of, webhooks_of
+from constellation.server.integrations.access import (
+    access_webhook,
+    deliveries_of,
+    managed_by,
+    teams_led_by,
+)
 from constellation.server.integrations.actions import (
     WebhookInput,
+    check_manages,
     check_manages_integrations,
     do_create_webhook,
     do_delete_webhook,
@@ -58,12 +64,19 @@ def _create(request: HttpRequest, access: Access, form: WebhookForm) -> Any:
     return None
 
 
+def _teams(access: Access) -> Any:
+    """The teams a channel may be given: any for an admin, those they lead for a lead."""
+    return active_teams_of(access) if access.is_admin else teams_led_by(access)
+
+
 @org_view(methods=("GET", "HEAD", "POST"), write=True)
 def integrations(request: HttpRequest, access: Access) -> HttpResponse:
-    """`/o/<org>/integrations/`: the subscriptions, and a form for a new one."""
-    check_manages_integrations(access)
-    teams = active_teams_of(access)
-    form = WebhookForm(request.POST or None, teams=teams)
+    """`/o/<org>/integrations/`: the subscriptions, and a form for a new one (a team's lead:
+    their teams' Slack and Teams channels only)."""
+    leading = not access.is_admin
+    if leading and not teams_led_by(access).exists():
+        check_manages_integrations(access)  # refused, saying who may
+    form = WebhookForm(request.POST or None, teams=_teams(access), leading=leading)
     if request.method == "POST":
         made = _create(request, access, form)
         if made is not None:
@@ -76,7 +89,7 @@ def integrations(request: HttpRequest, access: Access) -> HttpResponse:
         "access": access,
         "organization": access.organization,
         "form": form,
-        "hooks": list(webhooks_of(access)),
+        "hooks": list(managed_by(access)),
         "event_types": EVENT_TYPES,
     }
     return render(request, "web/integrations.html", context, status=422 if form.errors else 200)
@@ -101,7 +114,7 @@ def _detail(
             "team": hook.team_id,
         }
         form = WebhookForm(
-            initial=initial, teams=active_teams_of(access), editing=True, channel=hook.is_channel
+            initial=initial, teams=_teams(access), editing=True, channel=hook.is_channel
         )
     page = Paginator(deliveries_of(access, hook), PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -119,12 +132,10 @@ def _detail(
 def webhook(request: HttpRequest, access: Access, webhook_id: int) -> HttpResponse:
     """`/o/<org>/integrations/<id>/`: a subscription, its edit form and its delivery log."""
     hook = access_webhook(access, webhook_id)
-    check_manages_integrations(access)
+    check_manages(access, hook)
     if request.method != "POST":
         return _detail(request, access, hook)
-    form = WebhookForm(
-        request.POST, teams=active_teams_of(access), editing=True, channel=hook.is_channel
-    )
+    form = WebhookForm(request.POST, teams=_teams(access), editing=True, channel=hook.is_channel)
     if form.is_valid():
         changes: dict[str, Any] = {
             "events": form.chosen_events(),
