@@ -138,6 +138,8 @@ def test_a_teams_lead_adds_and_manages_their_teams_channel_and_nothing_else(worl
     company = Team.objects.get(slug="company")
     web = Client()
     web.force_login(world.leader)
+    settings = web.get(f"/o/acme/teams/{world.team.slug}/settings/").content.decode()
+    assert 'id="team-channels"' in settings and 'href="/o/acme/integrations/"' in settings
     page = web.get("/o/acme/integrations/")
     assert page.status_code == 200
     assert 'value="webhook"' not in page.content.decode()
