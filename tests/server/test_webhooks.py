@@ -171,6 +171,19 @@ def test_only_the_events_asked_for_are_delivered_and_a_disabled_one_waits(world:
     assert Delivery.objects.count() == 0
 
 
+def test_a_queued_delivery_waits_while_its_subscription_is_disabled(world: World) -> None:
+    with receiver() as hooks:
+        made = _subscribe(world, hooks.url)
+        access = access_org(world.member, "acme")
+        do_check_in(access, world.key_result, CheckInInput(value=47), world.member)
+        Webhook.objects.filter(pk=made["id"]).update(enabled=False)
+        assert due_delivery_ids() == [] and deliver_all([Delivery.objects.get().pk]) == 0
+        assert Attempt.objects.count() == 0
+        Webhook.objects.filter(pk=made["id"]).update(enabled=True)
+        assert deliver_all(due_delivery_ids()) == 1
+    assert len(hooks.received) == 1
+
+
 def test_the_secret_is_sealed_at_rest(world: World) -> None:
     made = _subscribe(world, "https://example.com/hooks")
     hook = Webhook.objects.get(pk=made["id"])

@@ -47,8 +47,11 @@ def waiting_deliveries() -> QuerySet[Delivery]:
 
 
 def due_delivery_ids(at: datetime | None = None, limit: int = 500) -> list[int]:
-    """Ids of the waiting deliveries whose next attempt is due at `at` (default: now)."""
-    due = waiting_deliveries().filter(next_attempt_at__lte=at or timezone.now())
+    """Ids of the waiting deliveries whose next attempt is due at `at` (default: now); a
+    disabled subscription's wait (and cost the sweep nothing) until it is enabled again."""
+    due = waiting_deliveries().filter(
+        next_attempt_at__lte=at or timezone.now(), webhook__enabled=True
+    )
     return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
 
 
