@@ -34,6 +34,8 @@ DOMAIN = (
     # Sources write check-ins through tracking and readings through kpis.
     "sources",
     "sharing",
+    # Webhooks and chat channels turn the events of every app above into deliveries.
+    "integrations",
 )
 # The plans layer reads every domain app. The quarterly review sits above it: it grades with
 # the engine's scores and reports a period, and the plans read its grades through the

@@ -24,7 +24,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Called with the audit events of every write before it commits (`audit.changes`): the stored
 # scores and coach findings are brought up to date in the same transaction.
-CHANGE_HANDLERS = ["constellation.server.plans.stored.apply_changes"]
+CHANGE_HANDLERS = [
+    "constellation.server.plans.stored.apply_changes",
+    # After the scores: an objective's status change noted by them is delivered too.
+    "constellation.server.integrations.events.queue_deliveries",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "constellation.server.accounts",
     "constellation.server.sharing",
     "constellation.server.sources",
+    "constellation.server.integrations",
     "constellation.server.tokens",
     "constellation.server.web",
 ]
@@ -199,6 +204,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "constellation@localhost")
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 8)
 # Seconds an SMTP server may take to answer, so a hung one never holds a request for long.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# A webhook or chat channel delivery that fails is retried after 1, 2, 4, … minutes; after
+# this many attempts it is kept as failed in its delivery log.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+# Seconds a receiver may take to answer one delivery (the worker's, never a person's, wait).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
 # Links in emails start with this (no trailing slash), e.g. https://okrs.example.com
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # How many days an invitation link stays open.

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from constellation.server.api.urls import api
 from constellation.server.audit.models import AuditEvent
+from constellation.server.integrations.models import Delivery, Webhook
 from constellation.server.kpis.models import Kpi, KpiReading
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import (
@@ -79,6 +80,14 @@ ADMIN_ONLY = {
     "o/{org}/people/",
     "o/{org}/people/{username}/deactivate/",
     "api/v1/orgs/{org}/invitations",
+    "o/{org}/integrations/",
+    "o/{org}/integrations/{webhook_id}/",
+    "api/v1/orgs/{org}/webhooks",
+    "api/v1/orgs/{org}/webhooks/{webhook_id}",
+    "api/v1/orgs/{org}/webhooks/{webhook_id}/deliveries",
+    "api/v1/orgs/{org}/channels",
+    "api/v1/orgs/{org}/channels/{channel_id}",
+    "api/v1/orgs/{org}/channels/{channel_id}/deliveries",
 }
 # Forms that only create or change something: a viewer opening one gets a 403 page saying why.
 WRITE_FORMS = {
@@ -291,6 +300,12 @@ def parameter_values(world: World) -> Any:
             checked_on=world.period.start,
             author=world.member,
         ).pk,
+        "webhook_id": Webhook.objects.create(
+            organization=world.org, url="https://example.com/acme-hooks", sealed_secret="x"
+        ).pk,
+        "channel_id": Webhook.objects.create(
+            organization=world.org, kind="slack", url="hooks.slack.com/…acme", sealed_url="x"
+        ).pk,
         "username": world.member.username,
         "invitation": invitation.pk,
         "invitation_id": invitation.pk,
@@ -373,6 +388,12 @@ def acme_state(world: World, *, personal: bool = True) -> dict[str, Any]:
             )
         ),
         "audit": audit.exclude(action__in=["create_token", "revoke_token"]).count(),
+        "webhooks": list(
+            Webhook.objects.filter(organization=org)
+            .order_by("pk")
+            .values_list("url", "events", "enabled", "version", "sealed_secret")
+        ),
+        "deliveries": Delivery.objects.filter(webhook__organization=org).count(),
         "sharing": sharing_state(world),
         "strategy": strategy_state(world),
         "reviews": reviews_state(world),

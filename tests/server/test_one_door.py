@@ -385,6 +385,36 @@ DOORS = (
             "spreadsheets:export_check_ins",
         ),
     ),
+    Door(
+        "subscribe a webhook",
+        "integrations.actions:do_create_webhook",
+        web=("integrations:integrations",),
+        api=("webhooks:create_webhook", "webhooks:create_channel"),
+    ),
+    Door(
+        "change or disable a webhook",
+        "integrations.actions:do_update_webhook",
+        web=("integrations:webhook", "integrations:webhook_enabled"),
+        api=("webhooks:patch_webhook", "webhooks:patch_channel"),
+    ),
+    Door(
+        "delete a webhook",
+        "integrations.actions:do_delete_webhook",
+        web=("integrations:webhook_delete",),
+        api=("webhooks:delete_webhook", "webhooks:delete_channel"),
+    ),
+    Door(
+        "rotate a webhook's signing secret",
+        "integrations.actions:do_rotate_webhook_secret",
+        web=("integrations:webhook_rotate",),
+        api=("webhooks:rotate_webhook_secret",),
+    ),
+    Door(
+        "send a webhook a test event",
+        "integrations.actions:do_send_test_event",
+        web=("integrations:webhook_test",),
+        api=("webhooks:send_test_event", "webhooks:send_channel_test"),
+    ),
 )
 
 

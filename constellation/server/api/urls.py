@@ -20,6 +20,7 @@ from constellation.server.api.routers import sources as sources_router
 from constellation.server.api.routers import spreadsheets as spreadsheets_router
 from constellation.server.api.routers import strategy as strategy_router
 from constellation.server.api.routers import teams as teams_router
+from constellation.server.api.routers import webhooks as webhooks_router
 from constellation.server.api.throttling import ApiRate
 
 DESCRIPTION = """
@@ -93,3 +94,4 @@ api.add_router("", people_router.router)
 api.add_router("", teams_router.router)
 api.add_router("", map_router.router)
 api.add_router("", imports_router.router)
+api.add_router("", webhooks_router.router)

@@ -62,6 +62,8 @@ BATCH = 400
 # Alignment chains longer than this are not followed further (a loop is reported anyway).
 MAX_DEPTH = 50
 CYCLE_RULE = "alignment-cycle"
+# What a launched objective's status change is noted as, for the other change handlers.
+STATUS_CHANGE = "status_change"
 OBJECTIVE_FIELDS = ["progress", "expected", "status", "status_reason", "grade", "scored_on"]
 KEY_RESULT_FIELDS = ["value", "progress", "expected", "status", "forecast"]
 
@@ -134,6 +136,8 @@ def _touched(events: Sequence[Any]) -> dict[int, Touched]:
     found: dict[int, Touched] = defaultdict(Touched)
     named: dict[str, set[int]] = defaultdict(set)
     for event in events:
+        if event.action == STATUS_CHANGE:
+            continue  # noted by the rescoring itself: nothing more to rescore
         organization_id = event.organization_id
         kind, pk = event.object_type, event.object_id
         data = {**(event.before or {}), **(event.after or {})}
@@ -441,6 +445,19 @@ def _finite(value: float | None) -> float | None:
     return value if value is None or math.isfinite(value) else None
 
 
+def _status_moved(
+    organization_id: int, pk: int, objective: core.Objective, rows: Any, status: str | None
+) -> list[writes.Change]:
+    """A launched objective's status change (on track → at risk, …) as a change to note;
+    none for its first score, a draft or a closed objective."""
+    stored = rows.scores.get(objective.id)
+    before = stored.status if stored is not None else None
+    if objective.state != "launched" or not before or not status or before == status:
+        return []
+    after = {"before": before, "after": status}
+    return [writes.Change(organization_id, STATUS_CHANGE, "objective", pk, after)]
+
+
 def _rescore(organization: Organization, batch: list[int], full: list[int], on: date) -> None:
     """Score the batch's objectives (and coach `full` ones) with the engine, and store it."""
     upstream = _closure(full, upstream=True) - set(batch) if full else set()
@@ -454,12 +471,14 @@ def _rescore(organization: Organization, batch: list[int], full: list[int], on: 
         kr_ids[place.objective_id].append(kr_id)
     objectives: list[tuple] = []
     key_results: list[tuple] = []
+    moved: list[writes.Change] = []
     kpis = {kpi.id: kpi for kpi in plan.kpis}
     for pk in batch:
         index = by_pk.get(pk)
         if index is None:
             continue  # deleted meanwhile
         score = scoring.score_objective(plan.objectives[index], on, kpis)
+        moved += _status_moved(organization.pk, pk, plan.objectives[index], rows, score.status)
         reason = (score.reason or "")[:300]
         objectives.append(
             (pk, score.progress, score.expected, score.status, reason, score.grade.value, on)
@@ -471,6 +490,8 @@ def _rescore(organization: Organization, batch: list[int], full: list[int], on: 
             )
     _update(Objective, OBJECTIVE_FIELDS, objectives)
     _update(KeyResult, KEY_RESULT_FIELDS, key_results)
+    # Handed to the other change handlers (the integrations deliver it), never to this one.
+    writes.noted(moved)
     if not full:
         return
     ctx = LintContext(plan)

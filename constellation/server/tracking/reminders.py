@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from constellation.server.audit import changes as writes
 from constellation.server.audit.actions import record
@@ -115,6 +116,9 @@ def reminder_text(organization: Organization, due: DueReminder, since: date) -> 
     for kr in due.key_results:
         lines += [f"- {kr.title}", f"  {kr.objective_title}", f"  {site}{kr.path(organization)}"]
     lines += ["", "A check-in is a value, a confidence from 0 to 10 and a note."]
+    # My week holds every key result of theirs on one page: one visit checks them all in.
+    my_week = reverse("my-week", kwargs={"org": organization.slug})
+    lines += [f"Check in on all of them at once in My week: {site}{my_week}"]
     return title, "\n".join(lines)
 
 
@@ -124,7 +128,8 @@ def send_reminder(organization: Organization, due: DueReminder, slot: datetime) 
     since = cadence.local_day(cadence.previous_slot(slot))
     title, body = reminder_text(organization, due, since)
     objectives = {kr.objective_slug for kr in due.key_results}
-    url = f"/o/{organization.slug}/"
+    # Several objectives: My week, where all of them are checked in at once.
+    url = reverse("my-week", kwargs={"org": organization.slug})
     if len(objectives) == 1:
         url = f"/o/{organization.slug}/objectives/{objectives.pop()}/"
     with writes.atomic():

@@ -16,6 +16,7 @@ from constellation.server.web.views import (
     draft_key_results,
     drafting,
     initiatives,
+    integrations,
     kpis,
     launch,
     map,
@@ -368,6 +369,28 @@ urlpatterns = [
         name="reminder-settings",
     ),
     path("o/<str:org>/tokens/", tokens.tokens, name="tokens"),
+    path("o/<str:org>/integrations/", integrations.integrations, name="integrations"),
+    path("o/<str:org>/integrations/<int:webhook_id>/", integrations.webhook, name="webhook"),
+    path(
+        "o/<str:org>/integrations/<int:webhook_id>/enabled/",
+        integrations.webhook_enabled,
+        name="webhook-enabled",
+    ),
+    path(
+        "o/<str:org>/integrations/<int:webhook_id>/test/",
+        integrations.webhook_test,
+        name="webhook-test",
+    ),
+    path(
+        "o/<str:org>/integrations/<int:webhook_id>/secret/",
+        integrations.webhook_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "o/<str:org>/integrations/<int:webhook_id>/delete/",
+        integrations.webhook_delete,
+        name="webhook-delete",
+    ),
     path("o/<str:org>/people/", people.people, name="people"),
     path("o/<str:org>/people/<str:username>/role/", people.change_role, name="people-role"),
     path(

@@ -21,6 +21,7 @@ from django.db.models import Max
 from constellation.core import model, scoring
 from constellation.core.numbers import format_value
 from constellation.server.audit.actions import record
+from constellation.server.integrations.events import queue_digest
 from constellation.server.notifications.actions import do_notify
 from constellation.server.notifications.models import Notification
 from constellation.server.okrs.models import Objective, Period
@@ -254,6 +255,8 @@ def send_digest(organization: Organization, digest: Digest, slot: datetime) -> b
             email=True,
             email_preference="email_digests",
         )
+        # The team's Slack or Teams channels hear it too, sent once this commits.
+        queue_digest(digest.team, title, body.splitlines())
         after = {"team": digest.team.slug, "slot": slot.isoformat(), "moved": len(digest.moved)}
         record(organization.pk, None, "send_digest", sent, after=after)
     return True

@@ -1,8 +1,8 @@
 """The worker: the scheduler that enqueues what is due, and the weekly team digests job.
 
 The jobs are Django tasks on the database queue; each domain app keeps its own
-(`tracking.tasks`, `kpis.tasks`, `notifications.tasks`, `sources.tasks`), and this module, above the
-plans layer, adds the digests.
+(`tracking.tasks`, `kpis.tasks`, `notifications.tasks`, `sources.tasks`, `integrations.tasks`),
+and this module, above the plans layer, adds the digests.
 
 `okr worker` runs the queue and calls `schedule_due` every minute. Jobs are enqueued only after
 the enqueuing transaction commits, and each one is idempotent on its own (unique records of
@@ -20,6 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from constellation.server.integrations.outbox import due_delivery_ids
+from constellation.server.integrations.tasks import retry_deliveries_job
 from constellation.server.kpis.tasks import kpi_sweep_job
 from constellation.server.notifications.outbox import due_email_ids
 from constellation.server.notifications.tasks import retry_emails_job
@@ -82,6 +84,10 @@ def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
     # Failed emails whose retry is due, swept each minute (only then: no empty job every minute).
     if due_email_ids(moment, limit=1):
         due.append((f"email-retry:{moment:%Y-%m-%dT%H:%MZ}", retry_emails_job, ()))
+    # Webhook and chat deliveries whose retry is due, the same way.
+    if due_delivery_ids(moment, limit=1):
+        key = f"webhook-retry:{moment:%Y-%m-%dT%H:%MZ}"
+        due.append((key, retry_deliveries_job, (moment.isoformat(),)))
     return due
 
 

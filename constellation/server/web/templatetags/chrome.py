@@ -56,6 +56,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "notifications": ("notification",),
     "people": ("people", "invitation"),
     "tokens": ("token",),
+    "integrations": ("integrations", "webhook"),
     "reminder-settings": ("reminder-settings",),
     "profile": ("profile", "confirm-email"),
 }

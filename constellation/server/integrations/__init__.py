@@ -1,0 +1,1 @@
+"""What goes out: signed webhooks (Standard Webhooks) and Slack / Microsoft Teams channels."""
