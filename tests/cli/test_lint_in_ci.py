@@ -114,16 +114,16 @@ def test_shell_completion_completes_commands_and_choices() -> None:
             "COMP_CWORD": str(index),
         }
         okr = Path(sys.executable).parent / "okr"
-        done = subprocess.run([str(okr)], env=env, capture_output=True, text=True, check=True)
+        done = subprocess.run([str(okr)], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
         return done.stdout.split()
 
     assert complete("okr li", 1) == ["lint"]
     assert complete("okr lint --format ", 3) == ["text", "json", "sarif", "github"]
     okr = str(Path(sys.executable).parent / "okr")
-    script = subprocess.run(
-        [okr, "--show-completion", "bash"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "_OKR_COMPLETE=complete_bash" in script
+    shown = subprocess.run([okr, "--show-completion", "bash"], capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    assert "_OKR_COMPLETE=complete_bash" in shown.stdout
 
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
