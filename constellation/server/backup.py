@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from constellation.server.env import data_dir, database, env_str
 
@@ -120,7 +120,7 @@ def make_backup(output: Path, say: Say) -> Manifest:
         else:
             _pg_dump(db, copy, manifest, say)
         say("packing the archive")
-        _pack(output, manifest, str(settings.SECRET_KEY), copy)
+        write_archive(output, manifest, str(settings.SECRET_KEY), copy)
     return manifest
 
 
@@ -140,9 +140,11 @@ def _sqlite_backup(source: Path, copy: Path, manifest: Manifest, say: Say) -> No
     say(f"copying the SQLite database ({size / 1e6:,.1f} MB)")
     # All pages in one step: the copy is one read transaction, a snapshot the server's writers
     # (WAL mode) never wait for. Copied step by step, every write in between would restart it.
-    with _closing(sqlite3.connect(source, timeout=20)) as live:
-        with _closing(sqlite3.connect(copy)) as out:
-            live.backup(out, pages=-1)
+    with (
+        _closing(sqlite3.connect(source, timeout=20)) as live,
+        _closing(sqlite3.connect(copy)) as out,
+    ):
+        live.backup(out, pages=-1)
     say("counting the rows of the copy")
     _sqlite_count(copy, manifest)
 
@@ -180,7 +182,7 @@ def _closing(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-def _pack(output: Path, manifest: Manifest, key: str, copy: Path) -> None:
+def write_archive(output: Path, manifest: Manifest, key: str, copy: Path) -> None:
     """Write the archive next to `output`, owner-only, and move it into place when complete."""
     output = output.expanduser()
     if not output.parent.is_dir():
@@ -372,7 +374,7 @@ def restore(archive_path: Path, *, force: bool, say: Say) -> Restored:
 @contextmanager
 def _open_archive(path: Path) -> Iterator[tarfile.TarFile]:
     try:
-        archive = tarfile.open(path, mode="r:gz")
+        archive = tarfile.open(path, mode="r:gz")  # noqa: SIM115 (closed by the block below)
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file") from None
     except (tarfile.TarError, OSError, EOFError) as error:
@@ -381,7 +383,7 @@ def _open_archive(path: Path) -> Iterator[tarfile.TarFile]:
         yield archive
 
 
-def _member(archive: tarfile.TarFile, name: str) -> io.BufferedReader:
+def _member(archive: tarfile.TarFile, name: str) -> IO[bytes]:
     """A regular member of the archive, read without ever extracting paths it names."""
     try:
         info = archive.getmember(name)

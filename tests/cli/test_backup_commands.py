@@ -37,7 +37,17 @@ import pytest
 import requests
 from django.conf import settings
 from django.db import connection
+from typer.testing import CliRunner
 
+from constellation.cli.main import app
+from constellation.server.backup import (
+    MEMBERS,
+    BackupError,
+    Manifest,
+    postgres_program,
+    restore,
+    write_archive,
+)
 from constellation.server.demo import build_demo
 from constellation.server.orgs.access import access_org
 from constellation.server.tracking.actions import CheckInInput, do_check_in
@@ -251,9 +261,7 @@ def test_a_backup_taken_during_writes_restores_every_row_and_serves_the_same_pag
     try:
         _wait_for(lambda: writer.writes() >= 3, writer)
         before = writer.writes()
-        made = _okr(
-            "backup", "--output", str(archive), env=_environment(settings.DATA_DIR, source)
-        )
+        made = _okr("backup", "--output", str(archive), env=_environment(settings.DATA_DIR, source))
         during = writer.writes() - before
         _wait_for(lambda: writer.writes() >= before + during + 2, writer)
     finally:
@@ -317,3 +325,97 @@ def _assert_serves_the_state(session: requests.Session, base: str, world: World,
     assert world.objective.title in page.text and world.key_result.title in page.text
     assert f"{NOTE}{k}" in page.text
     assert f"{NOTE}{k + 1}" not in page.text
+
+
+# --- Refusals: clear messages, nothing changed ---------------------------------------------------
+
+runner = CliRunner()
+
+
+def _archive(path: Path, *, database: str = "sqlite", key: str = "the-backup-key") -> Path:
+    """A small archive as `okr backup` writes it: one table of two rows."""
+    made = path.parent / "made.sqlite3"
+    with _closing(sqlite3.connect(made)) as db:
+        db.execute("CREATE TABLE t (n integer)")
+        db.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+        db.commit()
+    manifest = Manifest("0", database, "2026-12-03T00:00:00+00:00", "data directory", [], {"t": 2})
+    write_archive(path, manifest, key, made.rename(path.parent / MEMBERS[database]))
+    return path
+
+
+@pytest.fixture
+def empty_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The settings `okr restore` reads point at a new SQLite data directory."""
+    monkeypatch.setenv("OKR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    return tmp_path / "data"
+
+
+def test_restore_refuses_a_database_that_is_not_empty_and_changes_nothing(
+    tmp_path: Path, empty_data_dir: Path
+) -> None:
+    archive = _archive(tmp_path / "backup.tar.gz")
+    empty_data_dir.mkdir()
+    kept = empty_data_dir / "constellation.sqlite3"
+    with _closing(sqlite3.connect(kept)) as db:
+        db.execute("CREATE TABLE mine (n integer)")
+    before = kept.read_bytes()
+    result = runner.invoke(app, ["restore", str(archive)])
+    assert result.exit_code == 2
+    assert "is not empty" in result.stderr and "--force" in result.stderr
+    assert kept.read_bytes() == before
+    assert not (empty_data_dir / "secret_key").exists()
+
+
+def test_restore_refuses_a_data_directory_with_another_secret_key(
+    tmp_path: Path, empty_data_dir: Path
+) -> None:
+    archive = _archive(tmp_path / "backup.tar.gz")
+    empty_data_dir.mkdir()
+    (empty_data_dir / "secret_key").write_text("another key")
+    result = runner.invoke(app, ["restore", str(archive)])
+    assert result.exit_code == 2
+    assert "holds another secret key" in result.stderr
+    assert (empty_data_dir / "secret_key").read_text() == "another key"
+    assert not (empty_data_dir / "constellation.sqlite3").exists()
+
+
+def test_restore_refuses_a_backup_of_another_kind_of_database(
+    tmp_path: Path, empty_data_dir: Path
+) -> None:
+    archive = _archive(tmp_path / "backup.tar.gz", database="postgresql")
+    result = runner.invoke(app, ["restore", str(archive)])
+    assert result.exit_code == 2
+    assert "backup is of a postgresql database" in result.stderr
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path, empty_data_dir: Path) -> None:
+    bogus = tmp_path / "notes.tar.gz"
+    bogus.write_text("not an archive")
+    result = runner.invoke(app, ["restore", str(bogus)])
+    assert result.exit_code == 2
+    assert "not a backup made by okr backup" in result.stderr
+    missing = runner.invoke(app, ["restore", str(tmp_path / "nowhere.tar.gz")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_restore_places_the_database_and_the_key_owner_only(
+    tmp_path: Path, empty_data_dir: Path
+) -> None:
+    archive = _archive(tmp_path / "backup.tar.gz")
+    restored = restore(archive, force=False, say=lambda step: None)
+    assert restored.manifest.tables == {"t": 2}
+    for name in ("constellation.sqlite3", "secret_key"):
+        assert stat.S_IMODE((empty_data_dir / name).stat().st_mode) == 0o600
+    assert (empty_data_dir / "secret_key").read_text() == "the-backup-key"
+
+
+def test_without_pg_dump_the_backup_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr("glob.glob", lambda pattern: [])
+    with pytest.raises(BackupError) as refused:
+        postgres_program("pg_dump")
+    assert "pg_dump is not installed" in str(refused.value)
+    assert "postgresql-client" in str(refused.value)
