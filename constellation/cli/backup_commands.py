@@ -41,12 +41,10 @@ def backup_command(
         ),
     ],
 ) -> None:
-    """Back up the database and the secret key into one archive, while the server runs.
-
-    SQLite is copied by its online backup API, PostgreSQL by pg_dump (which must be
-    installed); both are one consistent snapshot however busy the server is. Keep the
-    archive safe: its secret key opens the sealed webhook and data source secrets.
-    """
+    """Back up the database and the secret key into one archive while the server runs."""
+    # SQLite is copied by its online backup API, PostgreSQL by pg_dump: one consistent snapshot
+    # however busy the server is. The archive's secret key opens the sealed webhook and data
+    # source secrets, so it is written readable by its owner only.
     _database_or_exit("backup", migrate=False)
     from constellation.server.backup import BackupError, make_backup
 
@@ -78,13 +76,9 @@ def restore_command(
         ),
     ] = False,
 ) -> None:
-    """Restore a backup into an empty database and data directory, then apply migrations.
-
-    The database is the one the settings name (SQLite in OKR_DATA_DIR, or DATABASE_URL: a
-    newly created, empty PostgreSQL database); the secret key goes in OKR_DATA_DIR. A
-    database with tables is refused unless --force. A backup from an older version is
-    migrated to this one.
-    """
+    """Restore a backup into an empty database and data directory, then apply migrations."""
+    # The database is the one the settings name (SQLite in OKR_DATA_DIR, or DATABASE_URL: a
+    # newly created PostgreSQL database); the secret key goes in OKR_DATA_DIR.
     from constellation.server.backup import BackupError, restore
 
     try:
