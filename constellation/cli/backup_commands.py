@@ -107,10 +107,26 @@ def _migrate_restored() -> None:
     from constellation.cli.server_commands import _apply_migrations, _pending_migrations
 
     try:
-        pending = _pending_migrations()
+        unknown = _newer_migrations()
+        pending = [] if unknown else _pending_migrations()
         if pending:
             _apply_migrations(len(pending))
     except Exception as error:  # a failing migration: the rows restored stay as they were
         raise _bad_input(f"okr restore: migrating: {type(error).__name__}: {error}") from None
+    if unknown:
+        raise _bad_input(
+            "okr restore: the rows are restored, but the backup was made by a newer version: "
+            f"its migrations {', '.join(unknown)} are unknown to this one; run that version"
+        )
     if pending:
         console.print(f"Applied {len(pending)} migrations made since the backup.")
+
+
+def _newer_migrations() -> list[str]:
+    """Migrations the restored database has applied that this version does not know."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    unknown = set(loader.applied_migrations) - set(loader.disk_migrations)
+    return sorted(f"{app}.{name}" for app, name in unknown)

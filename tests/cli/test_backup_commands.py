@@ -419,3 +419,47 @@ def test_without_pg_dump_the_backup_says_what_to_install(monkeypatch: pytest.Mon
         postgres_program("pg_dump")
     assert "pg_dump is not installed" in str(refused.value)
     assert "postgresql-client" in str(refused.value)
+
+
+def test_a_backup_from_an_older_version_is_migrated_when_restored(tmp_path: Path) -> None:
+    """The source stops one migration short (as an older release left it); the restore applies
+    the migration and the restored check-ins have the column it adds."""
+    source = _environment(tmp_path / "source", None)
+    assert _okr("migrate", env=source).returncode == 0
+    older = [
+        sys.executable,
+        "-m",
+        "django",
+        "migrate",
+        "tracking",
+        "0003_check_ins_marked_automatic",
+    ]
+    done = subprocess.run(older, env=source, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    archive = tmp_path / "older.tar.gz"
+    assert _okr("backup", "--output", str(archive), env=source).returncode == 0
+    restored = _okr("restore", str(archive), env=_environment(tmp_path / "restored", None))
+    assert restored.returncode == 0, restored.stderr
+    assert "made since the backup" in restored.stdout
+    with _closing(sqlite3.connect(tmp_path / "restored" / "constellation.sqlite3")) as db:
+        columns = [row[1] for row in db.execute(f'PRAGMA table_info("{CheckIn._meta.db_table}")')]
+    assert "version" in columns
+
+
+def test_a_backup_from_a_newer_version_is_named_as_such(tmp_path: Path) -> None:
+    made = tmp_path / "made.sqlite3"
+    with _closing(sqlite3.connect(made)) as db:
+        db.execute("CREATE TABLE django_migrations (id integer, app text, name text, applied text)")
+        db.execute(
+            "INSERT INTO django_migrations VALUES (1, 'tracking', '9999_future', ?)",
+            ("2030-01-01 00:00:00",),
+        )
+        db.commit()
+    manifest = Manifest("99", "sqlite", "2030-01-01T00:00:00+00:00", "data directory", [], {})
+    manifest.tables = {"django_migrations": 1}
+    archive = tmp_path / "newer.tar.gz"
+    write_archive(archive, manifest, "key", made.rename(tmp_path / MEMBERS["sqlite"]))
+    restored = _okr("restore", str(archive), env=_environment(tmp_path / "restored", None))
+    assert restored.returncode == 2
+    assert "made by a newer version" in restored.stderr
+    assert "tracking.9999_future" in restored.stderr
