@@ -116,7 +116,10 @@ def make_backup(output: Path, say: Say) -> Manifest:
     with _private_directory() as work:
         copy = work / MEMBERS[kind]
         if kind == "sqlite":
-            _sqlite_backup(Path(str(db["NAME"])), copy, manifest, say)
+            try:
+                _sqlite_backup(Path(str(db["NAME"])), copy, manifest, say)
+            except sqlite3.Error as error:
+                raise BackupError(f"SQLite refused the copy: {error}") from None
         else:
             _pg_dump(db, copy, manifest, say)
         say("packing the archive")
@@ -285,7 +288,10 @@ def _pg_dump(db: dict[str, Any], copy: Path, manifest: Manifest, say: Say) -> No
         if done.returncode != 0:
             raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
         say("counting the rows of the snapshot")
-        _pg_count(connection, manifest)
+        try:
+            _pg_count(connection, manifest)
+        except psycopg.Error as error:
+            raise BackupError(f"PostgreSQL refused to count the rows: {error}") from None
         connection.rollback()
 
 
@@ -423,9 +429,12 @@ def _refuse_unless_empty(
 def _sqlite_tables(path: Path) -> list[str]:
     if not path.is_file() or path.stat().st_size == 0:
         return []
-    with _closing(sqlite3.connect(path)) as connection:
-        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        return [row[0] for row in rows]
+    try:
+        with _closing(sqlite3.connect(path)) as connection:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return [row[0] for row in rows]
+    except sqlite3.DatabaseError as error:  # not a database: never replaced unless forced
+        return [f"(unreadable: {error})"]
 
 
 def _place_sqlite(copy: Path, path: Path) -> None:

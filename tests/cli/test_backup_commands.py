@@ -463,3 +463,14 @@ def test_a_backup_from_a_newer_version_is_named_as_such(tmp_path: Path) -> None:
     assert restored.returncode == 2
     assert "made by a newer version" in restored.stderr
     assert "tracking.9999_future" in restored.stderr
+
+
+def test_backup_of_a_file_that_is_not_a_database_says_so(
+    tmp_path: Path, empty_data_dir: Path
+) -> None:
+    empty_data_dir.mkdir()
+    (empty_data_dir / "constellation.sqlite3").write_text("not a database")
+    result = runner.invoke(app, ["backup", "--output", str(tmp_path / "b.tar.gz")])
+    assert result.exit_code == 2
+    assert "SQLite refused the copy" in result.stderr
+    assert not (tmp_path / "b.tar.gz").exists()
