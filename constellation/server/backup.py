@@ -483,8 +483,13 @@ def _check_counts(kind: str, db: dict[str, Any], manifest: Manifest) -> None:
     if kind == "sqlite":
         _sqlite_count(Path(str(db["NAME"])), found)
     else:
-        with _pg_connect(db) as connection:
-            _pg_count(connection, found)
+        import psycopg
+
+        try:
+            with _pg_connect(db) as connection:
+                _pg_count(connection, found)
+        except psycopg.Error as error:
+            raise BackupError(f"restored, but the rows could not be counted: {error}") from None
     wrong = [
         f"{name}: {manifest.tables.get(name)} in the backup, {found.tables.get(name)} restored"
         for name in sorted(set(manifest.tables) | set(found.tables))
