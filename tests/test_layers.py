@@ -42,7 +42,8 @@ DOMAIN = (
 # objective's reverse relation (`review`), never by importing it.
 PLANS = ("plans", "quarterly")
 FACES = ("worker", "demo", "web", "api")
-PROJECT = ("settings", "urls", "wsgi")
+# `backup` copies the whole database, below every app and beside the settings it reads.
+PROJECT = ("settings", "urls", "wsgi", "backup")
 ORDER = (*BASE, *DOMAIN, *PLANS, *FACES, *PROJECT)
 # The faces call each other never; the project modules wire them together.
 SIBLINGS_MAY_NOT_MEET = set(FACES)

@@ -27,6 +27,8 @@ COMMAND_MODULES = {
     "import": "server_commands",
     "export": "server_commands",
     "migrate": "server_commands",
+    "backup": "backup_commands",
+    "restore": "backup_commands",
     "classify": "classify_command",
     "demo": "demo_commands",
     "serve": "demo_commands",
