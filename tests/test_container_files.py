@@ -155,6 +155,21 @@ def test_the_servers_and_the_worker_start_after_the_migration_on_one_database() 
         if name != "migrate":
             expected = {"condition": "service_completed_successfully"}
             assert service["depends_on"]["migrate"] == expected
+        # The image's health check asks 127.0.0.1, which must stay an allowed host.
+        assert "127.0.0.1" in service["environment"]["ALLOWED_HOSTS"].split(",")
     (url,) = urls
     assert url.startswith("postgres://") and "@db:5432/" in url
     assert services["migrate"]["restart"] == "no"
+
+
+def test_the_build_context_keeps_every_file_the_dockerfile_copies() -> None:
+    kept = {
+        line[1:].rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.startswith("!")
+    }
+    for keyword, arguments in _instructions():
+        if keyword == "COPY" and not arguments.startswith("--from"):
+            sources = arguments.split()[:-1]
+            assert set(sources) <= kept, f"COPY {arguments}: add the sources to .dockerignore"
+            assert all((ROOT / source).exists() for source in sources)
