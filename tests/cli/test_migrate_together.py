@@ -7,15 +7,15 @@ import os
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fresh_postgresql import fresh_database
+
 OKR = Path(sys.executable).with_name("okr")
-TOGETHER = 4
-ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TOGETHER = 3
 
 
 def _environment(tmp_path: Path, database_url: str | None) -> dict[str, str]:
@@ -76,18 +76,7 @@ def test_several_migrations_started_together_on_sqlite_apply_each_migration_once
 @pytest.fixture
 def fresh_postgresql() -> Iterator[str]:
     """A new, empty PostgreSQL database of its own, dropped at the end."""
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not answering on 127.0.0.1:5432")
-    name = f"constellation_migrate_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    yield from fresh_database()
 
 
 def test_several_migrations_started_together_on_postgresql_apply_each_migration_once(

@@ -19,16 +19,16 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from tests.fresh_postgresql import fresh_database
+
 ROOT = Path(__file__).resolve().parents[2]
 OKR = Path(sys.executable).with_name("okr")
-ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # (app label, last migration) of the previous release; apps it did not have are absent.
 PREVIOUS_RELEASE = {
@@ -210,18 +210,7 @@ def test_a_previous_release_sqlite_database_upgrades_with_its_data(tmp_path: Pat
 @pytest.fixture
 def fresh_postgresql() -> Iterator[str]:
     """A new, empty PostgreSQL database of its own, dropped at the end."""
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        admin = psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not answering on 127.0.0.1:5432")
-    name = f"constellation_upgrade_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
+    yield from fresh_database()
 
 
 def test_a_previous_release_postgresql_database_upgrades_with_its_data(
