@@ -104,28 +104,26 @@ def run_gunicorn(host: str, port: int, *, workers: int, threads: int) -> None:
     _Server().run()
 
 
-def _prepare(data_dir: Path | None) -> None:
-    """Point the server at its data directory, set up Django and migrate."""
+def _prepare(data_dir: Path | None, *, migrate: bool = True) -> None:
+    """Point the server at its data directory, set up Django and migrate (or check that
+    nothing is left to migrate), then open the periods that are due."""
     if data_dir is not None:
         os.environ["OKR_DATA_DIR"] = str(data_dir.expanduser().resolve())
-    from constellation.cli.server_commands import setup_django
+    from constellation.cli.server_commands import (
+        open_periods_and_rescore,
+        require_migrated,
+        setup_django,
+    )
 
     try:
-        setup_django()
+        setup_django() if migrate else require_migrated()
+    except typer.Exit:
+        raise
     except Exception as error:  # a database that cannot be reached or migrated
         _bad_input(f"cannot prepare the database: {type(error).__name__}: {error}")
     from django.conf import settings
 
-    from constellation.server.okrs.actions import do_open_periods_everywhere
-    from constellation.server.plans.stored import refresh_calendar
-
-    # The current quarter, and the next one once it opens for drafting (`plan_ahead_days`).
-    do_open_periods_everywhere()
-
-    # Scores stored before an upgrade (or written around the product) are brought up to date
-    # once here, not by the first requests: one query when nothing is stale.
-    if scored := refresh_calendar():
-        console.print(f"Scored {scored:,} objectives whose stored scores were out of date.")
+    open_periods_and_rescore()
     # Whitenoise warns at every start when its static root is missing; it serves from finders.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
@@ -228,6 +226,14 @@ def serve(
         DEFAULT_WORKERS
     ),
     no_worker: NoWorkerOption = False,
+    no_migrate: Annotated[
+        bool,
+        typer.Option(
+            "--no-migrate",
+            help="Do not migrate: refuse to start while migrations are pending (run "
+            "`okr migrate` once before starting several servers).",
+        ),
+    ] = False,
 ) -> None:
     """Run the production server (gunicorn, static files by whitenoise) after migrating."""
     # A production server never shows Django's debug pages, whatever the environment says.
@@ -235,7 +241,7 @@ def serve(
     _check_port(host, port)
     # Links in emails and the setup link point at this server unless SITE_URL says otherwise.
     os.environ.setdefault("SITE_URL", _url(host, port).rstrip("/"))
-    _prepare(None)
+    _prepare(None, migrate=not no_migrate)
     _warn_allowed_hosts(host)
     from constellation.cli.server_commands import announce_setup_link
 

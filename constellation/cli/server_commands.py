@@ -59,7 +59,11 @@ def _pending_migrations() -> list[Any]:
 
 
 def setup_django() -> None:
-    """Configure Django once and bring the database schema up to date, quietly."""
+    """Configure Django once and bring the database schema up to date, quietly.
+
+    Migrations run under the migration lock, so servers starting together apply each
+    migration once: the first migrates, the others wait and find nothing left to do.
+    """
     global _migrated
     _configure()
     if _migrated:
@@ -68,8 +72,47 @@ def setup_django() -> None:
     if _pending_migrations():
         from django.core.management import call_command
 
-        call_command("migrate", interactive=False, verbosity=0)
+        from constellation.server.migrating import migration_lock
+
+        with migration_lock():
+            if _pending_migrations():  # another process may have applied them meanwhile
+                call_command("migrate", interactive=False, verbosity=0)
     _migrated = True
+
+
+def require_migrated() -> None:
+    """Configure Django and refuse (exit 2) when migrations are pending: `--no-migrate`."""
+    global _migrated
+    _configure()
+    pending = _pending_migrations()
+    if pending:
+        names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in pending[:3])
+        more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
+        raise _bad_input(
+            f"the database has {len(pending)} migrations to apply ({names}{more}); "
+            "run `okr migrate` first"
+        )
+    _migrated = True
+
+
+def open_periods_and_rescore() -> None:
+    """Open the periods that are due and score what was never scored, one process at a time.
+
+    Run by `okr migrate` and at every server start; under the migration lock so servers
+    starting together never open the same period twice.
+    """
+    from constellation.server.migrating import migration_lock
+    from constellation.server.okrs.actions import do_open_periods_everywhere
+    from constellation.server.plans.stored import refresh_calendar
+
+    with migration_lock():
+        # The current quarter, and the next one once it opens for drafting (`plan_ahead_days`).
+        do_open_periods_everywhere()
+        # Scores stored before an upgrade (or written around the product) are brought up to
+        # date once here, not by the first requests: one query when nothing is stale.
+        scored = refresh_calendar()
+    if scored:
+        console.print(f"Scored {scored:,} objectives whose stored scores were out of date.")
 
 
 def _bad_input(message: str) -> typer.Exit:
@@ -321,13 +364,19 @@ def _apply_migrations(total: int) -> None:
 
 @app.command("migrate")
 def migrate_command() -> None:
-    """Create or update the database schema (SQLite in OKR_DATA_DIR, or DATABASE_URL)."""
+    """Create or update the database schema (SQLite in OKR_DATA_DIR, or DATABASE_URL).
+
+    Safe to start on several machines at once: a lock lets one apply each migration.
+    """
     global _migrated
     _database_or_exit("migrate", migrate=False)
+    from constellation.server.migrating import migration_lock
+
     try:
-        pending = _pending_migrations()
-        if pending:
-            _apply_migrations(len(pending))
+        with migration_lock():
+            pending = _pending_migrations()
+            if pending:
+                _apply_migrations(len(pending))
     except Exception as error:  # an unreachable database or a failing migration
         raise _bad_input(f"okr migrate: {type(error).__name__}: {error}") from None
     _migrated = True
@@ -335,13 +384,5 @@ def migrate_command() -> None:
         console.print("Database is up to date: no migration to apply.")
     else:
         console.print(f"Applied {len(pending)} migrations; the database is up to date.")
-    from constellation.server.okrs.actions import do_open_periods_everywhere
-    from constellation.server.plans.stored import refresh_calendar
-
-    # The current quarter, and the next one once it opens for drafting (`plan_ahead_days`).
-    do_open_periods_everywhere()
-
-    # Objectives never scored (a database from before scores were stored) are scored now.
-    if scored := refresh_calendar():
-        console.print(f"Scored {scored:,} objectives whose stored scores were out of date.")
+    open_periods_and_rescore()
     announce_setup_link()
