@@ -12,6 +12,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
@@ -21,26 +23,42 @@ from constellation.cli.app import app, console, err_console
 SCHEDULE_EVERY = 60.0  # seconds between two looks at what is due
 
 
-def _scheduler(stop: threading.Event) -> None:
-    """Enqueue what is due now, then again every minute until `stop` is set."""
+def _tick(worker_id: str, *, schedule: bool) -> None:
+    """One round of the background thread: heartbeat, reaper, and (when asked) the schedule."""
+    from constellation.server.tracking.liveness import beat
+    from constellation.server.worker.jobs import reap_silent_workers, schedule_due
+
+    beat(worker_id)
+    reap_silent_workers()
+    if schedule:
+        schedule_due()
+
+
+def _background(stop: threading.Event, worker_id: str, *, schedule: bool) -> None:
+    """Beat and reap every `WORKER_HEARTBEAT_SECONDS`; enqueue what is due every minute.
+
+    The heartbeat runs beside the jobs, so a long job never makes its worker look dead.
+    """
+    from django.conf import settings
     from django.db import close_old_connections, connection
 
-    from constellation.server.worker.jobs import schedule_due
-
+    last_schedule = -SCHEDULE_EVERY
     while not stop.is_set():
+        due = schedule and time.monotonic() - last_schedule >= SCHEDULE_EVERY
         try:
             close_old_connections()
-            schedule_due()
-        except Exception as error:  # a lost database connection: try again next minute
-            err_console.print(f"okr worker: scheduling failed: {type(error).__name__}: {error}")
+            _tick(worker_id, schedule=due)
+            if due:
+                last_schedule = time.monotonic()
+        except Exception as error:  # a lost database connection: try again at the next beat
+            err_console.print(f"okr worker: scheduler failed: {type(error).__name__}: {error}")
         finally:
             connection.close()  # this thread's own connection; never hold one while waiting
-        stop.wait(SCHEDULE_EVERY)
+        stop.wait(max(settings.WORKER_HEARTBEAT_SECONDS, 1))
 
 
-def _make_worker(*, interval: float, batch: bool) -> Any:
+def _make_worker(*, interval: float, batch: bool, worker_id: str) -> Any:
     """The database backend's worker loop, telling on standard error which jobs failed."""
-    from django.utils.crypto import get_random_string
     from django_tasks_db.management.commands.db_worker import Worker
 
     class QueueWorker(Worker):
@@ -65,9 +83,49 @@ def _make_worker(*, interval: float, batch: bool) -> Any:
         backend_name="default",
         startup_delay=not batch,
         max_tasks=None,
-        worker_id=get_random_string(32),
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def _start(worker_id: str, *, schedule: bool) -> threading.Event:
+    """Start the background thread (heartbeat, reaper, schedule); set the event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_background,
+        args=(stop, worker_id),
+        kwargs={"schedule": schedule},
+        name="okr-scheduler",
+        daemon=True,
+    )
+    thread.start()
+    return stop
+
+
+def _finish(stop: threading.Event, worker_id: str) -> None:
+    """Stop the background thread and forget this worker's heartbeat (it left cleanly)."""
+    from constellation.server.tracking.liveness import forget_worker
+
+    stop.set()
+    try:
+        forget_worker(worker_id)
+    except Exception as error:  # the database went away: the row just goes silent
+        err_console.print(f"okr worker: could not remove its heartbeat: {error}")
+
+
+def _report_emails(since: datetime) -> int:
+    """Say what became of the emails queued during a `--once` run; how many did not leave."""
+    from constellation.server.notifications.outbox import email_states_since
+
+    states = email_states_since(since)
+    undelivered = states["waiting"] + states["failed"]
+    if undelivered:
+        err_console.print(
+            f"okr worker: {undelivered} of {sum(states.values())} emails not delivered "
+            f"({states['waiting']} waiting for a retry, {states['failed']} failed); "
+            "see the outbox in the admin"
+        )
+    return undelivered
 
 
 def run_worker(*, interval: float = 1.0, once: bool = False) -> int:
@@ -75,24 +133,34 @@ def run_worker(*, interval: float = 1.0, once: bool = False) -> int:
 
     Returns how many jobs this worker ran.
     """
-    from constellation.server.worker.jobs import schedule_due
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
+    worker_id = get_random_string(32)
     if once:
+        started = timezone.now()
+        _tick(worker_id, schedule=False)
+        from constellation.server.worker.jobs import schedule_due
+
         enqueued = schedule_due()
-        worker = _make_worker(interval=min(interval, 0.2), batch=True)
-        worker.run()
+        stop = _start(worker_id, schedule=False)
+        worker = _make_worker(interval=min(interval, 0.2), batch=True, worker_id=worker_id)
+        try:
+            worker.run()
+        finally:
+            _finish(stop, worker_id)
         failed = f" ({worker.failed} failed)" if worker.failed else ""
         console.print(f"Enqueued {len(enqueued)} jobs; ran {worker.ran}{failed}.")
+        if _report_emails(started):
+            raise typer.Exit(1)
         return int(worker.ran)
-    stop = threading.Event()
-    thread = threading.Thread(target=_scheduler, args=(stop,), name="okr-scheduler", daemon=True)
-    thread.start()
-    worker = _make_worker(interval=interval, batch=False)
+    stop = _start(worker_id, schedule=True)
+    worker = _make_worker(interval=interval, batch=False, worker_id=worker_id)
     worker.configure_signals()
     try:
         worker.run()
     finally:
-        stop.set()
+        _finish(stop, worker_id)
     return int(worker.ran)
 
 
