@@ -156,7 +156,7 @@ def running() -> Iterator[list[subprocess.Popen[bytes]]]:
 def test_a_worker_killed_mid_slot_leaves_the_rest_to_another_each_person_once(
     tmp_path: Path, smtp_port: int, running: list[subprocess.Popen[bytes]]
 ) -> None:
-    world = seed(people=14)
+    world = seed(people=10)
     due = everyone_due(world)
     mailbox = Mailbox(delay=0.2)
     controller = start_smtp(smtp_port, mailbox)
