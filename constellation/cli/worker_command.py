@@ -66,8 +66,12 @@ def _make_worker(*, interval: float, batch: bool, worker_id: str) -> Any:
         failed = 0
 
         def run_task(self, db_task_result: Any) -> None:
+            from constellation.server.tracking.liveness import requeue_interrupted
+
             super().run_task(db_task_result)
             self.ran += 1
+            if db_task_result.status == "FAILED" and requeue_interrupted(db_task_result.pk):
+                return  # stopped by force half-way: another worker finishes it
             if db_task_result.status == "FAILED":
                 self.failed += 1
                 last = db_task_result.traceback.strip().splitlines()[-1:]

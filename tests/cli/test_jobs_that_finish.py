@@ -38,7 +38,11 @@ from constellation.server.notifications.models import OutgoingEmail
 from constellation.server.notifications.outbox import due_email_ids, message_id, send_emails
 from constellation.server.okrs.models import Objective
 from constellation.server.orgs.models import Membership, Organization
-from constellation.server.tracking.liveness import latest_heartbeat, reap_silent_jobs
+from constellation.server.tracking.liveness import (
+    latest_heartbeat,
+    reap_silent_jobs,
+    requeue_interrupted,
+)
 from constellation.server.tracking.models import SentReminder, WorkerHeartbeat
 from constellation.server.tracking.reminders import send_reminders
 from constellation.server.tracking.tasks import reminders_job
@@ -337,3 +341,16 @@ def test_every_attempt_at_an_email_carries_the_same_message_id(
     [message] = mail.outbox
     assert message.message()["Message-ID"] == message_id(OutgoingEmail.objects.get())
     assert message_id(email_row).startswith(f"<outbox.{email_row.pk}.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_stopped_by_force_by_its_own_worker_goes_back_to_the_queue() -> None:
+    world = seed(people=0)
+    stopped, broken = (reminders_job.enqueue(world.org.pk, SLOT.isoformat()) for _ in range(2))
+    for result, error in ((stopped, "builtins.SystemExit"), (broken, "builtins.ValueError")):
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status="FAILED", finished_at=timezone.now(), exception_class_path=error
+        )
+    assert requeue_interrupted(stopped.id) and not requeue_interrupted(broken.id)
+    assert DBTaskResult.objects.get(pk=stopped.id).status == "READY"
+    assert DBTaskResult.objects.get(pk=broken.id).status == "FAILED"  # a real error stays

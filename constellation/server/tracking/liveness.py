@@ -114,3 +114,18 @@ def _reap(
     if changed:
         logger.warning("job %s (%s) requeued: worker %s went silent", task_id, path, silent)
     return bool(changed)
+
+
+def requeue_interrupted(task_id: UUID) -> bool:
+    """Give back to the queue a job its own worker stopped by force (a second Ctrl-C, SIGTERM
+    during shutdown): the queue records it as failed, though it only did part of its work.
+    True when it was requeued."""
+    interrupted = DBTaskResult.objects.filter(
+        pk=task_id,
+        status="FAILED",
+        exception_class_path__in=["builtins.SystemExit", "builtins.KeyboardInterrupt"],
+    )
+    changed = interrupted.update(status="READY", started_at=None, finished_at=None)
+    if changed:
+        logger.warning("job %s requeued: its worker was stopped in the middle", task_id)
+    return bool(changed)
