@@ -2,7 +2,9 @@
 
 The queue is Django's tasks API on the database backend (`django-tasks-db`): several workers
 share it safely (PostgreSQL hands each job to one worker with `SKIP LOCKED`; SQLite with an
-exclusive transaction). A scheduler thread enqueues what is due once a minute. `okr serve`
+exclusive transaction). A background thread records the worker's heartbeat and runs the
+reaper every `WORKER_HEARTBEAT_SECONDS` (`tracking.liveness`: the jobs of a worker gone silent
+go back to the queue) and enqueues what is due once a minute. `okr serve`
 and `okr demo` start one worker as a child process with `start_background_worker`.
 """
 
@@ -177,7 +179,12 @@ def worker_command(
         ),
     ] = 1.0,
     once: Annotated[
-        bool, typer.Option("--once", help="Enqueue what is due, run every queued job, then exit.")
+        bool,
+        typer.Option(
+            "--once",
+            help="Enqueue what is due, run every queued job, then exit "
+            "(status 1 when an email it queued was not delivered).",
+        ),
     ] = False,
 ) -> None:
     """Run the jobs: check-in reminders, team digests and KPI alerts (Ctrl-C to stop)."""
