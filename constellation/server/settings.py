@@ -106,6 +106,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A slot of the check-in cadence older than this when a worker first sees it is skipped,
 # so a worker started after a long stop does not send last week's reminders.
 REMINDER_CATCH_UP_HOURS = env_int("REMINDER_CATCH_UP_HOURS", 12)
+# Each `okr worker` records a heartbeat this often (seconds); a worker silent for
+# WORKER_SILENT_SECONDS is taken for dead and its running jobs go back to the queue.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_SILENT_SECONDS = env_int("WORKER_SILENT_SECONDS", 60)
 # Data sources (docs/data-sources.md): the largest answer read from an HTTP source, the
 # longest timeout a source may ask for, and the folders SQL sources may open SQLite files in
 # (none: SQLite sources are turned off).

@@ -3,16 +3,21 @@ and queue an email in the outbox."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from constellation.server.notifications.models import Notification, OutgoingEmail
+from constellation.server.notifications.outbox import fold_header
 from constellation.server.notifications.tasks import send_on_commit
 from constellation.server.orgs.models import Organization
+
+logger = logging.getLogger(__name__)
 
 
 def do_notify(
@@ -96,7 +101,8 @@ def _queue(messages: list[tuple[list[str], str, str]]) -> None:
     if not messages:
         return
     rows = OutgoingEmail.objects.bulk_create(
-        OutgoingEmail(to=to, subject=subject[:500], body=body) for to, subject, body in messages
+        OutgoingEmail(to=to, subject=fold_header(subject)[:500], body=body)
+        for to, subject, body in messages
     )
     send_on_commit([row.pk for row in rows])
 
@@ -109,3 +115,25 @@ def do_mark_read(person: Any, organization: Organization, ids: Iterable[int] | N
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return rows.update(read_at=timezone.now())
+
+
+def do_retry_emails(email_ids: Iterable[int], actor: Any) -> int:
+    """Make the given unsent emails (waiting or failed) due now and attempt them after commit;
+    how many. A failed one gets its attempts back, so its retries start over.
+
+    The outbox belongs to the site, not to an organisation: operators use it from the admin,
+    and the retry is logged with who asked (there is no organisation's audit log to hold it).
+    """
+    with transaction.atomic():
+        rows = OutgoingEmail.objects.select_for_update().filter(
+            pk__in=list(email_ids), sent_at__isnull=True
+        )
+        ids = list(rows.values_list("pk", flat=True))
+        OutgoingEmail.objects.filter(pk__in=ids).update(
+            failed_at=None, attempts=0, next_attempt_at=timezone.now()
+        )
+        logger.info(
+            "%s asked to retry emails %s", getattr(actor, "username", actor), ids or "(none)"
+        )
+        send_on_commit(ids)
+    return len(ids)

@@ -9,13 +9,14 @@ kept as failed with its error and logged as an error.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from constellation.server.notifications.models import OutgoingEmail
@@ -23,6 +24,38 @@ from constellation.server.notifications.models import OutgoingEmail
 logger = logging.getLogger(__name__)
 # The longest wait between two attempts, whatever the number of failures so far.
 MAX_DELAY = timedelta(minutes=60)
+# Line breaks and every other control character (C0, DEL, C1, Unicode line and paragraph
+# separators): in a header they would end it or start another one.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def fold_header(text: str) -> str:
+    """A header value safe to send whatever the title it comes from: each run of control
+    characters (a newline in an organisation name or a KPI title) becomes one space."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
+def message_id(email: OutgoingEmail) -> str:
+    """The email's Message-ID, the same at every attempt.
+
+    A worker killed in the instant between the server accepting a message and the outbox
+    recording it sends that message again at the retry; mail systems recognise the second
+    copy by its unchanged Message-ID.
+    """
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+    return f"<outbox.{email.pk}.{email.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def email_states_since(moment: datetime) -> dict[str, int]:
+    """How many emails queued from `moment` on are sent, waiting for a retry, or failed."""
+    rows = OutgoingEmail.objects.filter(created_at__gte=moment)
+    counts = rows.aggregate(
+        total=Count("id"),
+        sent=Count("id", filter=Q(sent_at__isnull=False)),
+        failed=Count("id", filter=Q(sent_at__isnull=True, failed_at__isnull=False)),
+    )
+    waiting = counts["total"] - counts["sent"] - counts["failed"]
+    return {"sent": counts["sent"], "waiting": waiting, "failed": counts["failed"]}
 
 
 def waiting_emails() -> QuerySet[OutgoingEmail]:
@@ -57,7 +90,14 @@ def send_email(email_id: int, at: datetime | None = None) -> bool:
         if email is None:
             return False  # sent or given up on by someone else meanwhile
         try:
-            message = EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, email.to)
+            subject = fold_header(email.subject)
+            message = EmailMessage(
+                subject,
+                email.body,
+                settings.DEFAULT_FROM_EMAIL,
+                email.to,
+                headers={"Message-ID": message_id(email)},
+            )
             message.send()
         except Exception as error:  # any backend's failure: SMTP, DNS, a full disk
             _record_failure(email, error, at)

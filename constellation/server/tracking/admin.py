@@ -14,6 +14,7 @@ from constellation.server.tracking.models import (
     ScheduledJob,
     SentDigest,
     SentReminder,
+    WorkerHeartbeat,
 )
 
 
@@ -45,7 +46,8 @@ class SentRecordAdmin(admin.ModelAdmin):
 
 @admin.register(SentReminder)
 class SentReminderAdmin(SentRecordAdmin):
-    """Check-in reminders sent, one per person and slot."""
+    """Check-in reminders, one per person and slot: notified in the app and the email queued
+    (whether it was delivered is the outbox's to say)."""
 
     list_display = ("person", "organization", "slot", "key_results", "sent_at")
     list_select_related = ("person", "organization")
@@ -79,3 +81,11 @@ class ScheduledJobAdmin(SentRecordAdmin):
 
     list_display = ("key", "enqueued_at")
     search_fields = ("key",)
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(SentRecordAdmin):
+    """Worker processes and their last heartbeat: a silent one has stopped or died."""
+
+    list_display = ("worker_id", "host", "pid", "started_at", "beat_at")
+    search_fields = ("worker_id", "host")

@@ -138,3 +138,23 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """One `okr worker` process, alive while its `beat_at` keeps moving (every few seconds).
+
+    The reaper (`tracking.liveness`) gives the jobs of a worker silent for longer than
+    `WORKER_SILENT_SECONDS` back to the queue; health checks read the latest beat.
+    """
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-beat_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} ({self.worker_id})"

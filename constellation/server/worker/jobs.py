@@ -4,9 +4,11 @@ The jobs are Django tasks on the database queue; each domain app keeps its own
 (`tracking.tasks`, `kpis.tasks`, `notifications.tasks`, `sources.tasks`, `integrations.tasks`),
 and this module, above the plans layer, adds the digests.
 
-`okr worker` runs the queue and calls `schedule_due` every minute. Jobs are enqueued only after
-the enqueuing transaction commits, and each one is idempotent on its own (unique records of
-what was sent), so a job run twice, or by two workers at once, sends nothing twice.
+`okr worker` runs the queue, calls `schedule_due` every minute, and beats its heartbeat and
+runs the reaper (`reap_silent_workers`) every `WORKER_HEARTBEAT_SECONDS`. Jobs are enqueued
+only after the enqueuing transaction commits, and each one is idempotent on its own (unique
+records of what was sent), so a job run twice, or by two workers at once, or again after
+its worker died half-way, sends nothing twice.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from constellation.server.plans.stored import refresh_calendar
 from constellation.server.sources.access import due_sources
 from constellation.server.sources.tasks import sync_source_job
 from constellation.server.tracking.cadence import cadence_of, now
+from constellation.server.tracking.liveness import reap_silent_jobs
 from constellation.server.tracking.models import ScheduledJob
 from constellation.server.tracking.tasks import enqueue_on_commit, reminders_job
 from constellation.server.worker.digests import send_digests
@@ -89,6 +92,18 @@ def _due(moment: datetime) -> list[tuple[str, Any, tuple[Any, ...]]]:
         key = f"webhook-retry:{moment:%Y-%m-%dT%H:%MZ}"
         due.append((key, retry_deliveries_job, (moment.isoformat(),)))
     return due
+
+
+def reap_silent_workers() -> list[str]:
+    """Requeue the jobs of workers gone silent (`tracking.liveness`); their ids.
+
+    An email a dead worker was sending is already in the outbox, waiting: the retry sweep is
+    enqueued at once rather than at the next minute, so it leaves with the rest of the job.
+    """
+    reaped = reap_silent_jobs()
+    if reaped and due_email_ids(limit=1):
+        retry_emails_job.enqueue()
+    return reaped
 
 
 def schedule_due(moment: datetime | None = None) -> list[str]:
