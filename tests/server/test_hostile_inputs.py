@@ -1,0 +1,69 @@
+"""Hostile inputs answer 4xx naming the field, never a 500, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from constellation.server.okrs.models import KeyResult
+from constellation.server.tracking.models import CheckIn
+from tests.server.api_helpers import client_for
+from tests.server.factories import World
+
+pytestmark = pytest.mark.django_db
+
+CHECK_INS = "/orgs/acme/key-results/activation/week1-activation/check-ins"
+HUGE = "9" * 30
+
+
+def check_in_url() -> str:
+    return reverse(
+        "check-in", kwargs={"org": "acme", "slug": "activation", "kr": "week1-activation"}
+    )
+
+
+def nothing_recorded(world: World) -> bool:
+    return (
+        not CheckIn.objects.exists() and KeyResult.objects.get(pk=world.key_result.pk).current == 41
+    )
+
+
+def test_a_malformed_period_on_the_plan_page_is_a_400_naming_it(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.member)
+    response = client.get("/o/acme/plan/", {"period": "a/b"})
+    assert response.status_code == 400
+    assert "period" in response.content.decode()
+
+
+def test_an_oversized_number_in_the_send_for_review_form_is_a_form_error(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.admin)
+    url = "/o/acme/teams/growth/send-for-review/"
+    for field in ("objectives", "leaders", "stakeholders"):
+        response = client.post(f"{url}?period=2026-Q4", {field: HUGE})
+        assert response.status_code == 422, field
+
+
+@pytest.mark.parametrize("value", ["Infinity", "-Infinity", "1e309", "NaN"])
+def test_a_check_in_value_that_is_not_finite_is_refused_in_the_web_app(
+    client: Client, world: World, value: str
+) -> None:
+    client.force_login(world.member)
+    response = client.post(check_in_url(), {"value": value, "confidence": "5"})
+    assert response.status_code in (200, 422)
+    assert nothing_recorded(world)
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_a_check_in_value_that_is_not_finite_is_refused_by_the_api(
+    world: World, value: float
+) -> None:
+    # json.dumps writes these as `Infinity`, `-Infinity` and `NaN`, as a hostile client would.
+    response = client_for(world.member, world.org).post(CHECK_INS, {"value": value})
+    assert response.status_code == 422
+    assert "value" in str(response.data)
+    assert nothing_recorded(world)
