@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from markdown_it import MarkdownIt
 
-from constellation.server.okrs.models import KeyResult
+from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.quarterly.models import TeamReflection
 from constellation.server.tracking.models import CheckIn
 from tests.server.api_helpers import client_for
 from tests.server.factories import World
@@ -67,3 +73,57 @@ def test_a_check_in_value_that_is_not_finite_is_refused_by_the_api(
     assert response.status_code == 422
     assert "value" in str(response.data)
     assert nothing_recorded(world)
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2026-09-30", "2027-01-01"])
+def test_a_check_in_dated_outside_its_period_is_refused_by_the_api(world: World, day: str) -> None:
+    response = client_for(world.member, world.org).post(CHECK_INS, {"value": 45, "date": day})
+    assert response.status_code == 422
+    assert "date" in str(response.data)
+    assert nothing_recorded(world)
+
+
+def test_a_check_in_dated_far_ahead_is_refused_in_the_web_app(client: Client, world: World) -> None:
+    client.force_login(world.member)
+    response = client.post(check_in_url(), {"value": "45", "checked_on": "9999-12-31"})
+    assert response.status_code in (200, 422)
+    assert "2026-10-01 to 2026-12-31" in response.content.decode()
+    assert nothing_recorded(world)
+
+
+def test_a_check_in_more_than_a_day_ahead_is_refused_even_within_the_period(
+    world: World,
+) -> None:
+    ahead = timezone.localdate() + timedelta(days=2)
+    period = world.period
+    period.end = ahead + timedelta(days=30)
+    period.save()
+    body = {"value": 45, "date": ahead.isoformat()}
+    response = client_for(world.member, world.org).post(CHECK_INS, body)
+    assert response.status_code == 422
+    assert "a day ahead" in str(response.data)
+    tomorrow = {"value": 45, "date": (ahead - timedelta(days=1)).isoformat()}
+    assert client_for(world.member, world.org).post(CHECK_INS, tomorrow).status_code == 201
+
+
+HOSTILE = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) ![x](http://evil/x.png) *bold*"
+
+
+def test_user_text_in_the_markdown_report_renders_as_text_not_html(
+    client: Client, world: World
+) -> None:
+    Objective.objects.filter(pk=world.objective.pk).update(title=HOSTILE)
+    KeyResult.objects.filter(pk=world.key_result.pk).update(title=f"| {HOSTILE} |")
+    TeamReflection.objects.create(
+        organization=world.org,
+        team=world.team,
+        period=world.period,
+        surprised=f"<script>alert(1)</script>\n- {HOSTILE}\n# heading",
+    )
+    client.force_login(world.member)
+    text = client.get("/o/acme/teams/growth/report/2026-Q4/report.md").content.decode()
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    for markup in ("<img", "<a ", "<script", "<em>", "<li>", "<h1>heading"):
+        assert markup not in rendered, markup
+    assert html.unescape(HOSTILE) in html.unescape(rendered)
+    assert f"### {HOSTILE}" not in text
