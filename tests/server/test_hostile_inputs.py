@@ -12,7 +12,9 @@ from django.utils import timezone
 from markdown_it import MarkdownIt
 
 from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.orgs.access import access_org
 from constellation.server.quarterly.models import TeamReflection
+from constellation.server.tracking.actions import CheckInError, CheckInInput, do_check_in
 from constellation.server.tracking.models import CheckIn
 from tests.server.api_helpers import client_for
 from tests.server.factories import World
@@ -127,3 +129,14 @@ def test_user_text_in_the_markdown_report_renders_as_text_not_html(
         assert markup not in rendered, markup
     assert html.unescape(HOSTILE) in html.unescape(rendered)
     assert f"### {HOSTILE}" not in text
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_the_check_in_action_itself_refuses_a_value_that_is_not_finite(
+    world: World, value: float
+) -> None:
+    access = access_org(world.member, "acme")
+    with pytest.raises(CheckInError) as refused:
+        do_check_in(access, world.key_result, CheckInInput(value=value), world.member)
+    assert refused.value.field == "value"
+    assert nothing_recorded(world)

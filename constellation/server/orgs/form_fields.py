@@ -45,7 +45,7 @@ class RowsChoice(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": str(pk)[:20]},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class BoundedInteger(forms.IntegerField):

@@ -20,7 +20,6 @@ from constellation.server.quarterly.report import (
     range_text,
 )
 
-
 # What would turn typed text into markup: emphasis, code, links and images, headings, tables,
 # strikethrough. HTML is escaped as entities first (`<` never opens a tag or an autolink).
 _MARKUP = re.compile(r"([\\`*_\[\]!#|~])")

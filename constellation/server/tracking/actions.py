@@ -3,6 +3,7 @@ organisation's check-in cadence."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,9 @@ def check_check_in(key_result: KeyResult, data: CheckInInput) -> None:
             raise CheckInError("done", "a milestone check-in says whether it is done")
     elif data.value is None:
         raise CheckInError("value", "a check-in on a metric needs a value")
+    if data.value is not None and not math.isfinite(data.value):
+        # NaN or infinity cannot be stored on PostgreSQL and cannot be written as JSON.
+        raise CheckInError("value", "the value must be a finite number")
     if len(data.note) > 5000:
         raise CheckInError("note", "the note is longer than 5,000 characters")
 
@@ -82,8 +86,9 @@ def check_check_in_days(entries: Sequence[tuple[KeyResult, CheckInInput]]) -> No
         return
     spans = {
         pk: (start, end)
-        for pk, start, end in KeyResult.objects.filter(pk__in=[kr.pk for kr, _ in dated])
-        .values_list("pk", "objective__period__start", "objective__period__end")
+        for pk, start, end in KeyResult.objects.filter(
+            pk__in=[kr.pk for kr, _ in dated]
+        ).values_list("pk", "objective__period__start", "objective__period__end")
     }
     errors = {}
     for kr, day in dated:
