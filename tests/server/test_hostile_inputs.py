@@ -140,3 +140,28 @@ def test_the_check_in_action_itself_refuses_a_value_that_is_not_finite(
         do_check_in(access, world.key_result, CheckInInput(value=value), world.member)
     assert refused.value.field == "value"
     assert nothing_recorded(world)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/orgs/acme/kpis/logo-churn/readings", {"value": float("nan")}, "value"),
+        ("/orgs/acme/kpis/logo-churn/readings", {"value": float("inf")}, "value"),
+        (
+            "/orgs/acme/objectives/activation/key-results",
+            {"title": "Raise activation from 1 to 2", "baseline": float("-inf"), "target": 2},
+            "baseline",
+        ),
+        (
+            "/orgs/acme/objectives/activation/key-results",
+            {"title": "Raise activation from 1 to 2", "baseline": 1, "weight": float("nan")},
+            "weight",
+        ),
+    ],
+)
+def test_every_number_the_api_takes_must_be_finite(
+    world: World, path: str, body: dict, field: str
+) -> None:
+    response = client_for(world.admin, world.org).post(path, body)
+    assert response.status_code == 422
+    assert field in str(response.data)
