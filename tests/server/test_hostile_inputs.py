@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
+from constellation.core.okrfile import load_text
 from constellation.server.okrs.models import KeyResult, Objective
 from constellation.server.orgs.access import access_org
+from constellation.server.plans.transfer import ImportRefused, import_plan
 from constellation.server.quarterly.models import TeamReflection
 from constellation.server.tracking.actions import CheckInError, CheckInInput, do_check_in
 from constellation.server.tracking.models import CheckIn
@@ -165,3 +167,27 @@ def test_every_number_the_api_takes_must_be_finite(
     response = client_for(world.admin, world.org).post(path, body)
     assert response.status_code == 422
     assert field in str(response.data)
+
+
+def test_an_okr_file_check_in_dated_far_ahead_is_refused_by_the_import() -> None:
+    text = """\
+version: 1
+organization: Acme Analytics
+period: 2026-Q4
+teams:
+  - id: growth
+    name: Growth
+objectives:
+  - id: activation
+    team: growth
+    title: New teams get to value in their first week
+    key_results:
+      - title: Raise week-1 activation from 34% to 50%
+        check_ins:
+          - on: 9999-12-31
+            value: 45
+"""
+    with pytest.raises(ImportRefused) as refused:
+        import_plan(load_text(text, "okrs.yaml"), "acme")
+    assert "check-in on 9999-12-31 is more than a day ahead" in str(refused.value)
+    assert not CheckIn.objects.exists()

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
+from datetime import timedelta
+
+from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
@@ -178,6 +181,13 @@ class Checker:
         confidences = [kr.confidence, *(c.confidence for c in kr.check_ins)]
         if any(c is not None and not 0 <= c <= 10 for c in confidences):
             self.add(line, "confidence must be a whole number from 0 to 10")
+        # A check-in dated far ahead would stay the latest for good and pin the value, as
+        # the check-in action refuses it too (an export's late check-ins stay importable).
+        latest = timezone.localdate() + timedelta(days=1)
+        for check_in in kr.check_ins:
+            if check_in.on > latest:
+                where = check_in.line or line
+                self.add(where, f"check-in on {check_in.on.isoformat()} is more than a day ahead")
 
     def check_initiatives(self, objective: model.Objective) -> None:
         """Initiatives: ids, sizes, status, owners, web links, and moves naming key results of
