@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 PROGRESS_THRESHOLD = 1000
 # Files at least this big take seconds to read: a spinner says which one is being read.
 READING_NOTICE_BYTES = 10 * 1024 * 1024
+# The report lists at most this many findings, and this many problems of unreadable files; a
+# count says how many more there are (the summary and the exit status count them all). A file
+# with 141,744 problems printed 425,233 lines before the cap.
+REPORT_LIMIT = 1000
 _STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _PLURALS = {"error": "errors", "warning": "warnings", "info": "info"}
 
@@ -100,9 +104,35 @@ def _load(
         except OkrFileError as error:
             bad += 1
             problems.extend(error.problems)
-            for problem in error.problems:
-                err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-    return plans, bad, problems
+    for problem in problems[:REPORT_LIMIT]:
+        err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    _more(len(problems), "problem")
+    return plans, bad, problems[:REPORT_LIMIT]
+
+
+def _more(count: int, what: str) -> int:
+    """Say on stderr how many of `count` are left out of the report; return that number."""
+    left_out = max(count - REPORT_LIMIT, 0)
+    if left_out:
+        err_console.print(
+            f"… and {left_out:,} more {what}s not shown: the report lists the first "
+            f"{REPORT_LIMIT:,} of {count:,}.",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    return left_out
+
+
+def _capped(results: list[FileResult]) -> tuple[list[FileResult], int]:
+    """The results with at most REPORT_LIMIT findings in all, and how many were left out."""
+    room = REPORT_LIMIT
+    shown = []
+    for result in results:
+        shown.append(FileResult(result.path, result.plan, result.findings[: max(room, 0)]))
+        room -= len(result.findings)
+    total = sum(len(result.findings) for result in results)
+    return shown, max(total - REPORT_LIMIT, 0)
 
 
 def _progress(total: int) -> AbstractContextManager[Progress | None]:
@@ -156,7 +186,10 @@ def _objective_groups(result: FileResult) -> list[tuple[str, list[Finding]]]:
 
 def _print_text(results: list[FileResult], unreadable: int) -> None:
     """Findings by file, then by objective, each with its hint; colours only on a terminal."""
-    for result in results:
+    shown, _ = _capped(results)
+    for result, complete in zip(shown, results, strict=True):
+        if complete.findings and not result.findings:
+            continue  # past the cap
         if not result.findings:
             console.print(f"[bold]{escape(result.path)}[/]: no findings", soft_wrap=True)
             continue
@@ -173,6 +206,13 @@ def _print_text(results: list[FileResult], unreadable: int) -> None:
                 )
                 console.print(f"      hint: {escape(finding.hint)}", soft_wrap=True)
         console.print()
+    total = sum(len(result.findings) for result in results)
+    if total > REPORT_LIMIT:
+        console.print(
+            f"… and {total - REPORT_LIMIT:,} more findings not shown: the report lists the "
+            f"first {REPORT_LIMIT:,}.",
+            soft_wrap=True,
+        )
     console.print(summary(results, unreadable), soft_wrap=True)
 
 
@@ -198,6 +238,21 @@ def _write_json(document: dict[str, object]) -> None:
     sys.stdout.flush()
 
 
+def _print_machine(output: LintFormat, results: list[FileResult], problems: list[Problem]) -> None:
+    """The JSON, SARIF or GitHub report of the first findings; how many more, on stderr (and
+    in the SARIF run's properties), so the JSON keeps the contract's shape."""
+    shown, left_out = _capped(results)
+    _more(sum(len(r.findings) for r in results), "finding")
+    found = [(r.path, r.findings) for r in shown]
+    if output is LintFormat.json:
+        _write_json(json_report(found))
+    elif output is LintFormat.sarif:
+        _write_json(sarif_report(found, version(), problems, not_shown=left_out))
+    else:
+        sys.stdout.write(github_annotations(found, problems))
+        sys.stdout.flush()
+
+
 @app.command("lint")
 def lint_command(
     files: Annotated[
@@ -219,16 +274,10 @@ def lint_command(
     """Coach OKR files: outputs posing as key results, copies, loops, missing strategy..."""
     plans, bad, problems = _load(files, max_size)
     results = _lint_all(plans)
-    if output is LintFormat.json:
-        _write_json(json_report((r.path, r.findings) for r in results))
-    elif output is LintFormat.sarif:
-        found = ((r.path, r.findings) for r in results)
-        _write_json(sarif_report(found, version(), problems))
-    elif output is LintFormat.github:
-        sys.stdout.write(github_annotations(((r.path, r.findings) for r in results), problems))
-        sys.stdout.flush()
-    else:
+    if output is LintFormat.text:
         _print_text(results, bad)
+    else:
+        _print_machine(output, results, problems)
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
     failing = [f for r in results for f in r.findings if strict or f.severity == "error"]

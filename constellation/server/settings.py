@@ -113,6 +113,14 @@ WORKER_SILENT_SECONDS = env_int("WORKER_SILENT_SECONDS", 60)
 # Data sources (docs/data-sources.md): the largest answer read from an HTTP source, the
 # longest timeout a source may ask for, and the folders SQL sources may open SQLite files in
 # (none: SQLite sources are turned off).
+# The largest request with files (a spreadsheet, a KPI readings CSV, an OKR file): refused
+# while reading, before it is read in full (see web/uploads.py).
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10_000_000)
+FILE_UPLOAD_HANDLERS = [
+    "constellation.server.web.uploads.SizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 SOURCES_MAX_RESPONSE_BYTES = env_int("SOURCES_MAX_RESPONSE_BYTES", 1_000_000)
 SOURCES_MAX_TIMEOUT_SECONDS = env_int("SOURCES_MAX_TIMEOUT_SECONDS", 30)
 SOURCES_SQLITE_DIRS = env_list("SOURCES_SQLITE_DIRS", [])

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("constellation.server.web.urls")),
 ]
 
+handler400 = "constellation.server.web.views.errors.bad_request"
 handler403 = "constellation.server.web.views.errors.forbidden"
 handler404 = "constellation.server.web.views.errors.not_found"
 handler500 = "constellation.server.web.views.errors.server_error"

@@ -49,9 +49,12 @@ def sarif_report(
     files: Iterable[FileFindings],
     version: str = "0",
     unreadable: Sequence[Problem] = (),
+    *,
+    not_shown: int = 0,
 ) -> dict[str, object]:
     """A SARIF 2.1.0 log with one run of the `okr` tool and a result per finding; a file that
-    could not be read is an error notification of the run, which then did not succeed."""
+    could not be read is an error notification of the run, which then did not succeed. When
+    the report was capped, the run's property bag says how many findings were left out."""
     index = {rule_id: i for i, rule_id in enumerate(RULES)}
     results: list[dict[str, object]] = []
     for path, findings in files:
@@ -63,6 +66,8 @@ def sarif_report(
         "rules": sarif_rules(),
     }
     run: dict[str, object] = {"tool": {"driver": driver}, "results": results}
+    if not_shown:
+        run["properties"] = {"findingsNotShown": not_shown}
     if unreadable:
         run["invocations"] = [
             {

@@ -85,6 +85,19 @@ KEY_RESULT = Kind(
 INITIATIVE = Kind("initiative", ("id", "title", "status", "owner", "moves", "links"), ("title",))
 CHECK_IN = Kind("check-in", ("on", "value", "confidence", "done", "note"), ("on",))
 
+# The longest text each kind's keys may hold, by the kind's name: the server's columns. `okr
+# lint` refuses what `okr import` would (both read this table); keys not listed are bounded by
+# the file's size alone.
+MAX_LENGTH: dict[str, dict[str, int]] = {
+    "the top level": {"organization": 200},
+    "lever": {"id": 60, "title": 300},
+    "team": {"id": 60, "name": 200},
+    "KPI": {"id": 60, "title": 300, "unit": 30},
+    "objective": {"id": 80, "title": 300, "owner": 150},
+    "key result": {"id": 80, "title": 300, "unit": 30, "owner": 150},
+    "initiative": {"id": 80, "title": 300, "owner": 150},
+}
+
 KINDS: dict[str, Kind] = {
     "top": TOP,
     "strategy": STRATEGY,

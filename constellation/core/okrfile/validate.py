@@ -176,16 +176,25 @@ class Builder(Reader):
         entries = self.entries(node, kind)
         if entries is None:
             return None
+        limits = schema.MAX_LENGTH.get(kind.name, {})
         for key, entry in entries.items():
             reader = table.get(key)  # None for an unknown key, already reported
             if reader is not None:
                 value = reader(self, entry.value, key)
-                if value is not BAD:
+                if value is not BAD and not self.too_long(entry.value, key, value, limits):
                     setattr(target, key, value)
         target.line = node.line
         if "id" in entries:
             self.id_at[id(target)] = entries["id"]
         return target
+
+    def too_long(self, node: Node, key: str, value: Any, limits: dict[str, int]) -> bool:
+        """Whether a text is longer than the server's column for it (reported if so)."""
+        limit = limits.get(key)
+        if limit is None or value.__class__ is not str or len(value) <= limit:
+            return False
+        self.add(node, f"'{key}' is longer than {limit:,} characters ({len(value):,})")
+        return True
 
     def each(self, node: Node, key: str, build: Callable[[Node], Any]) -> list[Any]:
         """Build every item of a list, leaving out those that are not mappings."""
@@ -209,9 +218,12 @@ class Builder(Reader):
         """The plan of the top-level mapping."""
         self.entries(root, schema.TOP)
         plan = Plan(organization="", period="")
+        limits = schema.MAX_LENGTH[schema.TOP.name]
         for key, reader in (("organization", Reader.required_text), ("period", Reader.period)):
             if key in entries:
                 value = reader(self, entries[key].value, key)
+                if value is not BAD and self.too_long(entries[key].value, key, value, limits):
+                    value = BAD
                 setattr(plan, key, "" if value is BAD else value)
         if "strategy" in entries:
             plan.has_strategy = True

@@ -23,6 +23,9 @@ from constellation.core.work_links import check_url
 BAD: Any = object()  # a value that was wrong; its problem is already recorded
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHOWN = 40  # characters of a wrong value quoted back in a message
+# Past this many problems in one file, skip the (slow) closest-match suggestion: `okr lint`
+# shows the first 1,000 problems only, and a file this broken needs no "did you mean".
+SUGGESTED_PROBLEMS = 1000
 
 
 def describe(node: Node) -> str:
@@ -75,7 +78,8 @@ class Reader:
             for key, entry in entries.items():
                 if key not in keys:
                     expected = ", ".join(sorted(kind.keys))
-                    hint = suggestion(key, kind.keys)
+                    many = len(self.problems) >= SUGGESTED_PROBLEMS
+                    hint = "" if many else suggestion(key, kind.keys)
                     message = (
                         f"unknown key '{key}' in {kind.name}{hint}; expected one of: {expected}"
                     )
@@ -192,7 +196,8 @@ class Reader:
         value = node.value if node.__class__ is Scalar else BAD
         if value is None or value in values:
             return value
-        hint = suggestion(value, values) if isinstance(value, str) else ""
+        many = len(self.problems) >= SUGGESTED_PROBLEMS
+        hint = suggestion(value, values) if isinstance(value, str) and not many else ""
         expected = " | ".join(values)
         self.add(node, f"'{key}' must be one of {expected}, got {describe(node)}{hint}")
         return BAD

@@ -40,9 +40,11 @@ def _refuse_nul(value: Any) -> Any:
 
 
 class Strict(Schema):
-    """A request body that refuses fields it does not know (almost always a typo) and NULs."""
+    """A request body that refuses fields it does not know (almost always a typo), NULs, and
+    numbers that are not finite (`NaN`, `Infinity`, `1e309`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A non-finite number cannot be stored on PostgreSQL (a 500) and answers as invalid JSON.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
+from datetime import timedelta
+
+from django.utils import timezone
 
 from constellation.core import model
 from constellation.core.alignment import AlignmentGraph
-from constellation.core.okrfile.schema import is_id
+from constellation.core.okrfile.schema import MAX_LENGTH, is_id
 from constellation.core.periods import is_period
 from constellation.core.work_links import check_url
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
 from constellation.server.orgs.models import Team
 from constellation.server.plans.transfer_export import OrgRows
 
-USERNAME_MAX = 150
+# The column sizes, shared with the loader so that `okr lint` refuses what this refuses.
+_MAX = MAX_LENGTH
+USERNAME_MAX = MAX_LENGTH["objective"]["owner"]
 
 
 class Checker:
@@ -52,19 +57,21 @@ class Checker:
 
     def run(self) -> list[str]:
         """Every problem found, in file order."""
-        self.check_text(None, "organization", self.plan.organization, 200)
+        self.check_text(
+            None, "organization", self.plan.organization, _MAX["the top level"]["organization"]
+        )
         self.check_unique("lever", self.plan.levers)
         self.check_unique("team", self.plan.teams)
         self.check_unique("KPI", self.plan.kpis)
         self.check_unique("objective", self.plan.objectives)
         for lever in self.plan.levers:
-            self.check_id(lever.line, "lever", lever.id, 60)
-            self.check_text(lever.line, "title", lever.title, 300)
+            self.check_id(lever.line, "lever", lever.id, _MAX["lever"]["id"])
+            self.check_text(lever.line, "title", lever.title, _MAX["lever"]["title"])
         self.check_teams()
         for kpi in self.plan.kpis:
-            self.check_id(kpi.line, "KPI", kpi.id, 60)
-            self.check_text(kpi.line, "title", kpi.title, 300)
-            self.check_text(kpi.line, "unit", kpi.unit, 30)
+            self.check_id(kpi.line, "KPI", kpi.id, _MAX["KPI"]["id"])
+            self.check_text(kpi.line, "title", kpi.title, _MAX["KPI"]["title"])
+            self.check_text(kpi.line, "unit", kpi.unit, _MAX["KPI"]["unit"])
         for objective in self.plan.objectives:
             self.check_objective(objective)
         self.check_cycles()
@@ -104,8 +111,8 @@ class Checker:
         slugs = self.rows.team_slugs
         parents = {r.slug: slugs.get(r.parent_id) if r.parent_id else None for r in self.rows.teams}
         for team in self.plan.teams:
-            self.check_id(team.line, "team", team.id, 60)
-            self.check_text(team.line, "name", team.name, 200)
+            self.check_id(team.line, "team", team.id, _MAX["team"]["id"])
+            self.check_text(team.line, "name", team.name, _MAX["team"]["name"])
             self.check_ref(team.line, "parent team", team.parent, self.teams)
             if team.phase is not None and team.phase not in phases:
                 self.add(team.line, f"phase {team.phase!r} is not one of {sorted(phases)}")
@@ -123,8 +130,8 @@ class Checker:
     def check_objective(self, objective: model.Objective) -> None:
         """One objective, its references, key results and initiatives."""
         line = objective.line
-        self.check_id(line, "objective", objective.id, 80)
-        self.check_text(line, "title", objective.title, 300)
+        self.check_id(line, "objective", objective.id, _MAX["objective"]["id"])
+        self.check_text(line, "title", objective.title, _MAX["objective"]["title"])
         self.check_owner(line, objective.owner)
         self.check_ref(line, "team", objective.team, self.teams)
         if not is_period(objective.period):
@@ -165,15 +172,22 @@ class Checker:
     def check_key_result(self, objective: model.Objective, kr: model.KeyResult) -> None:
         """One key result's id, sizes, choices and references."""
         line = kr.line or objective.line
-        self.check_id(line, "key result", kr.id, 80)
-        self.check_text(line, "title", kr.title, 300)
-        self.check_text(line, "unit", kr.unit, 30)
+        self.check_id(line, "key result", kr.id, _MAX["key result"]["id"])
+        self.check_text(line, "title", kr.title, _MAX["key result"]["title"])
+        self.check_text(line, "unit", kr.unit, _MAX["key result"]["unit"])
         self.check_owner(line, kr.owner)
         self.check_choice(line, "type", kr.type, KeyResult.Type.values)
         self.check_ref(line, "KPI", kr.kpi, self.kpis)
         confidences = [kr.confidence, *(c.confidence for c in kr.check_ins)]
         if any(c is not None and not 0 <= c <= 10 for c in confidences):
             self.add(line, "confidence must be a whole number from 0 to 10")
+        # A check-in dated far ahead would stay the latest for good and pin the value, as
+        # the check-in action refuses it too (an export's late check-ins stay importable).
+        latest = timezone.localdate() + timedelta(days=1)
+        for check_in in kr.check_ins:
+            if check_in.on > latest:
+                where = check_in.line or line
+                self.add(where, f"check-in on {check_in.on.isoformat()} is more than a day ahead")
 
     def check_initiatives(self, objective: model.Objective) -> None:
         """Initiatives: ids, sizes, status, owners, web links, and moves naming key results of
@@ -185,8 +199,8 @@ class Checker:
         self.check_unique(f"initiative (in {objective.id!r})", objective.initiatives)
         for initiative in objective.initiatives:
             line = initiative.line or objective.line
-            self.check_id(line, "initiative", initiative.id, 80)
-            self.check_text(line, "title", initiative.title, 300)
+            self.check_id(line, "initiative", initiative.id, _MAX["initiative"]["id"])
+            self.check_text(line, "title", initiative.title, _MAX["initiative"]["title"])
             self.check_choice(line, "status", initiative.status, Initiative.Status.values)
             self.check_owner(line, initiative.owner)
             for url in initiative.links:

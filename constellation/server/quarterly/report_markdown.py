@@ -3,6 +3,9 @@ key results and initiative results, the reflection and the learnings."""
 
 from __future__ import annotations
 
+import html
+import re
+
 from constellation.core.charts import day_text
 from constellation.server.quarterly.report import (
     ObjectiveLine,
@@ -17,15 +20,37 @@ from constellation.server.quarterly.report import (
     range_text,
 )
 
+# What would turn typed text into markup: emphasis, code, links and images, headings, tables,
+# strikethrough. HTML is escaped as entities first (`<` never opens a tag or an autolink).
+_MARKUP = re.compile(r"([\\`*_\[\]!#|~])")
+# A list item or a numbered one, at the start of a line of an answer.
+_LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])")
 
-def _inline(text: str) -> str:
-    """Text on one line: a heading or a list item must not be broken by a typed newline."""
+
+def _escaped(text: str) -> str:
+    """Typed text shown as text: its HTML and its Markdown constructs escaped."""
+    return _MARKUP.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _inline(text: str) -> str:
+    """Typed text on one line, as text: a heading or a list item must not be broken by a typed
+    newline, and a title such as `<img src=x onerror=...>` must not become markup."""
+    return _escaped(_one_line(text))
+
+
+def _lines(text: str) -> str:
+    """A typed answer of several lines, each escaped, none starting a list."""
+    lines = (_escaped(line.rstrip()) for line in str(text).strip().splitlines())
+    return "\n".join(_LINE_START.sub(r"\1\\\2", line) for line in lines)
+
+
 def _cell(text: str) -> str:
-    """Text safe inside a table cell: one line, pipes escaped."""
-    return _inline(text).replace("|", "\\|") or "—"
+    """Text safe inside a table cell: one line, escaped (pipes too)."""
+    return _inline(text) or "—"
 
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -61,14 +86,15 @@ def _objective(objective: ObjectiveLine) -> list[str]:
 def _reflection(section: TeamSection) -> list[str]:
     out = ["### Reflection", ""]
     for question, answer in section.reflection_answers:
-        out += [f"**{question}**", "", answer.strip(), ""]
+        out += [f"**{_inline(question)}**", "", _lines(answer), ""]
     return out if len(out) > 2 else [*out, "No reflection recorded.", ""]
 
 
 def _learnings(section: TeamSection) -> list[str]:
     out = ["### Learnings", ""]
     for learning in section.learnings:
-        tags = "".join(f" `{_inline(tag).replace('`', '')}`" for tag in learning.tags)
+        # Inside a code span nothing is markup: only its backticks must go.
+        tags = "".join(f" `{_one_line(tag).replace('`', '')}`" for tag in learning.tags)
         about = ", ".join(_inline(a) for a in learning.about)
         out.append(f"- {_inline(learning.text)}{tags}" + (f" _(about {about})_" if about else ""))
     return [*out, ""] if section.learnings else [*out, "No learnings recorded.", ""]

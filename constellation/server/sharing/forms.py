@@ -8,12 +8,13 @@ from django import forms
 from django.db.models import QuerySet
 
 from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.orgs.form_fields import BoundedInteger, RowChoice, RowsChoice
 from constellation.server.orgs.models import LEADING_ROLES, Membership, Team
 from constellation.server.sharing.actions import LEADER_QUESTIONS, STAKEHOLDER_QUESTIONS, Answer
 from constellation.server.sharing.models import Reviewer
 
 
-class PersonChoice(forms.ModelMultipleChoiceField):
+class PersonChoice(RowsChoice):
     """Members shown by name and role."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -22,7 +23,7 @@ class PersonChoice(forms.ModelMultipleChoiceField):
         return f"{name} ({obj.role})"
 
 
-class ObjectiveChoice(forms.ModelMultipleChoiceField):
+class ObjectiveChoice(RowsChoice):
     """Objectives shown by title and state."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -128,7 +129,7 @@ class AnswerForm(forms.Form):
         label="Comment",
         help_text="Needed when you ask for changes: say what should change.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, reviewer: Reviewer, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "answer-%s")
@@ -169,7 +170,7 @@ class VersionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Message",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, prefix_id: str, message_label: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{prefix_id}-%s")
@@ -177,7 +178,7 @@ class VersionForm(forms.Form):
         self.fields["message"].label = message_label
 
 
-class KeyResultChoice(forms.ModelChoiceField):
+class KeyResultChoice(RowChoice):
     """Key results shown by title."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -189,7 +190,7 @@ class DependencyForm(forms.Form):
     """Ask another team for support on one of the objective's key results."""
 
     key_result = KeyResultChoice(queryset=KeyResult.objects.none(), label="Key result")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team to ask")
+    team = RowChoice(queryset=Team.objects.none(), label="Team to ask")
     need = forms.CharField(
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -229,7 +230,7 @@ class DependencyAnswerForm(forms.Form):
         label="Note",
         help_text="Needed when you decline: say why, so the team can plan around it.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "dependency-answer-%s")

@@ -3,10 +3,11 @@ organisation's check-in cadence."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -58,8 +59,44 @@ def check_check_in(key_result: KeyResult, data: CheckInInput) -> None:
             raise CheckInError("done", "a milestone check-in says whether it is done")
     elif data.value is None:
         raise CheckInError("value", "a check-in on a metric needs a value")
+    if data.value is not None and not math.isfinite(data.value):
+        # NaN or infinity cannot be stored on PostgreSQL and cannot be written as JSON.
+        raise CheckInError("value", "the value must be a finite number")
     if len(data.note) > 5000:
         raise CheckInError("note", "the note is longer than 5,000 characters")
+
+
+def _day_error(day: date, start: date, end: date) -> CheckInError | None:
+    """Why a check-in cannot be dated `day` in a period from `start` to `end`, if it cannot."""
+    # A reading dated far ahead would stay the latest for good and pin the key result's value.
+    latest = min(end, timezone.localdate() + timedelta(days=1))
+    if start <= day <= latest:
+        return None
+    if day > end or day < start:
+        within = f"within its period, {start.isoformat()} to {end.isoformat()}"
+        return CheckInError("checked_on", f"the check-in's date must lie {within}")
+    return CheckInError("checked_on", "the check-in's date cannot be more than a day ahead")
+
+
+def check_check_in_days(entries: Sequence[tuple[KeyResult, CheckInInput]]) -> None:
+    """Refuse people's check-ins dated outside their key result's period, or after tomorrow,
+    naming each by its key result's id (one query, only when some check-in carries a date)."""
+    dated = [(kr, data.checked_on) for kr, data in entries if data.checked_on is not None]
+    if not dated:
+        return
+    spans = {
+        pk: (start, end)
+        for pk, start, end in KeyResult.objects.filter(
+            pk__in=[kr.pk for kr, _ in dated]
+        ).values_list("pk", "objective__period__start", "objective__period__end")
+    }
+    errors = {}
+    for kr, day in dated:
+        error = _day_error(day, *spans[kr.pk])
+        if error is not None:
+            errors[kr.pk] = error
+    if errors:
+        raise CheckInsError(errors)
 
 
 def require_check_in(access: Access, key_results: Sequence[KeyResult]) -> None:
@@ -107,6 +144,10 @@ def do_check_in(access: Access, key_result: KeyResult, data: CheckInInput, actor
     """
     require_check_in(access, [key_result])
     check_check_in(key_result, data)
+    try:
+        check_check_in_days([(key_result, data)])
+    except CheckInsError as refused:
+        raise refused.errors[key_result.pk] from None
     return do_check_in_many(access, [(key_result, data)], actor)[0]
 
 
@@ -263,6 +304,7 @@ def do_check_ins(
     """
     require_check_in(access, [key_result for key_result, _ in entries])
     check_check_ins(entries)
+    check_check_in_days(entries)
     return do_check_in_many(access, entries, actor)
 
 

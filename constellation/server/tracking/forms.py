@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.tracking.cadence import WEEKDAYS, Cadence, is_time_zone
 
 
@@ -28,7 +29,7 @@ class CadenceForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
         help_text="An IANA name such as Europe/Paris, America/New_York or UTC.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = BoundedInteger(widget=forms.HiddenInput)
 
     def clean_time_zone(self) -> str:
         """A time zone this machine knows, named as typed (no surrounding spaces)."""

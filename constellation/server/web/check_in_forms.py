@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from constellation.server.okrs.models import KeyResult
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.tracking.actions import CheckInEdit
 from constellation.server.tracking.models import CheckIn
 from constellation.server.web.forms import DONE_CHOICES, CheckInForm
@@ -16,7 +17,7 @@ class CheckInCorrectionForm(CheckInForm):
     """A check-in's value (or done), confidence and note, and the version it started from; its
     day is not corrected (delete the check-in and record it again)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, key_result: KeyResult, **kwargs: Any) -> None:
         super().__init__(*args, key_result=key_result, **kwargs)
@@ -49,4 +50,4 @@ class CheckInCorrectionForm(CheckInForm):
 class CheckInDeleteForm(forms.Form):
     """The confirmation of a check-in's delete: the version it was shown at."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from constellation.server.okrs.access import periods_of
 from constellation.server.okrs.models import KeyResult, Period
 from constellation.server.orgs.access import Access, teams_of
+from constellation.server.orgs.form_fields import RowChoice
 from constellation.server.orgs.models import Team
 from constellation.server.quarterly.databank import Filters
 from constellation.server.quarterly.models import InitiativeResult
@@ -19,7 +20,7 @@ from constellation.server.strategy.models import Lever
 OUTCOMES = [("", "Any outcome"), *InitiativeResult.Outcome.choices]
 
 
-class KeyResultChoice(forms.ModelChoiceField):
+class KeyResultChoice(RowChoice):
     """A key result named with its objective, so two alike titles can be told apart."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -37,14 +38,14 @@ class DataBankForm(forms.Form):
         help_text="Words or “quoted phrases”; records matching more of them come first.",
     )
     # Choices are the organisation's own: `__init__` gives every model choice its rows.
-    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
+    team: forms.ModelChoiceField[Team] = RowChoice(
         queryset=None, required=False, to_field_name="slug", label="Team"
     )
-    lever: forms.ModelChoiceField[Lever] = forms.ModelChoiceField(
+    lever: forms.ModelChoiceField[Lever] = RowChoice(
         queryset=None, required=False, to_field_name="slug", label="Lever"
     )
     key_result = KeyResultChoice(queryset=None, required=False, label="Metric (key result)")
-    period: forms.ModelChoiceField[Period] = forms.ModelChoiceField(
+    period: forms.ModelChoiceField[Period] = RowChoice(
         queryset=None, required=False, to_field_name="key", label="Period"
     )
     outcome = forms.ChoiceField(

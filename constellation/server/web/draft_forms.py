@@ -20,6 +20,7 @@ from constellation.server.okrs.drafting import KeyResultInput, ObjectiveInput
 from constellation.server.okrs.models import KeyResult, Objective, Period
 from constellation.server.okrs.statements import fill_measure
 from constellation.server.orgs.access import Access, active_teams_of, members_of
+from constellation.server.orgs.form_fields import BoundedInteger, RowChoice, RowsChoice
 from constellation.server.orgs.models import Team
 from constellation.server.strategy.access import levers_of
 from constellation.server.strategy.models import Lever
@@ -34,7 +35,7 @@ def _choices(values: type[models.TextChoices]) -> list[tuple[str, str]]:
     return [(value, value.replace("_", " ").capitalize()) for value in values.values]
 
 
-class PersonChoice(forms.ModelChoiceField):
+class PersonChoice(RowChoice):
     """A member of the organisation, shown by name."""
 
     def label_from_instance(self, obj: Any) -> str:
@@ -63,20 +64,20 @@ class ObjectiveDraftForm(forms.Form):
         help_text="Used in addresses and OKR files; made from the title when left empty.",
     )
     # Choices are the organisation's own: `__init__` gives every model choice its rows.
-    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(queryset=None, label="Team")
-    period: forms.ModelChoiceField[Period] = forms.ModelChoiceField(queryset=None, label="Period")
+    team: forms.ModelChoiceField[Team] = RowChoice(queryset=None, label="Team")
+    period: forms.ModelChoiceField[Period] = RowChoice(queryset=None, label="Period")
     owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
     focus = forms.ChoiceField(
         choices=[("", "Not set"), *_choices(Objective.Focus)], required=False, label="Focus"
     )
     commitment = forms.ChoiceField(choices=_choices(Objective.Commitment), label="Commitment")
-    levers: forms.ModelMultipleChoiceField[Lever] = forms.ModelMultipleChoiceField(
+    levers: forms.ModelMultipleChoiceField[Lever] = RowsChoice(
         queryset=None,
         required=False,
         label="Levers it models",
         widget=forms.CheckboxSelectMultiple,
     )
-    guardrails: forms.ModelMultipleChoiceField[Kpi] = forms.ModelMultipleChoiceField(
+    guardrails: forms.ModelMultipleChoiceField[Kpi] = RowsChoice(
         queryset=None,
         required=False,
         label="Guardrail KPIs",
@@ -84,7 +85,7 @@ class ObjectiveDraftForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     reason = _reason_field()
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(
         self,
@@ -196,11 +197,11 @@ class KeyResultForm(forms.Form):
     unit = forms.CharField(max_length=30, required=False, label="Unit")
     weight = forms.FloatField(initial=1.0, label="Weight", min_value=0.01)
     owner = PersonChoice(queryset=None, required=False, label="Owner", empty_label="Nobody yet")
-    kpi: forms.ModelChoiceField[Kpi] = forms.ModelChoiceField(
+    kpi: forms.ModelChoiceField[Kpi] = RowChoice(
         queryset=None, required=False, label="KPI it moves", empty_label="None"
     )
     reason = _reason_field()
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(
         self,
@@ -291,7 +292,7 @@ class KeyResultForm(forms.Form):
 class InitiativeMovesForm(forms.Form):
     """The key results an initiative is expected to move."""
 
-    moves: forms.ModelMultipleChoiceField[KeyResult] = forms.ModelMultipleChoiceField(
+    moves: forms.ModelMultipleChoiceField[KeyResult] = RowsChoice(
         queryset=None,
         required=False,
         label="Key results it is expected to move",
@@ -309,4 +310,4 @@ class PivotForm(forms.Form):
     """A reason for a change to a launched objective (deleting or moving a key result)."""
 
     reason = _reason_field()
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)

@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from constellation.server.okrs.actions import KEEP, ObjectiveEdit
 from constellation.server.okrs.models import KeyResult, Objective
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.tracking.actions import CheckInInput
 
 EDITABLE_OBJECTIVE_FIELDS = ("title", "focus", "commitment")
@@ -63,7 +64,7 @@ class CheckInForm(forms.Form):
     done = forms.TypedChoiceField(
         choices=DONE_CHOICES, coerce=_done, empty_value=None, required=False, label="Done?"
     )
-    confidence = forms.IntegerField(
+    confidence = BoundedInteger(
         required=False,
         min_value=0,
         max_value=10,
@@ -121,7 +122,7 @@ class ObjectiveForm(forms.Form):
         help_text="This objective is launched: say why it changes; the history keeps it.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "objective-%s")
@@ -168,7 +169,7 @@ class TokenForm(forms.Form):
         label="Scope",
         help_text="A read token cannot change anything, whatever your role.",
     )
-    expires_in_days = forms.IntegerField(
+    expires_in_days = BoundedInteger(
         required=False,
         min_value=1,
         max_value=366,

@@ -18,6 +18,7 @@ from constellation.server.okrs.actions import KEEP
 from constellation.server.okrs.initiatives import MAX_DESCRIPTION, InitiativeEdit, InitiativeInput
 from constellation.server.okrs.models import Initiative, KeyResult, Objective
 from constellation.server.orgs.access import Access, members_of
+from constellation.server.orgs.form_fields import BoundedInteger
 
 LINKS_HELP = (
     "One web address a line. Jira, GitHub, GitLab and Linear issues show as their key "
@@ -78,7 +79,7 @@ class InitiativeForm(forms.Form):
         label="Key results it is expected to move",
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(
         self, *args: Any, choices: Choices, initiative: Initiative | None = None, **kwargs: Any
@@ -163,7 +164,7 @@ class DeleteInitiativeForm(forms.Form):
         help_text="This objective is launched: the reason is kept in its history.",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, initiative: Initiative, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"initiative-{initiative.pk}-delete-%s")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from constellation.server.integrations.models import DIGEST_EVENT, EVENT_TYPES, Webhook
+from constellation.server.orgs.form_fields import RowChoice
 from constellation.server.orgs.models import Team
 
 EVENT_CHOICES = [
@@ -30,7 +31,7 @@ class WebhookForm(forms.Form):
         help_text="The receiver's https:// address, or the channel's incoming-webhook URL.",
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    team: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
+    team: forms.ModelChoiceField[Team] = RowChoice(
         queryset=None,
         required=False,
         label="Team",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from constellation.server.kpis.actions import KpiInput
 from constellation.server.kpis.models import Kpi
 from constellation.server.okrs.models import Objective
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.orgs.models import Team
 from constellation.server.web.forms import with_value
 
@@ -47,7 +48,7 @@ class KpiForm(forms.Form):
     healthy_low = _number("Healthy from", help_text="Leave empty for no lower end.")
     healthy_high = _number("Healthy up to", help_text="Leave empty for no upper end.")
     team = forms.ChoiceField(required=False, label="Team")
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "kpi-%s")

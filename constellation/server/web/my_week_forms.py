@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 
 from constellation.server.okrs.models import KeyResult
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.tracking.actions import (
     CheckInError,
     CheckInInput,
@@ -22,7 +23,7 @@ class WeekRowForm(forms.Form):
 
     value = forms.FloatField(required=False, label="Value")
     done = forms.BooleanField(required=False, label="Done")
-    confidence = forms.IntegerField(
+    confidence = BoundedInteger(
         required=False,
         min_value=0,
         max_value=10,

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 
+from constellation.server.orgs.form_fields import RowsChoice
 from constellation.server.orgs.models import Membership, Team
 from constellation.server.people.actions import NewAccount
 
@@ -34,7 +35,7 @@ class InviteForm(forms.Form):
     )
     role = forms.ChoiceField(label="Role", initial=Membership.Role.MEMBER)
     # The organisation's own teams: `__init__` gives the field its rows.
-    teams: forms.ModelMultipleChoiceField[Team] = forms.ModelMultipleChoiceField(
+    teams: forms.ModelMultipleChoiceField[Team] = RowsChoice(
         queryset=None,
         label="Teams",
         required=False,

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from constellation.server.okrs.models import Initiative, KeyResult
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.quarterly.access import ReviewItem
 from constellation.server.quarterly.actions import ReflectionInput, ResultInput, ReviewInput
 from constellation.server.quarterly.models import InitiativeResult, TeamReflection
@@ -41,7 +42,7 @@ def _area(label: str, *, required: bool = False, rows: int = 2, help_text: str =
 class VersionedForm(forms.Form):
     """A form carrying the version its editor started from (0 when nothing is saved yet)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=0)
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.sources.actions import SourceInput
 from constellation.server.sources.models import DataSource
 
@@ -55,10 +56,10 @@ class SourceForm(forms.Form):
         initial=DataSource.Interval.DAILY,
         label="Update",
     )
-    timeout_seconds = forms.IntegerField(
+    timeout_seconds = BoundedInteger(
         min_value=1, initial=10, label="Timeout (seconds)", widget=forms.NumberInput()
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(self, *args: Any, saved: DataSource | None, prefix_id: str, **kwargs: Any) -> None:
         # Ids unique per key result: several of these forms share the objective page.

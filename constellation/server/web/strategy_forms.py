@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from constellation.core.readiness import QUESTIONS, Answers
+from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.strategy.models import Lever, RoadmapItem, Strategy
 from constellation.server.web.forms import with_value
 
@@ -33,7 +34,7 @@ def year_periods(year: int) -> list[tuple[str, str]]:
 class VersionedForm(forms.Form):
     """A form that carries the version the editor started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=0)
 
     def with_version(self, version: int) -> None:
         """Carry another version, keeping everything typed (after a refused concurrent edit)."""
@@ -160,7 +161,7 @@ class ReadinessForm(forms.Form):
     outcome_metrics = forms.TypedChoiceField(
         choices=YES_NO, coerce=_yes, widget=forms.RadioSelect, label=QUESTIONS["outcome_metrics"]
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "readiness-%s")

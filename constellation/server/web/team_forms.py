@@ -13,6 +13,7 @@ from constellation.server.orgs.access import (
     members_of,
 )
 from constellation.server.orgs.actions import KEEP, TeamEdit, TeamInput
+from constellation.server.orgs.form_fields import BoundedInteger, RowChoice
 from constellation.server.orgs.models import Team
 from constellation.server.web.draft_forms import PersonChoice
 from constellation.server.web.forms import with_value
@@ -25,7 +26,7 @@ class NewTeamForm(forms.Form):
     slug = forms.SlugField(
         max_length=60, required=False, help_text="Its address; made from the name when empty."
     )
-    parent: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
+    parent: forms.ModelChoiceField[Team] = RowChoice(
         queryset=None, required=False, empty_label="(top level)"
     )
     lead = PersonChoice(queryset=None, required=False, empty_label="(no lead)")
@@ -48,12 +49,12 @@ class TeamSettingsForm(forms.Form):
     """A team's name, parent, lead and phase; a lead (not an admin) sees only the name."""
 
     name = forms.CharField(max_length=200)
-    parent: forms.ModelChoiceField[Team] = forms.ModelChoiceField(
+    parent: forms.ModelChoiceField[Team] = RowChoice(
         queryset=None, required=False, empty_label="(top level)"
     )
     lead = PersonChoice(queryset=None, required=False, empty_label="(no lead)")
     phase = forms.ChoiceField(choices=[("", "(not set)"), *Team.Phase.choices], required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    version = BoundedInteger(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args: Any, access: Access, team: Team, powers: str, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "team-%s")

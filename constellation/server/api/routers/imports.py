@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Query, Router, Status
+from ninja.errors import HttpError
 
 from constellation.core import coach
 from constellation.core.okrfile import OkrFileError, load_text
@@ -61,7 +63,11 @@ DESCRIPTION = (
 def _file_text(request: HttpRequest, name: str) -> str:
     """The file sent: the body, or a form's `file` field, as text (OkrFileError if binary)."""
     if request.content_type == "multipart/form-data":
-        upload = request.FILES.get("file")
+        try:
+            upload = request.FILES.get("file")
+        except RequestDataTooBig as refused:
+            # Refused while reading (UPLOAD_MAX_BYTES), before the rest of the body arrived.
+            raise HttpError(413, str(refused)) from None
         if upload is None:
             raise FieldError("file", "send the OKR file in the form field `file`")
         return decode(upload.read(), name)

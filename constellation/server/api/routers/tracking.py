@@ -92,7 +92,12 @@ def create_check_in(
         done=payload.done,
         checked_on=payload.date,
     )
-    check_in = do_check_in(access, kr, data, request.user)
+    try:
+        check_in = do_check_in(access, kr, data, request.user)
+    except CheckInError as refused:
+        # The body calls the day `date`; the domain, `checked_on`.
+        field = "date" if refused.field == "checked_on" else refused.field
+        raise FieldError(field, str(refused)) from None
     check_in.author = request.user if request.user.is_authenticated else None
     return Status(201, _moved(access, kr, check_in))
 

@@ -9,6 +9,12 @@ from django.template import loader
 from django.templatetags.static import static
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: a malformed address or form (a `BadRequest`), its message naming the field."""
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: a refusal the views did not word themselves (a `PermissionDenied`)."""
     reason = str(exception) if exception is not None and str(exception) else ""

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from constellation.core.periods import is_period
 from constellation.server.errors import ActionError
 from constellation.server.okrs.access import access_period, periods_of
 from constellation.server.okrs.actions import do_set_plan_ahead, opening_day
@@ -116,6 +118,8 @@ def plan_rows(access: Access, period: Period) -> dict[str, Any]:
 def planning(request: HttpRequest, access: Access, period: str | None = None) -> HttpResponse:
     """`/o/<org>/plan/` (the current period) and `/o/<org>/plan/<period>/`."""
     asked = request.GET.get("period", "").strip()
+    if asked and not is_period(asked):
+        raise BadRequest(f"period: “{asked[:40]}” is not a period such as 2026-Q3 or 2026.")
     if asked and asked != period:
         url = reverse("planning-period", kwargs={"org": access.organization.slug, "period": asked})
         return redirect(url)
