@@ -18,7 +18,7 @@ PACKAGE = ROOT / "constellation"
 SERVER = PACKAGE / "server"
 
 # Bottom-up. Within the domain, an app may import only the apps listed before it.
-BASE = ("errors", "scoping", "env", "sealed")
+BASE = ("errors", "scoping", "env", "sealed", "logs")
 DOMAIN = (
     "audit",
     "orgs",

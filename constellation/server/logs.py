@@ -51,7 +51,7 @@ def _loaded_user(request: HttpRequest) -> Any:
     """The request's person if something loaded them already, else None."""
     user = request.__dict__.get("user")
     if isinstance(user, SimpleLazyObject):
-        wrapped = user._wrapped  # type: ignore[attr-defined]
+        wrapped = user._wrapped
         return None if wrapped is empty else wrapped
     return user
 
