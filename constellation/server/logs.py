@@ -68,7 +68,7 @@ def _processors(log_format: str) -> tuple[list[Any], Any]:
     if log_format == "json":
         shared.append(structlog.processors.dict_tracebacks)
         return shared, structlog.processors.JSONRenderer()
-    return shared, structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    return shared, structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(), timestamp_key="time")
 
 
 def logging_config(log_format: str, level: str, access_log: bool) -> dict[str, Any]:
