@@ -18,7 +18,7 @@ PACKAGE = ROOT / "constellation"
 SERVER = PACKAGE / "server"
 
 # Bottom-up. Within the domain, an app may import only the apps listed before it.
-BASE = ("errors", "scoping", "env", "sealed", "migrating")
+BASE = ("errors", "scoping", "env", "sealed", "migrating", "logs")
 DOMAIN = (
     "audit",
     "orgs",

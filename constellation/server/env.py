@@ -38,8 +38,38 @@ def env_int(name: str, default: int) -> int:
 def data_dir() -> Path:
     """Where the SQLite database, the secret key and uploads live (OKR_DATA_DIR)."""
     path = Path(env_str("OKR_DATA_DIR", str(Path.home() / ".constellation"))).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    private_directory(path)
     return path
+
+
+def private_directory(path: Path) -> None:
+    """Makes `path` a folder only its owner may enter (0700), tightening an existing one."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The database, the secret key and uploads live here: another local user reads nothing.
+    if path.stat().st_mode & 0o077 and path.owner() == _user():
+        path.chmod(0o700)
+
+
+def private_file(path: Path) -> None:
+    """Creates `path` empty and owner-only (0600) unless it exists, tightening an existing one.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so creating the
+    database this way keeps all three private.
+    """
+    if not path.parent.is_dir():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077 and path.owner() == _user():
+            path.chmod(0o600)
+
+
+def _user() -> str:
+    """The name of the user this process runs as (the owner of the files it keeps)."""
+    import pwd  # Unix only, like the permissions it guards
+
+    return pwd.getpwuid(os.getuid()).pw_name
 
 
 def secret_key(directory: Path) -> str:
@@ -64,9 +94,11 @@ def secret_key(directory: Path) -> str:
 def database(url: str, directory: Path) -> dict[str, object]:
     """The default database: PostgreSQL from a DATABASE_URL, else SQLite in the data directory."""
     if not url:
+        private_file(directory / "constellation.sqlite3")
         return sqlite_database(directory / "constellation.sqlite3")
     parsed = urlparse(url)
     if parsed.scheme in {"sqlite", "sqlite3"}:
+        private_file(Path(unquote(parsed.path)))
         return sqlite_database(Path(unquote(parsed.path)))
     if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not postgres:// or sqlite://")

@@ -12,8 +12,10 @@ from constellation.server.env import (
     env_int,
     env_list,
     env_str,
+    private_directory,
     secret_key,
 )
+from constellation.server.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -61,7 +63,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every answer, a redirect to HTTPS too, gets a request id and an access log line.
+    "constellation.server.logs.RequestLogMiddleware",
+    "constellation.server.web.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "constellation.server.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,14 +232,44 @@ SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # How many days an invitation link stays open.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    private_directory(Path(EMAIL_FILE_PATH))  # messages carry setup and reset links
+# Uploads kept on disk (larger ones, while they are read) are the owner's alone.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# Behind a proxy that ends TLS (docs/settings.md, "Production"): the proxy's
+# X-Forwarded-Proto says the request was HTTPS, so links are built https://, plain HTTP is
+# redirected, browsers are told to stay on HTTPS, and cookies are sent over HTTPS only.
+BEHIND_TLS_PROXY = env_bool("OKR_BEHIND_TLS_PROXY", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", BEHIND_TLS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # Load balancers and container health checks probe over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    # The site's own origin is trusted for forms posted through the proxy.
+    CSRF_TRUSTED_ORIGINS = sorted({*CSRF_TRUSTED_ORIGINS, SITE_URL.rstrip("/")})
+# Asking browsers to preload HSTS is the domain owner's commitment (hstspreload.org), made
+# with HSTS_PRELOAD=on, not a default; `check --deploy` need not nag about it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-}
+# Logs (docs/observability.md): JSON lines when OKR_LOG_FORMAT=json, else readable lines, with
+# the request id, organisation and user of the request they belong to.
+LOG_FORMAT = env_str("OKR_LOG_FORMAT", "console")
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
+# The access log (one line per request, at INFO on `constellation.access`): on by default.
+ACCESS_LOG = env_bool("OKR_ACCESS_LOG", True)
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL, ACCESS_LOG)
+
+# Prometheus metrics at /metrics: off (404) unless a token is set; scrapers send it as
+# `Authorization: Bearer <token>`.
+METRICS_TOKEN = env_str("OKR_METRICS_TOKEN")
+# /readyz: a worker heartbeat older than this reports the worker "stale".
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 300)

@@ -6,11 +6,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from constellation.server.api.urls import api
-from constellation.server.web import health
+from constellation.server.web import health, metrics
 from constellation.server.web.views import errors
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("favicon.ico", errors.favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

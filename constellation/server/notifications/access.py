@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from constellation.server.errors import NotFound
-from constellation.server.notifications.models import Notification
+from constellation.server.notifications.models import Notification, OutgoingEmail
 from constellation.server.orgs.access import Access
 
 
@@ -29,3 +29,16 @@ def access_notification(access: Access, notification_id: int) -> Notification:
     if notification is None:
         raise NotFound("No such notification")
     return notification
+
+
+def email_counts() -> dict[str, int]:
+    """Emails of the outbox by state (sent, failed, waiting), every organisation.
+
+    For the operator's metrics, never shown to an organisation: one query.
+    """
+    counts = OutgoingEmail.objects.aggregate(
+        sent=Count("id", filter=Q(sent_at__isnull=False)),
+        failed=Count("id", filter=Q(sent_at__isnull=True, failed_at__isnull=False)),
+        waiting=Count("id", filter=Q(sent_at__isnull=True, failed_at__isnull=True)),
+    )
+    return {state: int(count) for state, count in counts.items()}

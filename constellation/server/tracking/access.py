@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet
+from django_tasks_db.models import DBTaskResult
 
 from constellation.server.errors import NotFound
 from constellation.server.okrs.models import KeyResult, Objective
@@ -104,3 +105,12 @@ def owned_key_results(access: Access, person: Any, objectives: list[Objective]) 
         .select_related("owner")
         .order_by("position", "id")
     )
+
+
+def job_counts() -> dict[str, int]:
+    """Jobs in the queue by status (READY, RUNNING, FAILED, SUCCESSFUL), every organisation.
+
+    For the operator's metrics, never shown to an organisation: one grouped count.
+    """
+    rows = DBTaskResult.objects.values_list("status").annotate(count=Count("id")).order_by()
+    return {str(status): count for status, count in rows}

@@ -8,6 +8,10 @@
       select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
     }
   });
+  // A "Print" button prints the page (a handler here: the pages run no inline script).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("button[data-print]")) window.print();
+  });
   // An open account menu closes on a click elsewhere or on Escape, as menus do.
   function closeMenus(except) {
     document.querySelectorAll("details.account-menu[open]").forEach(function (menu) {
