@@ -94,11 +94,9 @@ def secret_key(directory: Path) -> str:
 def database(url: str, directory: Path) -> dict[str, object]:
     """The default database: PostgreSQL from a DATABASE_URL, else SQLite in the data directory."""
     if not url:
-        private_file(directory / "constellation.sqlite3")
         return sqlite_database(directory / "constellation.sqlite3")
     parsed = urlparse(url)
     if parsed.scheme in {"sqlite", "sqlite3"}:
-        private_file(Path(unquote(parsed.path)))
         return sqlite_database(Path(unquote(parsed.path)))
     if parsed.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ValueError(f"DATABASE_URL scheme {parsed.scheme!r} is not postgres:// or sqlite://")

@@ -13,6 +13,7 @@ from constellation.server.env import (
     env_list,
     env_str,
     private_directory,
+    private_file,
     secret_key,
 )
 from constellation.server.logs import logging_config
@@ -105,6 +106,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database(env_str("DATABASE_URL"), DATA_DIR)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Created owner-only before SQLite opens it: its -wal and -shm files take its permissions.
+    private_file(Path(str(DATABASES["default"]["NAME"])))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Jobs (reminders, digests, KPI alerts) queue in the database; `okr worker` runs them.

@@ -47,12 +47,15 @@ MAIN_PAGES = (
 )
 SKIPPED_PREFIXES = ("/api/", "/admin/", "/healthz", "/readyz", "/metrics", "/oidc/")
 # Registered before any script of the page runs: every CSP violation it causes is kept.
+# Registered once per page however often it is added (`_check` adds it for its callers).
 LISTEN_FOR_CSP = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
-    + ` at ${e.sourceFile || ""}:${e.lineNumber}`);
-});
+if (!window.__cspViolations) {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation", (e) => {
+    window.__cspViolations.push(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+      + ` at ${e.sourceFile || ""}:${e.lineNumber}`);
+  });
+}
 """
 
 
@@ -86,6 +89,7 @@ def _pages(world: Any) -> tuple[list[str], list[str]]:
 
 def _check(page: Any, url: str) -> list[str]:
     """What is wrong with the page at `url`: axe-core violations and a phone's sideways scroll."""
+    page.add_init_script(LISTEN_FOR_CSP)
     page.set_viewport_size({"width": DESKTOP, "height": 900})
     page.goto(url)
     problems = []

@@ -36,9 +36,12 @@ def _three_key_results_with_history() -> World:
         position=2,
     )
     access = access_org(world.member, "acme", write=True)
+    # Weekly (closer together early in the quarter: a check-in lies within its period), ending
+    # yesterday: a check-in made in the browser today is the latest.
+    yesterday = min(date.today() - timedelta(days=1), world.period.end)
+    step = min(7, max(0, (yesterday - world.period.start).days) // (WEEKS - 1))
     for week in range(WEEKS):
-        # Weekly, ending yesterday: a check-in made in the browser today is the latest.
-        day = date.today() - timedelta(days=7 * (WEEKS - 1 - week) + 1)
+        day = yesterday - timedelta(days=step * (WEEKS - 1 - week))
         money = 4_848_624 if week == WEEKS - 1 else 4_200_000 + week * 80_000
         for kr, value in (
             (world.key_result, 34 + week),

@@ -14,7 +14,7 @@ import math
 import random
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -183,7 +183,12 @@ class Writer:
         kr = self.random.choice(self.key_results())
         value = round(self.random.uniform(0, 120), 1)
         confidence = self.random.randint(0, 10)
-        day = timezone.localdate() - timedelta(days=self.random.randint(0, 20))
+        period = kr.objective.period
+        today = timezone.localdate()
+        # A dated check-in lies within its period; an undated one (today) may lie outside.
+        day: date | None = None
+        if period.start <= today <= period.end:
+            day = max(period.start, today - timedelta(days=self.random.randint(0, 20)))
         do_check_in(
             self.access, kr, CheckInInput(value, confidence, "", None, day), self.world.admin
         )

@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 
-from constellation.server.orgs.form_fields import BoundedInteger
 from constellation.server.tracking.cadence import WEEKDAYS, Cadence, is_time_zone
 
 
@@ -29,7 +28,9 @@ class CadenceForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
         help_text="An IANA name such as Europe/Paris, America/New_York or UTC.",
     )
-    version = BoundedInteger(widget=forms.HiddenInput)
+    # The cadence's version is a CRC-32 of its settings (0 to 2**32 - 1), compared in Python,
+    # never stored in a column: bounded to what a CRC-32 can be.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**32 - 1)
 
     def clean_time_zone(self) -> str:
         """A time zone this machine knows, named as typed (no surrounding spaces)."""
