@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.people import log_in
+from tests.browser.waiting import wait_until
 from tests.server.factories import launch, make_world
 
 
@@ -135,4 +136,4 @@ def test_keyboard_users_reach_the_content_with_the_skip_link(
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'main'")
+    wait_until(page, "document.activeElement.id === 'main'")

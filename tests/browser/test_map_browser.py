@@ -14,6 +14,7 @@ from django.test import Client
 from constellation.server.demo import build_demo
 from constellation.server.strategy.models import Lever
 from tests.browser.people import log_in
+from tests.browser.waiting import wait_until
 from tests.server.bulk import add_objectives
 from tests.server.factories import make_world
 
@@ -29,7 +30,7 @@ def _api(page: Any, path: str) -> Any:
 
 def _open_map(page: Any, url: str) -> None:
     page.goto(url)
-    page.wait_for_function(READY)
+    wait_until(page, READY)
 
 
 def _demo_map(live_server: Any, browser: Any) -> tuple[Any, dict]:
@@ -76,7 +77,7 @@ def test_filtering_by_a_team_hides_the_others_and_clearing_shows_them_again(
     assert sorted(page.evaluate("window.constellationMap.drawn()")) == theirs
     assert page.locator("#map-list [data-slug]").count() == len(theirs)
     page.get_by_role("button", name="Clear").click()
-    page.wait_for_function(f"window.constellationMap.drawn().length === {len(api['nodes'])}")
+    wait_until(page, f"window.constellationMap.drawn().length === {len(api['nodes'])}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -180,7 +181,7 @@ def test_an_objectives_see_it_on_the_map_link_focuses_it(live_server: Any, brows
     node = next(n for n in api["nodes"] if any(e["to"] == n["id"] for e in api["edges"]))
     page.goto(live_server.url + node["url"])
     page.get_by_role("link", name="See it on the map").click()
-    page.wait_for_function(READY)
+    wait_until(page, READY)
     assert node["id"] in page.evaluate("window.constellationMap.highlighted()")
     assert page.locator("#map-focus-panel").get_by_role("heading", name=node["title"]).count()
 
