@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import requests
 from django.conf import settings
@@ -29,10 +29,12 @@ from standardwebhooks import Webhook as Signer
 from constellation.server.errors import ActionError
 from constellation.server.integrations.formats import chat_message
 from constellation.server.integrations.models import Attempt, Delivery
+
+# Deliveries wait between attempts as emails do: 1, 2, 4, … minutes, capped at an hour.
+from constellation.server.notifications.outbox import retry_delay
 from constellation.server.sealed import unseal
 
 logger = logging.getLogger(__name__)
-MAX_DELAY = timedelta(minutes=60)
 USER_AGENT = "Constellation-Webhooks/1"
 
 
@@ -53,11 +55,6 @@ def due_delivery_ids(at: datetime | None = None, limit: int = 500) -> list[int]:
         next_attempt_at__lte=at or timezone.now(), webhook__enabled=True
     )
     return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """The wait after the `attempts`-th failed attempt: 1, 2, 4, … minutes, capped."""
-    return min(timedelta(minutes=2 ** min(attempts - 1, 20)), MAX_DELAY)
 
 
 @dataclass(frozen=True, slots=True)
