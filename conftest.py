@@ -55,3 +55,51 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
             connection.close()
+
+
+# Tests that never open a database: the engine's, the documents' and the packaging's, and the
+# `okr` commands that read and write OKR files only. The PostgreSQL pass of scripts/test leaves
+# them out (`--database-tests-only`): the SQLite pass has just run them, and on PostgreSQL they
+# would run the same code a second time. pytest-django refuses a database to any test that has
+# not asked for one, so a test listed here that came to use one would fail in the SQLite pass.
+DATABASE_FREE = (
+    "tests/core/",
+    "tests/cli/test_classify_command.py",
+    "tests/cli/test_file_commands.py",
+    "tests/cli/test_lint_command.py",
+    "tests/cli/test_lint_in_ci.py",
+    "tests/cli/test_lint_limits.py",
+    "tests/cli/test_main.py",
+    "tests/cli/test_score_command.py",
+    "tests/test_",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="leave out the tests that never open a database (conftest.DATABASE_FREE)",
+    )
+
+
+def database_free(item: pytest.Item) -> bool:
+    """True for a test of DATABASE_FREE that asks for no database."""
+    path = item.nodeid.partition("::")[0]
+    if not path.startswith(DATABASE_FREE):
+        return False
+    return item.get_closest_marker("django_db") is None and not {
+        "db",
+        "transactional_db",
+        "live_server",
+    } & set(getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --database-tests-only, the database-free tests are deselected."""
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if not database_free(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if database_free(item)])
+        items[:] = kept
