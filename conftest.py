@@ -99,7 +99,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """With --database-tests-only, the database-free tests are deselected."""
     if not config.getoption("--database-tests-only"):
         return
-    kept = [item for item in items if not database_free(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if database_free(item)])
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        (left_out if database_free(item) else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
         items[:] = kept

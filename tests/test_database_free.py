@@ -13,33 +13,24 @@ ROOT = Path(__file__).resolve().parent.parent
 ASKS_FOR_A_DATABASE = ("django_db", "live_server", "transactional_db")
 
 
-def _listed_modules() -> list[Path]:
-    modules = []
-    for entry in DATABASE_FREE:
-        if entry.endswith("/"):
-            modules.extend(sorted((ROOT / entry).glob("test_*.py")))
-        elif entry.endswith(".py"):
-            modules.append(ROOT / entry)
-        else:
-            modules.extend(sorted(ROOT.glob(entry + "*.py")))
-    return modules
+def _modules(entry: str) -> list[Path]:
+    """The test modules an entry of DATABASE_FREE names: a folder's, a file, or a prefix's."""
+    if entry.endswith("/"):
+        return sorted((ROOT / entry).glob("test_*.py"))
+    if entry.endswith(".py"):
+        return [ROOT / entry] if (ROOT / entry).is_file() else []
+    return sorted(ROOT.glob(entry + "*.py"))
 
 
 def test_every_entry_names_test_modules_that_exist() -> None:
-    for entry in DATABASE_FREE:
-        path = ROOT / entry
-        found = (
-            path.is_dir()
-            if entry.endswith("/")
-            else path.is_file() or any(ROOT.glob(entry + "*.py"))
-        )
-        assert found, entry
+    assert [entry for entry in DATABASE_FREE if not _modules(entry)] == []
 
 
 def test_no_listed_module_asks_for_a_database() -> None:
     asking = {
         str(module.relative_to(ROOT)): word
-        for module in _listed_modules()
+        for entry in DATABASE_FREE
+        for module in _modules(entry)
         if module.name != "test_database_free.py"
         for word in ASKS_FOR_A_DATABASE
         if word in module.read_text(encoding="utf-8")
