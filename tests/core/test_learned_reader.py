@@ -135,3 +135,55 @@ def test_the_shape_of_an_unknown_word_tells_work_from_result() -> None:
     # participle after them is work done, read from the words' endings.
     assert read("75 hours of audiobooks transcribed").nature == "output"
     assert "suffix-first:ase" in features(parse("Increase weekly active users"))
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("150 hours of audiobooks transcribed [0/150]", "150 hours of audiobooks transcribed"),
+        ("100% of K12 IT services are identified in a catalogue", "are identified"),
+        ("4 blog posts published about our engineering culture", "4 blog posts published"),
+    ],
+)
+def test_a_count_of_work_reported_done_is_an_output_with_its_words_as_reason(
+    text: str, quoted: str
+) -> None:
+    reading = read(text)
+    assert reading.nature == "output"
+    assert "counted-done" in features(parse(text))
+    assert quoted in reading.reason and "reports work done" in reading.reason, reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # People served are the ones acting.
+        "50% of users successfully scheduled a meeting with our app",
+        # The participle describes what is counted.
+        "60% of selected partners renew their contract",
+        # A verb that goes both ways.
+        "95% of support tickets are resolved on first contact",
+        # A result follows the work.
+        "100% of entities assessed and met the target security level",
+        # A number that moves.
+        "Documents signed from 40 to 80 a week",
+    ],
+)
+def test_a_count_is_not_work_done_when_people_served_act_or_a_result_follows(text: str) -> None:
+    assert "counted-done" not in features(parse(text))
+
+
+def test_the_head_of_a_statement_without_a_verb_names_work_or_a_change() -> None:
+    assert "nominal:deliver" in features(parse("Publication of 2-3 digital projects"))
+    assert "nominal:deliver" in features(parse("Implementation of new catalogue features"))
+    assert "nominal:outcome" in features(parse("Continued high use of the map platform"))
+    assert "nominal:outcome" in features(parse("Positive interactions with patrons"))
+    # A statement led by a verb has no such head.
+    assert not any(f.startswith("nominal:") for f in features(parse("Publish 3 projects")))
+
+
+def test_people_counted_and_hired_and_an_easier_experience_are_read_by_the_rules() -> None:
+    hired = read("6 outbound SDRs ramped by the end of the quarter")
+    assert hired.nature == "output" and hired.reason, hired
+    assert read("Make checkout effortless").nature == "outcome"
+    assert "object:experience" in features(parse("Make onboarding simpler"))

@@ -49,6 +49,14 @@ FIELDS = ("nature", "measurable", "maintain", "focus")
 # The positive class of each field's binary model.
 POSITIVE = {"nature": "output", "measurable": "yes", "maintain": "yes", "focus": "business"}
 C = {"nature": 0.5, "measurable": 0.5, "maintain": 0.5, "focus": 0.5}
+# Nature weighs outputs and outcomes equally, whatever their shares in the corpus: how many of
+# each the sources happen to publish is not what a statement is.
+CLASS_WEIGHT: dict[str, str | None] = {
+    "nature": "balanced",
+    "measurable": None,
+    "maintain": None,
+    "focus": None,
+}
 # Features seen in fewer rows than this are left out of the model (they would only memorise).
 MIN_ROWS = 2
 # Features a field's model does not weigh: the spelling of a statement's words tells work from
@@ -117,7 +125,9 @@ def featurise(rows: list[Row]) -> list[list[str]]:
     return out
 
 
-def _fit(feats: list[list[str]], labels: list[int], c: float) -> tuple[dict[str, float], float]:
+def _fit(
+    feats: list[list[str]], labels: list[int], c: float, class_weight: str | None = None
+) -> tuple[dict[str, float], float]:
     """A binary logistic regression: weight by feature, and the intercept."""
     from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
@@ -131,7 +141,7 @@ def _fit(feats: list[list[str]], labels: list[int], c: float) -> tuple[dict[str,
     matrix.indptr = matrix.indptr.astype("int32")
     if len(set(labels)) < 2:
         return {}, 4.0 if labels and labels[0] else -4.0
-    model = LogisticRegression(C=c, solver="liblinear", max_iter=1000)
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=1000, class_weight=class_weight)
     model.fit(matrix, labels)
     names = vectoriser.get_feature_names_out()
     weights = {
@@ -155,7 +165,9 @@ def train(rows: list[Row], feats: list[list[str]]) -> dict[str, Any]:
             for row, fs in zip(rows, feats, strict=True)
             if row.label(field) is not None
         ]
-        weights, bias = _fit([p[0] for p in pairs], [p[1] for p in pairs], C[field])
+        weights, bias = _fit(
+            [p[0] for p in pairs], [p[1] for p in pairs], C[field], CLASS_WEIGHT[field]
+        )
         fields[field] = {"positive": POSITIVE[field], "bias": bias, "weights": weights}
     return fields
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from constellation.core.language import lexicon as lx
 from constellation.core.language.numbers import (
@@ -222,7 +222,17 @@ def _object_kind(p: Parsed, start: int) -> str | None:
             kind = _head_noun_kind(lemmas[j])
             if kind is not None:
                 return kind
+    # "Make checkout effortless", "Make sign-up simpler": how people will find the thing, an
+    # experience (unlike "Make the buttons touch friendly", a property to build).
+    if end > first + 1 and (words[end - 1] in _EXPERIENCE_WORDS or words[end - 1].endswith("less")):
+        return "experience"
     return None
+
+
+_EXPERIENCE_WORDS = lx.word_set("""
+    easy easier simple simpler delightful intuitive enjoyable fast faster quick quicker happy
+    happier smooth smoother painless seamless frictionless effortless pleasant
+    """)
 
 
 def _head_noun_kind(lemma: str) -> str | None:
@@ -273,6 +283,12 @@ def features(p: Parsed) -> list[str]:
     then_change = kind == "deliver" and not lx.METRIC_VERBS.isdisjoint(lemmas[i + 1 :])
     if kind == "other" and lx.DELIVER_VERBS.isdisjoint(lemmas[:3]):
         out.append("noun-phrase:" + (_head_kind(lemmas) or "none"))
+    if kind == "other":
+        head = _nominal_head(words)
+        if head >= 0:
+            nominal = _nominal_kind(words[head])
+            if nominal is not None:
+                out.append("nominal:" + nominal)
     _suffixes(p, i, kind, out)
     if len(words) <= 4:
         out.append("short")
@@ -284,6 +300,12 @@ def features(p: Parsed) -> list[str]:
         kind == "deliver" and "and" in words and _joined_result(words, lemmas, i) >= 0
     ):
         out.append("then-change")
+    if (
+        kind == "number"
+        and _counted_work_done(words, lemmas) >= 0
+        and not ("from-to" in out or "by-amount" in out)
+    ):
+        out.append("counted-done")
     if not _DONE_GUARD.isdisjoint(words):
         participle = _done_participle(words)
         if participle:
@@ -401,6 +423,111 @@ def _head_kind(lemmas: list[str]) -> str | None:
         if kind is not None:
             return kind
     return None
+
+
+# Nouns that name a change observed in the world: a statement made of one of them ("Continued
+# high use of ArcGIS", "Easy discoverability of resources") names an outcome.
+_OUTCOME_NOMINALS = lx.word_set("""
+    use usage utilization utilisation adoption engagement retention satisfaction awareness
+    growth reduction increase decrease improvement turnaround discoverability availability
+    accessibility access participation attendance uptake enrollment enrolment circulation
+    traffic interaction perception understanding saving cost-saving reach visibility
+    recognition trust loyalty conversion churn demand interest feedback rating
+    """)
+# Words that end the leading noun phrase whose last word is its head: "Publication of 2-3
+# projects", "Positive interactions with patrons", "Use of Pressbooks increases".
+_NOMINAL_ENDS = frozenset(
+    ("of", "with", "by", "for", "in", "from", "between", "across", "to", "on", "at")
+) | frozenset(("is", "are", "will", "has", "have", "was", "were"))
+# Endings that turn a verb into the noun of its action, with the verb's possible endings:
+# "implementation" -> "implement", "completion" -> "complete", "recruitment" -> "recruit".
+_NOMINAL_SUFFIXES = (
+    ("ication", ("y",)),
+    ("ation", ("e", "", "ate")),
+    ("ition", ("e", "ite")),
+    ("tion", ("te", "t", "e")),
+    ("sion", ("se", "de", "t", "sion")),
+    ("ment", ("",)),
+    ("al", ("", "e")),
+    ("ance", ("", "e")),
+    ("ence", ("", "e")),
+    ("ery", ("er",)),
+)
+
+
+# Nouns of action whose verb their ending does not give.
+_NOMINAL_VERBS = {
+    "publication": "publish",
+    "analysis": "analyse",
+    "delivery": "deliver",
+    "hire": "hire",
+    "rollout": "roll",
+    "setup": "set",
+    "signup": "sign",
+}
+
+
+def _nominal_head(words: list[str]) -> int:
+    """Index of the head of a statement's leading noun phrase (the word before its first
+    preposition or verb "to be"), or -1 when it has none."""
+    k = 0
+    while k < len(words) and words[k] not in _NOMINAL_ENDS:
+        k += 1
+    if k == 0 or words[k - 1] in lx.DETERMINERS or words[k - 1] == "#":
+        return -1
+    return k - 1
+
+
+@lru_cache(maxsize=1 << 14)
+def _nominal_kind(word: str) -> str | None:
+    """What the head of a statement without a verb names: "outcome" for a change observed
+    ("usage", "engagement"), or the class of the verb it is made from ("publication" ->
+    deliver, "reduction" is listed as an outcome); None for any other noun."""
+    base = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    if base in _OUTCOME_NOMINALS or word in _OUTCOME_NOMINALS:
+        return "outcome"
+    forms: list[str] = [_NOMINAL_VERBS.get(base, base)]
+    for suffix, endings in _NOMINAL_SUFFIXES:
+        if base.endswith(suffix) and len(base) > len(suffix) + 2:
+            stem = base[: -len(suffix)]
+            forms.extend(stem + ending for ending in endings)
+    if base.endswith("ing"):
+        forms.append(lx.lemma(base))
+    for form in forms:
+        found = lexical_class(form)
+        if found is not None:
+            return found
+    return None
+
+
+# "Met" a target is a result, though "meet" (as in "meet with 5 customers") is not one.
+_MET = frozenset(("met", "meet", "meets", "meeting", "exceed", "exceeds", "exceeded"))
+
+
+def _counted_work_done(words: list[str], lemmas: list[str]) -> int:
+    """Index of the participle that reports a counted piece of work done, or -1: "150 hours
+    of audiobooks transcribed", "100% of services are identified in a catalogue", "4 blog
+    posts published". Not when the participle describes the thing counted ("50% of selected
+    partners"), when people served are the ones acting ("50% of users successfully
+    scheduled"), for verbs that go both ways ("tickets resolved"), or when a result follows
+    ("entities assessed and met the target")."""
+    for k in range(1, len(words)):
+        word = words[k]
+        if not (word.endswith("ed") and len(word) > 4):
+            continue
+        before = words[k - 1]
+        if before in ("#", "of") or before in lx.DETERMINERS:
+            return -1
+        base = lx.lemma(word)
+        if lexical_class(base) != "deliver" or base in lx.AMBIGUOUS_DELIVER:
+            return -1
+        if not lx.PERSON_NOUNS.isdisjoint(lemmas[1:k]):
+            return -1
+        for later in lemmas[k + 1 :]:
+            if later in lx.RESULT_VERBS or later in lx.METRIC_VERBS or later in _MET:
+                return -1
+        return k
+    return -1
 
 
 def _numbers(p: Parsed, out: list[str]) -> None:
@@ -605,6 +732,9 @@ REASONS = {
     "done-state": "“{}” reports work done",
     "done-word": "“{}” reports work done",
     "done:deliver": "“{}” reports work done",
+    "counted-done": "“{}” reports work done",
+    "nominal:deliver": "“{}” is work to do",
+    "nominal:outcome": "“{}” is a change to observe",
     "done:result": "“{}” reports a result",
     "done:metric": "“{}” reports a change",
     "hire-word": "“{}” adds people to the team",
@@ -667,6 +797,14 @@ def evidence(p: Parsed, feature: str) -> str:
         for k in range(i + 1, len(p.lemmas)):
             if p.lemmas[k] in lx.METRIC_VERBS:
                 return _clip(_words_text(p, k, len(p.words) - 1))
+    if name == "counted-done":
+        k = _counted_work_done(p.words, p.lemmas)
+        if k >= 0:
+            return _clip(_words_text(p, 0, k))
+    if name == "nominal":
+        k = _nominal_head(p.words)
+        if k >= 0:
+            return _clip(_words_text(p, 0, k))
     if name == "metric-noun":
         for k, lemma in enumerate(p.lemmas):
             if lemma in _METRIC_NOUNS:

@@ -31,6 +31,7 @@ DELIVER_VERBS = word_set("""
     outline draw sketch code program script refurbish equip stock furnish construct erect
     relocate merge split rename rebrand announce distribute print mail visit survey shoot
     resolve answer respond onboard convert deploy instrument track measure monitor go
+    identify review transcribe annotate
     """)
 
 # Verbs that name a change in a measured quantity.
@@ -193,7 +194,7 @@ CUSTOMER_WEIGHTS = _weighted(
         1.0,
         """
         user customer member tenant reader student pupil visitor client guest passenger citizen
-        learner parent family people employee borrower traveller traveler caller applicant rider
+        learner parent family people borrower traveller traveler caller applicant rider
         shopper viewer listener player household
         """,
     ),
@@ -232,7 +233,9 @@ BUSINESS_WEIGHTS = _weighted(
         1.0,
         """
         account partner referral opportunity efficiency productivity utilisation utilization
-        fuel attainment purchase headcount order-value
+        fuel attainment purchase headcount order-value membership contributor maintainer
+        employee time-to-hire win clientbase traffic pageview
+        pageviews views visits readership organic
         """,
     ),
     (
@@ -248,7 +251,8 @@ BUSINESS_WEIGHTS = _weighted(
         revenue mrr arr margin ebitda profit profitability cost spend cac bookings conversion
         quota pipeline deal sales price runway cash burn expense roi ltv arpu aov upsell paying
         paid monetisation monetization income payback gmv write-off overhead gross net
-        valuation investment investor funding sell
+        valuation investment investor funding sell sponsor sponsorship donation treasury
+        fundraising fundraise grant enps
         """,
     ),
 )

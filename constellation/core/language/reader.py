@@ -251,34 +251,52 @@ def read(text: str) -> Reading:
 
 
 def decide(p: Parsed, model: learned.Model) -> Reading:
-    """The learned reader's answer, with two rules of the grammar reader kept.
+    """The learned reader's answer, with rules of the grammar reader kept on top of it.
 
-    Nature, measurable and focus are the model's, with one exception: work joined to a
-    measured change is an outcome by the labelling rules, a shape too rare in real key
-    results to learn. Keeping a level is rare too (a few in a thousand): a statement the model
-    reads as an outcome that holds a level verb ("keep", "stays", "maintain") is read for it by
-    the grammar reader, which knows "Keep error rate below 0.1%" from "Keep shipping weekly".
+    Nature, measurable and focus are the model's, with four exceptions, each a labelling
+    rule whose real examples are too few or too unlike one another to learn: work joined to
+    a measured change and a result verb giving people an easier experience ("Make checkout
+    effortless") are outcomes; a count of work reported done ("150 hours of audiobooks
+    transcribed") and people counted and hired ("4 account executives ramped") are outputs.
+    Keeping a level is rare too (a few in a thousand): a statement the model reads as an
+    outcome that holds a level verb ("keep", "stays", "maintain") is read for it by the
+    grammar reader, which knows "Keep error rate below 0.1%" from "Keep shipping weekly".
     Focus is given for outputs too: it says whom the statement is about ("Launch the customer
     portal" is work for customers); the coach counts only outcomes towards the balance.
     """
     answer = learned.score(p, model)
+    # A count of work reported done is an output ("150 hours of audiobooks transcribed", "100%
+    # of services are identified in a catalogue"): the labelling rule, each source writing
+    # it with its own nouns and verbs, too few of them alike to learn.
+    feats = answer.features
+    forced = ""
+    if "counted-done" in feats:
+        forced = "counted-done"
+    # People counted and hired in any wording ("4 account executives ramped", "Hire 2 data
+    # engineers") are an output by the same rules, whatever else the statement's words weigh.
+    elif "hire-word" in feats and "people-counted" in feats:
+        forced = "people-counted"
     # Work joined to a measured change is an outcome ("Ship the referral programme and grow
     # sign-ups by 30%"): the labelling rule, too rare in real key results to learn.
-    output = answer.nature > 0 and "then-change" not in answer.features
+    # So is a result verb giving people an easier experience ("Make checkout effortless").
+    experience = "object:experience" in feats and "firstclass:result" in feats
+    output = (answer.nature > 0 or bool(forced)) and not ("then-change" in feats or experience)
     # "Add 500 paying customers" is a result; "Add 10 templates" is work: for the verbs that
     # go both ways the object decides, as in the grammar reader.
     if output and p.lemmas and p.lemmas[0] in lx.AMBIGUOUS_DELIVER:
-        feats = answer.features
         hires = "hire-word" in feats or "people-counted" in feats
         if ("object:person" in feats or "object:result" in feats) and "quantity" in feats:
             output = hires
-    maintain = not output and _keeps_a_level(p, answer.features)
+    maintain = not output and _keeps_a_level(p, feats)
     return Reading(
         "output" if output else "outcome",
         answer.measurable > 0,
         maintain,
         "business" if answer.focus > 0 else "customer",
-        learned.reason(p, learned.strongest(answer, model, output)),
+        learned.reason(
+            p,
+            forced if forced and output else learned.strongest(answer, model, output),
+        ),
     )
 
 
