@@ -187,3 +187,14 @@ def test_people_counted_and_hired_and_an_easier_experience_are_read_by_the_rules
     assert hired.nature == "output" and hired.reason, hired
     assert read("Make checkout effortless").nature == "outcome"
     assert "object:experience" in features(parse("Make onboarding simpler"))
+
+
+def test_more_of_the_teams_own_work_is_an_output_and_more_of_what_others_do_is_not() -> None:
+    for text in (
+        "Increase blog posts from 15 to 30",
+        "Increase the number of process studies from 1 to 5",
+    ):
+        reading = read(text)
+        assert reading.nature == "output" and "own work" in reading.reason, reading
+    assert "own-work-change" not in features(parse("Increase customer reviews from 10 to 50"))
+    assert read("Grow weekly active teams from 1,200 to 2,000").nature == "outcome"

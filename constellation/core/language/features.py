@@ -306,6 +306,8 @@ def features(p: Parsed) -> list[str]:
         and not ("from-to" in out or "by-amount" in out)
     ):
         out.append("counted-done")
+    if kind == "metric" and _own_work_changed(words, lemmas) >= 0:
+        out.append("own-work-change")
     if not _DONE_GUARD.isdisjoint(words):
         participle = _done_participle(words)
         if participle:
@@ -530,6 +532,35 @@ def _counted_work_done(words: list[str], lemmas: list[str]) -> int:
     return -1
 
 
+# Things a team makes or holds itself: more of them is more work done, not a result.
+_OWN_WORK = lx.word_set("""
+    post blog-post article snippet video episode talk blog tutorial guide case-study webinar
+    workshop newsletter podcast presentation demo interview experiment call meeting course
+    lesson study audit
+    """)
+_OBJECT_ENDS = lx.word_set("from to by per in # across on for within through over at that")
+
+
+def _own_work_changed(words: list[str], lemmas: list[str]) -> int:
+    """Index of the noun of the team's own work that a verb of change counts, or -1: "Increase
+    blog posts from 15 to 30", "Increase the number of process studies from 1 to 5"; the
+    labelling rules call such counts outputs. Not things others do ("Increase reviews")."""
+    k = 1
+    while k < len(words) and words[k] not in _OBJECT_ENDS:
+        k += 1
+    if k > 1 and lemmas[k - 1] in _OWN_WORK:
+        return k - 1
+    for j in range(1, min(len(words) - 2, 5)):
+        if words[j] == "number" and words[j + 1] == "of":
+            m = j + 2
+            while m < len(words) and words[m] not in _OBJECT_ENDS:
+                m += 1
+            if m > j + 2 and lemmas[m - 1] in _OWN_WORK:
+                return m - 1
+            return -1
+    return -1
+
+
 def _numbers(p: Parsed, out: list[str]) -> None:
     """Numbers as a person reads them. Each pattern runs only when a cheap test says it may
     match, so reading stays fast."""
@@ -733,6 +764,7 @@ REASONS = {
     "done-word": "“{}” reports work done",
     "done:deliver": "“{}” reports work done",
     "counted-done": "“{}” reports work done",
+    "own-work-change": "“{}” counts the team's own work",
     "nominal:deliver": "“{}” is work to do",
     "nominal:outcome": "“{}” is a change to observe",
     "done:result": "“{}” reports a result",
@@ -801,6 +833,10 @@ def evidence(p: Parsed, feature: str) -> str:
         k = _counted_work_done(p.words, p.lemmas)
         if k >= 0:
             return _clip(_words_text(p, 0, k))
+    if name == "own-work-change":
+        k = _own_work_changed(p.words, p.lemmas)
+        if k >= 0:
+            return _words_text(p, 1, k)
     if name == "nominal":
         k = _nominal_head(p.words)
         if k >= 0:

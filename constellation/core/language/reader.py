@@ -253,11 +253,12 @@ def read(text: str) -> Reading:
 def decide(p: Parsed, model: learned.Model) -> Reading:
     """The learned reader's answer, with rules of the grammar reader kept on top of it.
 
-    Nature, measurable and focus are the model's, with four exceptions, each a labelling
+    Nature, measurable and focus are the model's, with five exceptions, each a labelling
     rule whose real examples are too few or too unlike one another to learn: work joined to
     a measured change and a result verb giving people an easier experience ("Make checkout
     effortless") are outcomes; a count of work reported done ("150 hours of audiobooks
-    transcribed") and people counted and hired ("4 account executives ramped") are outputs.
+    transcribed"), more of the team's own work ("Increase blog posts from 15 to 30") and people
+    counted and hired ("4 account executives ramped") are outputs.
     Keeping a level is rare too (a few in a thousand): a statement the model reads as an
     outcome that holds a level verb ("keep", "stays", "maintain") is read for it by the
     grammar reader, which knows "Keep error rate below 0.1%" from "Keep shipping weekly".
@@ -272,6 +273,9 @@ def decide(p: Parsed, model: learned.Model) -> Reading:
     forced = ""
     if "counted-done" in feats:
         forced = "counted-done"
+    # More of the team's own work is still work ("Increase blog posts from 15 to 30").
+    elif "own-work-change" in feats:
+        forced = "own-work-change"
     # People counted and hired in any wording ("4 account executives ramped", "Hire 2 data
     # engineers") are an output by the same rules, whatever else the statement's words weigh.
     elif "hire-word" in feats and "people-counted" in feats:
