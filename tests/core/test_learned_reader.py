@@ -198,3 +198,117 @@ def test_more_of_the_teams_own_work_is_an_output_and_more_of_what_others_do_is_n
         assert reading.nature == "output" and "own work" in reading.reason, reading
     assert "own-work-change" not in features(parse("Increase customer reviews from 10 to 50"))
     assert read("Grow weekly active teams from 1,200 to 2,000").nature == "outcome"
+
+
+def test_own_work_counted_behind_a_participle_or_after_the_target_is_still_own_work() -> None:
+    for text, quoted in (
+        ("increase blog posts published by 25%", "blog posts"),
+        ("Increase the snippet collection to 1000 snippets", "snippets"),
+    ):
+        reading = read(text)
+        assert reading.nature == "output" and quoted in reading.reason, reading
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Work out 3 or more times weekly", "Work out 3 or more times"),
+        ("Post 30 times on Instagram", "Post 30 times"),
+        ("Deploy to production 10 times this quarter", "Deploy to production 10 times"),
+    ],
+)
+def test_doing_something_a_number_of_times_is_an_output(text: str, quoted: str) -> None:
+    reading = read(text)
+    assert reading.nature == "output", reading
+    assert quoted in reading.reason and "how often" in reading.reason, reading
+
+
+def test_a_multiplier_or_a_change_in_how_often_others_act_is_not_a_count_of_times_done() -> None:
+    assert "times-done" not in features(parse("Grow sign-ups 3 times faster than last year"))
+    assert "times-done" not in features(parse("Reduce the number of times tests are re-run"))
+    assert read("Customers log in 3 times a week").nature == "outcome"
+
+
+@pytest.mark.parametrize(
+    ("text", "nature"),
+    [
+        ("Close 10 text selection bugs", "output"),
+        ("close 50 Jira tickets", "output"),
+        ("Close 50% of issues from the component audit", "output"),
+        ("Get feedback on the prototype from 5 users on each platform", "output"),
+        # Results, not work items: deals and customers won, people's issues resolved.
+        ("Close 15 mid-market deals", "outcome"),
+        ("Close 10 enterprise customers", "outcome"),
+        ("Close 95% of customer issues within 24 hours", "outcome"),
+        ("Get 5-star feedback from 20 partner teams", "outcome"),
+    ],
+)
+def test_work_items_closed_and_feedback_gathered_are_outputs_and_results_are_not(
+    text: str, nature: str
+) -> None:
+    assert read(text).nature == nature
+
+
+@pytest.mark.parametrize(
+    ("text", "nature"),
+    [
+        ("Ship the iOS and Android apps with a 4.5+ star rating", "outcome"),
+        ("Run 3 regional events with 90% attendee satisfaction", "outcome"),
+        ("Implement a voting system that is used by more than 50% of the team", "outcome"),
+        ("Complete the migration with zero customer-facing disruption", "outcome"),
+        # The work's own size is not a result.
+        ("Ship the MVP with 5 core features by June 30", "output"),
+        ("Launch a knowledge base with 1000+ searchable articles", "output"),
+    ],
+)
+def test_work_joined_to_a_measured_result_by_with_or_that_is_an_outcome(
+    text: str, nature: str
+) -> None:
+    reading = read(text)
+    assert reading.nature == nature, reading
+
+
+def test_losing_weight_is_a_change_of_a_number() -> None:
+    reading = read("Lose 5 kg by the summer")
+    assert reading.nature == "outcome" and reading.measurable, reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Double the number of readers who finish a second article",
+        "Grow weekly listeners of the podcast from 2,000 to 5,000",
+        "Cut abandoned calls at the contact centre from 15% to 5%",
+        "Grow the number of students who complete the coding course from 40 to 120",
+    ],
+)
+def test_people_doing_something_with_the_teams_work_is_not_more_of_that_work(text: str) -> None:
+    assert "own-work-change" not in features(parse(text))
+    assert read(text).nature == "outcome"
+
+
+def test_time_to_hire_measures_hiring_and_hires_no_one() -> None:
+    reading = read("Cut time to hire for engineers from 60 days to 35 days")
+    assert reading.nature == "outcome", reading
+    assert read("Hire 2 data engineers by March").nature == "output"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Find 30 new customers in South America",
+        "I've acquired a new customer",
+        "Increase the number of customers from 500 to 1,000",
+        "Add 10 new customers this quarter",
+    ],
+)
+def test_customers_won_are_the_business(text: str) -> None:
+    assert read(text).focus == "business"
+
+
+def test_customers_gained_with_the_work_are_its_result_and_a_named_testbed_is_work() -> None:
+    finished = read("Finish Q4 with 24 more customers")
+    assert finished.nature == "outcome" and "24 more customers" in finished.reason, finished
+    testbed = read("a large-scale testbed (50k+ nodes)")
+    assert testbed.nature == "output" and "testbed (50k+ nodes)" in testbed.reason, testbed
+    assert read("Increase the number of customers who renew").focus == "customer"

@@ -52,6 +52,7 @@ _DONE_GUARD = lx.word_set(
     "is are be being been was were get gets got has have i've we've they've it's"
 )
 _NUMBER_OF_RE = re.compile(r"\b(?:number|count|amount|#)\s+of\s+(?:new\s+)?([a-z\-]+)", re.I)
+_HIRE_MEASURE_RE = re.compile(r"\b(?:time|cost|days?)[\s-]+(?:to|per|of)[\s-]+hire\b")
 _HIRE_WORDS = frozenset(
     (
         "hire",
@@ -296,8 +297,14 @@ def features(p: Parsed) -> list[str]:
         out.append("long")
     before = len(out)
     _numbers(p, out)
-    if (then_change and not _CHANGES.isdisjoint(out[before:])) or (
-        kind == "deliver" and "and" in words and _joined_result(words, lemmas, i) >= 0
+    if (
+        (then_change and not _CHANGES.isdisjoint(out[before:]))
+        or (kind == "deliver" and "and" in words and _joined_result(words, lemmas, i) >= 0)
+        or (
+            kind == "deliver"
+            and not _WITH_LINKS.isdisjoint(words)
+            and _work_with_result(words, lemmas, i) >= 0
+        )
     ):
         out.append("then-change")
     if (
@@ -308,6 +315,10 @@ def features(p: Parsed) -> list[str]:
         out.append("counted-done")
     if kind == "metric" and _own_work_changed(words, lemmas) >= 0:
         out.append("own-work-change")
+    if kind in ("deliver", "other") and "times" in words and _times_done(words) >= 0:
+        out.append("times-done")
+    if lead in _GATHER_VERBS and _gathered(words, lemmas, i) >= 0:
+        out.append("work-gathered")
     if not _DONE_GUARD.isdisjoint(words):
         participle = _done_participle(words)
         if participle:
@@ -338,7 +349,8 @@ def features(p: Parsed) -> list[str]:
         if counted:
             out.append("count-of:" + (noun_kind(lx.lemma(counted.group(1))) or "other"))
     if not _HIRE_WORDS.isdisjoint(words):
-        out.append("hire-word")
+        # "Cut time to hire from 60 to 35 days" measures hiring; it does not hire anyone.
+        out.append("hire-measure" if _HIRE_MEASURE_RE.search(low) else "hire-word")
     if not _ROLE_WORDS.isdisjoint(words) and ("#" in words or not _COUNT_WORDS.isdisjoint(words)):
         out.append("people-counted")
     if not _EVENT_WORDS.isdisjoint(lemmas):
@@ -355,6 +367,39 @@ def _joined_result(words: list[str], lemmas: list[str], i: int) -> int:
     for k in range(i + 2, n):
         result = lemmas[k] in lx.RESULT_VERBS or lemmas[k] in lx.METRIC_VERBS
         if words[k - 1] == "and" and result and "#" in words[k + 1 :]:
+            return k
+    return -1
+
+
+# Words that join a result to the work: "Launch the trial with 10K+ sign-ups a month".
+_WITH_LINKS = frozenset(("with", "leading", "resulting", "achieving", "reaching", "that", "which"))
+# What the joined result measures: how people take the work up and how well it serves them.
+_WITH_RESULTS = lx.word_set("""
+    satisfaction rating star adoption adopt conversion signup sign-up disruption downtime pass
+    nps csat retention churn uptime accuracy latency error use used outperform join time
+    """)
+_WITH_AMOUNTS = frozenset(("#", "zero", "no"))
+
+
+def _work_with_result(words: list[str], lemmas: list[str], i: int) -> int:
+    """Index of the word joining a measured result to the work, or -1: "Ship the apps with
+    4.5+ star rating", "Run 3 events with 90% attendee satisfaction", "Implement a voting
+    system that is used by more than 50% of the team". The labelling rules read work joined
+    to a measured outcome as an outcome. Not the work's own size ("with 5 core features")."""
+    n = len(words)
+    for k in range(i + 2, n - 1):
+        if words[k] not in _WITH_LINKS:
+            continue
+        window = range(k + 1, min(n, k + 8))
+        if _WITH_AMOUNTS.isdisjoint(words[j] for j in window):
+            continue
+        if any(lemmas[j] in _WITH_RESULTS for j in window):
+            return k
+        # "Finish Q4 with 24 more customers": people gained are a result too.
+        if any(
+            words[j] in ("more", "new") and j + 1 < n and lemmas[j + 1] in _SERVED_WORDS
+            for j in window
+        ):
             return k
     return -1
 
@@ -535,29 +580,106 @@ def _counted_work_done(words: list[str], lemmas: list[str]) -> int:
 # Things a team makes or holds itself: more of them is more work done, not a result.
 _OWN_WORK = lx.word_set("""
     post blog-post article snippet video episode talk blog tutorial guide case-study webinar
-    workshop newsletter podcast presentation demo interview experiment call meeting course
-    lesson study audit
+    workshop newsletter podcast presentation demo interview experiment meeting course lesson
+    study audit
     """)
-_OBJECT_ENDS = lx.word_set("from to by per in # across on for within through over at that")
+_OBJECT_ENDS = lx.word_set(
+    "from to by per in # across on for within through over at that who which whose of"
+)
+
+
+def _own_work_noun(words: list[str], lemmas: list[str], first: int) -> int:
+    """Index of the noun of own work that ends the phrase from `first`, or -1: "blog posts",
+    "blog posts published" (the participle says what was done to it). Not when people are
+    counted in the phrase ("weekly listeners", "students who complete the course")."""
+    k = first
+    while k < len(words) and words[k] not in _OBJECT_ENDS:
+        k += 1
+    end = k
+    while (
+        end > first + 1
+        and words[end - 1].endswith("ed")
+        and verb_class(lemmas[end - 1]) == "deliver"
+    ):
+        end -= 1
+    if end <= first or lemmas[end - 1] not in _OWN_WORK:
+        return -1
+    if any(lemmas[m] in lx.PERSON_NOUNS or lemmas[m] in _SERVED_WORDS for m in range(first, end)):
+        return -1
+    return end - 1
 
 
 def _own_work_changed(words: list[str], lemmas: list[str]) -> int:
     """Index of the noun of the team's own work that a verb of change counts, or -1: "Increase
-    blog posts from 15 to 30", "Increase the number of process studies from 1 to 5"; the
-    labelling rules call such counts outputs. Not things others do ("Increase reviews")."""
+    blog posts from 15 to 30", "Increase blog posts published by 25%", "Increase the snippet
+    collection to 1000 snippets", "Increase the number of process studies from 1 to 5"; the
+    labelling rules call such counts outputs. Not things others do ("Increase reviews", "Cut
+    abandoned calls", "Grow weekly listeners of the podcast", "Triple the number of learners
+    who finish a course")."""
+    if "number" in words[1:4] and "of" in words[2:5]:
+        j = words.index("of", 2)
+        return _own_work_noun(words, lemmas, j + 1)
+    found = _own_work_noun(words, lemmas, 1)
+    if found >= 0:
+        return found
     k = 1
     while k < len(words) and words[k] not in _OBJECT_ENDS:
         k += 1
-    if k > 1 and lemmas[k - 1] in _OWN_WORK:
-        return k - 1
-    for j in range(1, min(len(words) - 2, 5)):
-        if words[j] == "number" and words[j + 1] == "of":
-            m = j + 2
-            while m < len(words) and words[m] not in _OBJECT_ENDS:
-                m += 1
-            if m > j + 2 and lemmas[m - 1] in _OWN_WORK:
-                return m - 1
+    # "... to 1000 snippets": the number's own noun.
+    if (
+        k + 2 < len(words)
+        and words[k] == "to"
+        and words[k + 1] == "#"
+        and lemmas[k + 2] in _OWN_WORK
+    ):
+        return k + 2
+    return -1
+
+
+# Verbs of result that also take the team's own work items and research as their object.
+_GATHER_VERBS = lx.word_set("close get gather collect seek solicit request")
+# Work items a team closes and research it gathers: "Close 10 text selection bugs", "Get
+# feedback on the prototype from 5 users".
+_WORK_ITEMS = lx.word_set("bug ticket issue defect task pr pull-request finding warning feedback")
+
+
+def _gathered(words: list[str], lemmas: list[str], i: int) -> int:
+    """Index of the work item or research the leading verb closes or gathers, or -1: "Close
+    50% of issues from the audit", "close 50 Jira tickets", "Get feedback from one external
+    user". The labelling rules count the team's own work items done, and research, as
+    outputs. Not people's issues ("Close 95% of customer issues") nor rated feedback ("Get
+    5-star feedback")."""
+    for j in range(i + 1, min(len(words), i + 7)):
+        if words[j] in lx.PHRASE_BREAKS and words[j] != "of":
             return -1
+        if lemmas[j] in _WORK_ITEMS:
+            if any(lemmas[m] in lx.PERSON_NOUNS or "star" in lemmas[m] for m in range(i + 1, j)):
+                return -1
+            return j
+    return -1
+
+
+# "3 times more", "twice as fast": a multiplier, not a count of times done.
+_TIMES_AFTER = lx.word_set("more less fewer faster slower higher lower bigger smaller as over")
+
+
+def _times_done(words: list[str]) -> int:
+    """Index of "times" counting how often the team or person does something, or -1: "Work out
+    3 or more times weekly", "Post 30 times on Instagram", "Deploy to production 10 times".
+    The labelling rules count one's own activity as an output. Not a multiplier ("3 times
+    more sign-ups") nor people served acting ("Customers log in 3 times a week")."""
+    for k in range(1, len(words)):
+        if words[k] != "times":
+            continue
+        if not lx.PERSON_NOUNS.isdisjoint(lx.lemma(w) for w in words[:k]):
+            return -1
+        if k + 1 < len(words) and words[k + 1] in _TIMES_AFTER:
+            return -1
+        j = k - 1
+        if j >= 2 and words[j - 1] == "or" and words[j] in ("more", "fewer", "less"):
+            j -= 2
+        if words[j] == "#" or words[j] in lx.NUMBER_WORDS:
+            return k
     return -1
 
 
@@ -674,10 +796,13 @@ def _topics() -> dict[str, tuple[float, float, int]]:
 
 # Customers counted as won: "Add 40 new customers", "Sign 12 logos", "100 new paying accounts".
 _WON_RE = re.compile(
-    r"\b(?:add|win|sign|acquire|close|land|onboard|get|gain|bring on)\b[^.]{0,30}?"
+    r"\b(?:add(?:ed)?|win|won|sign(?:ed)?|acquire[ds]?|close[ds]?|land(?:ed)?|onboard(?:ed)?|get"
+    r"|gain(?:ed)?|find|bring on|convert)\b[^.%]{0,30}?"
     r"\b(?:customers?|clients?|accounts?|logos?|deals?|contracts?)\b"
     r"|(?:\d[\d,]*\+?|\b(?:number|count) of)\s+(?:more\s+|new\s+|paying\s+|paid\s+)+"
     r"(?:customers?|clients?|accounts?|logos?|subscribers?)\b"
+    # "the number of customers from 500 to 1,000", not "the number of customers who renew".
+    r"|\b(?:number|count) of (?:customers|clients|accounts|logos)\b(?=\s*(?:$|[.,]|from|to|by))"
 )
 # Nouns that name a measure: "Cloud cost", "Change failure rate", "time to first response".
 _METRIC_NOUNS = lx.word_set(
@@ -765,6 +890,8 @@ REASONS = {
     "done:deliver": "“{}” reports work done",
     "counted-done": "“{}” reports work done",
     "own-work-change": "“{}” counts the team's own work",
+    "times-done": "“{}” counts how often it is done",
+    "work-gathered": "“{}” is the team's own work",
     "nominal:deliver": "“{}” is work to do",
     "nominal:outcome": "“{}” is a change to observe",
     "done:result": "“{}” reports a result",
@@ -826,6 +953,9 @@ def evidence(p: Parsed, feature: str) -> str:
         joined = _joined_result(p.words, p.lemmas, i)
         if joined >= 0:
             return _clip(_words_text(p, joined, len(p.words) - 1))
+        joined = _work_with_result(p.words, p.lemmas, i)
+        if joined >= 0:
+            return _clip(_words_text(p, joined + 1, len(p.words) - 1))
         for k in range(i + 1, len(p.lemmas)):
             if p.lemmas[k] in lx.METRIC_VERBS:
                 return _clip(_words_text(p, k, len(p.words) - 1))
@@ -837,6 +967,14 @@ def evidence(p: Parsed, feature: str) -> str:
         k = _own_work_changed(p.words, p.lemmas)
         if k >= 0:
             return _words_text(p, 1, k)
+    if name == "work-gathered":
+        k = _gathered(p.words, p.lemmas, _first(p))
+        if k >= 0:
+            return _clip(_words_text(p, _first(p), k))
+    if name == "times-done":
+        k = _times_done(p.words)
+        if k >= 0:
+            return _clip(_words_text(p, 0, k))
     if name == "nominal":
         k = _nominal_head(p.words)
         if k >= 0:
@@ -892,6 +1030,12 @@ def _words_text(p: Parsed, first: int, last: int) -> str:
         start, end = spans[first][0], spans[min(last, len(spans) - 1)][1]
     while end < len(p.body) and p.body[end] in "#+":
         end += 1  # "C#", "C++"
+    if (
+        end < len(p.body)
+        and p.body[end] == ")"
+        and p.body.count("(", start, end) > p.body.count(")", start, end)
+    ):
+        end += 1  # "testbed (50k+ nodes)"
     return p.body[start:end]
 
 

@@ -39,7 +39,7 @@ METRIC_VERBS = word_set("""
     increase raise grow reduce cut lower improve lift boost decrease shrink shorten speed
     accelerate expand minimise minimize maximise maximize double triple quadruple halve drop
     slash trim drive push widen deepen strengthen optimise optimize simplify ease enhance elevate
-    eliminate lessen curb decline diminish heighten multiply scale tighten shave compress
+    eliminate lessen curb decline diminish heighten multiply scale tighten shave compress lose
     """)
 
 # Verbs that name a result to reach; an artefact as their object makes them work after all.
@@ -74,6 +74,8 @@ ARTEFACT_NOUNS = word_set("""
     identity flow wizard chat chatbot bot add-on addon plugin extension log authentication login
     sso partnership agreement catalogue catalog checklist process pipeline infrastructure
     repository repo script service product release rollout setup certificate licence license
+    testbed driver benchmark harness specification spec rfc dataset schema endpoint cli package
+    installer binary suite
     """)
 
 EVENT_NOUNS = word_set("""

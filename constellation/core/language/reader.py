@@ -240,6 +240,25 @@ def _focus(body: str, words: list[str], measurable: bool) -> str | None:
     return None
 
 
+_RULE_FEATURES = frozenset(
+    (
+        "counted-done",
+        "own-work-change",
+        "times-done",
+        "work-gathered",
+        "hire-word",
+        "people-counted",
+        "object:experience",
+        "firstclass:result",
+        "then-change",
+        "object:person",
+        "object:result",
+        "quantity",
+        "customers-won",
+    )
+)
+
+
 @lru_cache(maxsize=1 << 16)
 def read(text: str) -> Reading:
     """Read a key-result statement: outcome or output, measurable, maintain, focus, reason."""
@@ -253,12 +272,15 @@ def read(text: str) -> Reading:
 def decide(p: Parsed, model: learned.Model) -> Reading:
     """The learned reader's answer, with rules of the grammar reader kept on top of it.
 
-    Nature, measurable and focus are the model's, with five exceptions, each a labelling
-    rule whose real examples are too few or too unlike one another to learn: work joined to
-    a measured change and a result verb giving people an easier experience ("Make checkout
-    effortless") are outcomes; a count of work reported done ("150 hours of audiobooks
-    transcribed"), more of the team's own work ("Increase blog posts from 15 to 30") and people
-    counted and hired ("4 account executives ramped") are outputs.
+    Nature, measurable and focus are the model's, with exceptions, each a labelling rule whose
+    real examples are too few or too unlike one another to learn: work joined to a measured
+    change ("... and grow sign-ups by 30%", "... with a 4.5+ star rating") and a result verb
+    giving people an easier experience ("Make checkout effortless") are outcomes; a count of
+    work reported done ("150 hours of audiobooks transcribed"), more of the team's own work
+    ("Increase blog posts from 15 to 30"), doing something a number of times ("Work out 3 or
+    more times weekly"), work items closed and feedback gathered ("Close 10 bugs", "Get
+    feedback from 5 users") and people counted and hired ("4 account executives ramped") are
+    outputs; customers won ("Find 30 new customers") are the business's.
     Keeping a level is rare too (a few in a thousand): a statement the model reads as an
     outcome that holds a level verb ("keep", "stays", "maintain") is read for it by the
     grammar reader, which knows "Keep error rate below 0.1%" from "Keep shipping weekly".
@@ -270,33 +292,44 @@ def decide(p: Parsed, model: learned.Model) -> Reading:
     # of services are identified in a catalogue"): the labelling rule, each source writing
     # it with its own nouns and verbs, too few of them alike to learn.
     feats = answer.features
+    # The features the rules below ask about, found in one pass.
+    fired = _RULE_FEATURES.intersection(feats)
     forced = ""
-    if "counted-done" in feats:
+    if "counted-done" in fired:
         forced = "counted-done"
     # More of the team's own work is still work ("Increase blog posts from 15 to 30").
-    elif "own-work-change" in feats:
+    elif "own-work-change" in fired:
         forced = "own-work-change"
+    # So is doing something a number of times ("Work out 3 or more times weekly").
+    elif "times-done" in fired:
+        forced = "times-done"
+    # And so are work items closed and feedback gathered ("Close 10 text selection bugs").
+    elif "work-gathered" in fired:
+        forced = "work-gathered"
     # People counted and hired in any wording ("4 account executives ramped", "Hire 2 data
     # engineers") are an output by the same rules, whatever else the statement's words weigh.
-    elif "hire-word" in feats and "people-counted" in feats:
+    elif "hire-word" in fired and "people-counted" in fired:
         forced = "people-counted"
     # Work joined to a measured change is an outcome ("Ship the referral programme and grow
-    # sign-ups by 30%"): the labelling rule, too rare in real key results to learn.
-    # So is a result verb giving people an easier experience ("Make checkout effortless").
-    experience = "object:experience" in feats and "firstclass:result" in feats
-    output = (answer.nature > 0 or bool(forced)) and not ("then-change" in feats or experience)
+    # sign-ups by 30%", "Ship the apps with a 4.5+ star rating"): the labelling rule, too rare
+    # in real key results to learn. So is a result verb giving people an easier experience
+    # ("Make checkout effortless").
+    experience = "object:experience" in fired and "firstclass:result" in fired
+    output = (answer.nature > 0 or bool(forced)) and not ("then-change" in fired or experience)
     # "Add 500 paying customers" is a result; "Add 10 templates" is work: for the verbs that
     # go both ways the object decides, as in the grammar reader.
     if output and p.lemmas and p.lemmas[0] in lx.AMBIGUOUS_DELIVER:
-        hires = "hire-word" in feats or "people-counted" in feats
-        if ("object:person" in feats or "object:result" in feats) and "quantity" in feats:
+        hires = "hire-word" in fired or "people-counted" in fired
+        if ("object:person" in fired or "object:result" in fired) and "quantity" in fired:
             output = hires
     maintain = not output and _keeps_a_level(p, feats)
+    # Customers won are the business's result, however much the statement speaks of them.
+    business = answer.focus > 0 or "customers-won" in fired
     return Reading(
         "output" if output else "outcome",
         answer.measurable > 0,
         maintain,
-        "business" if answer.focus > 0 else "customer",
+        "business" if business else "customer",
         learned.reason(
             p,
             forced if forced and output else learned.strongest(answer, model, output),
