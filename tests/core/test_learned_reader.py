@@ -304,6 +304,12 @@ def test_time_to_hire_measures_hiring_and_hires_no_one() -> None:
 )
 def test_customers_won_are_the_business(text: str) -> None:
     assert read(text).focus == "business"
+    assert "customers-won" in features(parse(text))
+
+
+def test_customers_brought_to_do_something_are_not_customers_won() -> None:
+    assert "customers-won" not in features(parse("Get 3 enterprise customers to adopt Insights"))
+    assert "customers-won" in features(parse("Get 5 new customers to the paid plan"))
 
 
 def test_customers_gained_with_the_work_are_its_result_and_a_named_testbed_is_work() -> None:
@@ -312,3 +318,38 @@ def test_customers_gained_with_the_work_are_its_result_and_a_named_testbed_is_wo
     testbed = read("a large-scale testbed (50k+ nodes)")
     assert testbed.nature == "output" and "testbed (50k+ nodes)" in testbed.reason, testbed
     assert read("Increase the number of customers who renew").focus == "customer"
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Increase bilingual sales staff from 2 to 5", "bilingual sales staff"),
+        ("Grow headcount to 80 by the end of the year", "headcount"),
+        ("Grow the number of engineers from 10 to 15", "the number of engineers"),
+    ],
+)
+def test_a_change_in_headcount_is_hiring(text: str, quoted: str) -> None:
+    reading = read(text)
+    assert reading.nature == "output" and reading.focus == "business", reading
+    assert quoted in reading.reason and "adds people" in reading.reason, reading
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Increase the number of contributors from 100 to 150",
+        "Reduce engineer attrition to 5%",
+        "Increase lead to demo ratio from 50% to 60%",
+    ],
+)
+def test_a_community_gaining_people_or_a_rate_about_staff_is_no_headcount(text: str) -> None:
+    assert "headcount-change" not in features(parse(text))
+    assert read(text).nature == "outcome"
+
+
+def test_work_done_and_counted_reads_its_verbs_and_others_reactions_are_results() -> None:
+    aligned = read("150 hours of audiobooks aligned with text and corrected [0/150]")
+    assert aligned.nature == "output" and "reports work done" in aligned.reason, aligned
+    assert read("Increase the snippet collection from 785 to 850 snippets").nature == "output"
+    assert read("100 retweets of the launch announcement").nature == "outcome"
+    assert read("3 mentions on industry blogs before launch").nature == "outcome"

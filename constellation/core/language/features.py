@@ -315,6 +315,8 @@ def features(p: Parsed) -> list[str]:
         out.append("counted-done")
     if kind == "metric" and _own_work_changed(words, lemmas) >= 0:
         out.append("own-work-change")
+    if kind == "metric" and _headcount_changed(words, lemmas) >= 0:
+        out.append("headcount-change")
     if kind in ("deliver", "other") and "times" in words and _times_done(words) >= 0:
         out.append("times-done")
     if lead in _GATHER_VERBS and _gathered(words, lemmas, i) >= 0:
@@ -338,7 +340,7 @@ def features(p: Parsed) -> list[str]:
         or "logo" in low
         or "deal" in low
         or "contract" in low
-    ) and _WON_RE.search(low):
+    ) and _won(low):
         out.append("customers-won")
     if not lx.DONE_WORDS.isdisjoint(words):
         out.append("done-word")
@@ -625,15 +627,38 @@ def _own_work_changed(words: list[str], lemmas: list[str]) -> int:
     k = 1
     while k < len(words) and words[k] not in _OBJECT_ENDS:
         k += 1
-    # "... to 1000 snippets": the number's own noun.
-    if (
-        k + 2 < len(words)
-        and words[k] == "to"
-        and words[k + 1] == "#"
-        and lemmas[k + 2] in _OWN_WORK
-    ):
-        return k + 2
+    # "... to 1000 snippets", "from 785 to 850 snippets": the target number's own noun.
+    for j in range(k, len(words) - 2):
+        if words[j] == "to" and words[j + 1] == "#" and lemmas[j + 2] in _OWN_WORK:
+            return j + 2
     return -1
+
+
+def _headcount_changed(words: list[str], lemmas: list[str]) -> int:
+    """Index of the team's own people a verb of change counts, or -1: "Increase bilingual
+    sales staff from 2 to 5", "Grow headcount to 80", "Grow the number of engineers from 10 to
+    15". Hiring in any wording is an output by
+    the labelling rules; "Reduce engineer attrition" and "employees working from home" are
+    not headcounts (the phrase goes on past the people)."""
+    first = 1
+    if "number" in words[1:4] and "of" in words[2:5]:
+        first = words.index("of", 2) + 1  # "Grow the number of engineers from 10 to 15"
+    k = first
+    while k < len(words) and words[k] not in _OBJECT_ENDS:
+        k += 1
+    if k <= first or k + 1 >= len(words) or words[k] not in ("from", "to", "by"):
+        return -1
+    if words[k + 1] != "#":  # "Increase lead to demo ratio" is no headcount
+        return -1
+    last = words[k - 1]
+    if lemmas[k - 1] in _HEADCOUNT or last in _ROLE_WORDS or last in _HIRE_WORDS:
+        return k - 1
+    return -1
+
+
+# The organisation's own people, counted as staff (not contributors or volunteers, whom a
+# community gains).
+_HEADCOUNT = lx.word_set("employee staff headcount personnel workforce hire engineer fte")
 
 
 # Verbs of result that also take the team's own work items and research as their object.
@@ -804,6 +829,18 @@ _WON_RE = re.compile(
     # "the number of customers from 500 to 1,000", not "the number of customers who renew".
     r"|\b(?:number|count) of (?:customers|clients|accounts|logos)\b(?=\s*(?:$|[.,]|from|to|by))"
 )
+# "Get 3 enterprise customers to adopt Code Insights": what customers are brought to do.
+_GET_TO_RE = re.compile(r"\s+to\s+(?!the\b|a\b|an\b|our\b|\d)[a-z]+")
+
+
+def _won(low: str) -> bool:
+    """True when the statement counts customers, clients, accounts or deals won."""
+    found = _WON_RE.search(low)
+    if found is None:
+        return False
+    return not (found.group().startswith("get") and _GET_TO_RE.match(low, found.end()))
+
+
 # Nouns that name a measure: "Cloud cost", "Change failure rate", "time to first response".
 _METRIC_NOUNS = lx.word_set(
     """
@@ -891,6 +928,7 @@ REASONS = {
     "counted-done": "“{}” reports work done",
     "own-work-change": "“{}” counts the team's own work",
     "times-done": "“{}” counts how often it is done",
+    "headcount-change": "“{}” adds people to the team",
     "work-gathered": "“{}” is the team's own work",
     "nominal:deliver": "“{}” is work to do",
     "nominal:outcome": "“{}” is a change to observe",
@@ -971,6 +1009,10 @@ def evidence(p: Parsed, feature: str) -> str:
         k = _gathered(p.words, p.lemmas, _first(p))
         if k >= 0:
             return _clip(_words_text(p, _first(p), k))
+    if name == "headcount-change":
+        k = _headcount_changed(p.words, p.lemmas)
+        if k >= 0:
+            return _words_text(p, 1, k)
     if name == "times-done":
         k = _times_done(p.words)
         if k >= 0:

@@ -31,7 +31,7 @@ DELIVER_VERBS = word_set("""
     outline draw sketch code program script refurbish equip stock furnish construct erect
     relocate merge split rename rebrand announce distribute print mail visit survey shoot
     resolve answer respond onboard convert deploy instrument track measure monitor go
-    identify review transcribe annotate
+    identify review transcribe annotate align correct label caption
     """)
 
 # Verbs that name a change in a measured quantity.
@@ -95,7 +95,7 @@ PERSON_NOUNS = word_set("""
 # Nouns that are results a team observes rather than things it makes.
 RESULT_NOUNS = word_set("""
     revenue arr mrr booking deal contract sale logo seat signup sign-up order subscription download
-    install lead opportunity profit income
+    install lead opportunity profit income retweet mention follower view visit impression
     """)
 
 DETERMINERS = word_set(

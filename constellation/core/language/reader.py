@@ -248,6 +248,7 @@ _RULE_FEATURES = frozenset(
         "work-gathered",
         "hire-word",
         "people-counted",
+        "headcount-change",
         "object:experience",
         "firstclass:result",
         "then-change",
@@ -279,8 +280,9 @@ def decide(p: Parsed, model: learned.Model) -> Reading:
     work reported done ("150 hours of audiobooks transcribed"), more of the team's own work
     ("Increase blog posts from 15 to 30"), doing something a number of times ("Work out 3 or
     more times weekly"), work items closed and feedback gathered ("Close 10 bugs", "Get
-    feedback from 5 users") and people counted and hired ("4 account executives ramped") are
-    outputs; customers won ("Find 30 new customers") are the business's.
+    feedback from 5 users") and people counted and hired ("4 account executives ramped",
+    "Increase sales staff from 2 to 5") are outputs; customers won ("Find 30 new customers") and
+    people hired are the business's.
     Keeping a level is rare too (a few in a thousand): a statement the model reads as an
     outcome that holds a level verb ("keep", "stays", "maintain") is read for it by the
     grammar reader, which knows "Keep error rate below 0.1%" from "Keep shipping weekly".
@@ -310,6 +312,8 @@ def decide(p: Parsed, model: learned.Model) -> Reading:
     # engineers") are an output by the same rules, whatever else the statement's words weigh.
     elif "hire-word" in fired and "people-counted" in fired:
         forced = "people-counted"
+    elif "headcount-change" in fired:
+        forced = "headcount-change"
     # Work joined to a measured change is an outcome ("Ship the referral programme and grow
     # sign-ups by 30%", "Ship the apps with a 4.5+ star rating"): the labelling rule, too rare
     # in real key results to learn. So is a result verb giving people an easier experience
@@ -323,8 +327,9 @@ def decide(p: Parsed, model: learned.Model) -> Reading:
         if ("object:person" in fired or "object:result" in fired) and "quantity" in fired:
             output = hires
     maintain = not output and _keeps_a_level(p, feats)
-    # Customers won are the business's result, however much the statement speaks of them.
-    business = answer.focus > 0 or "customers-won" in fired
+    # Customers won and people hired are the business's, however much the statement speaks
+    # of them.
+    business = answer.focus > 0 or "customers-won" in fired or "headcount-change" in fired
     return Reading(
         "output" if output else "outcome",
         answer.measurable > 0,
