@@ -14,6 +14,7 @@ from constellation.server.sharing.models import Dependency
 from constellation.server.tracking.models import CheckIn
 from tests.server.api_helpers import client_for
 from tests.server.factories import World, make_objective
+from tests.server.sharing_factories import make_dependency, make_stakeholder, make_team
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +33,13 @@ def test_a_member_deletes_a_draft_with_everything_that_hangs_on_it(world: World)
         world.org, world.team, world.period, "follow", "Teams follow us", owner=world.leader
     )
     Alignment.objects.create(source=source, target=world.objective)
+    platform = make_team(world)
+    stella = make_stakeholder(world, platform)
     Dependency.objects.create(
         organization=world.org,
         key_result=world.key_result,
         from_team=world.team,
-        to_team=world.team,
+        to_team=platform,
         need="help",
     )
     deleted = member.delete(f"{URL}?version=1")
@@ -59,6 +62,39 @@ def test_a_member_deletes_a_draft_with_everything_that_hangs_on_it(world: World)
     assert member.delete(f"{URL}?version=1").status_code == 404
     told = Notification.objects.get(recipient=world.leader)
     assert "was deleted" in told.title and "“Teams follow us”" in told.body
+    # The team asked for support hears that the request went with the objective.
+    withdrawn = Notification.objects.get(recipient=stella)
+    assert "1 request for support from Platform withdrawn" in withdrawn.title
+    assert f"the objective “{world.objective.title}” was deleted" in withdrawn.title
+    assert "help" in withdrawn.body
+    kept = AuditEvent.objects.get(action="withdraw_dependency")
+    assert kept.before["team"] == "platform" and kept.before["need"] == "help"
+
+
+def test_deleting_a_key_result_withdraws_the_support_asked_on_it_and_says_why(
+    world: World, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    Objective.objects.filter(pk=world.objective.pk).update(state="launched")
+    platform = make_team(world)
+    stella = make_stakeholder(world, platform)
+    data = make_team(world, "data", "Data")
+    asked = make_dependency(world, platform)
+    Dependency.objects.filter(pk=asked.pk).update(state="accepted")
+    declined = make_dependency(world, data)
+    Dependency.objects.filter(pk=declined.pk).update(state="declined")
+    member = client_for(world.member, world.org)
+    path = "/orgs/acme/key-results/activation/week1-activation"
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = member.delete(f"{path}?version=1&reason=Measured+by+the+Data+team+now")
+    assert deleted.status_code == 204
+    told = Notification.objects.get(recipient=stella, kind="dependency")
+    assert "withdrawn" in told.title and world.key_result.title in told.title
+    assert "Why: Measured by the Data team now" in told.body
+    assert "An onboarding checklist API" in told.body and "(accepted)" in told.body
+    assert [m.to for m in mailoutbox] == [["stella@example.com"]]
+    # A declined request is no one's work: it goes without a word, as before.
+    assert AuditEvent.objects.filter(action="withdraw_dependency").count() == 1
+    assert not Dependency.objects.exists()
 
 
 def test_a_stale_version_is_a_409_and_nothing_goes(world: World) -> None:

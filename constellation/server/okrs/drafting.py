@@ -34,6 +34,7 @@ from constellation.server.okrs.models import Alignment, KeyResult, Objective, Pe
 from constellation.server.okrs.notices import notify_deleted
 from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
+from constellation.server.sharing.actions import withdraw_dependencies
 
 if TYPE_CHECKING:
     from constellation.server.kpis.models import Kpi
@@ -186,6 +187,13 @@ def do_delete_key_result(
         record(
             access.organization.pk, actor, "delete", saved, before=snapshot(saved), reason=reason
         )
+        withdraw_dependencies(
+            access,
+            [saved.pk],
+            f"the key result “{saved.title}” was deleted",
+            reason=reason,
+            actor=actor,
+        )
         saved.delete()
 
 
@@ -241,4 +249,11 @@ def do_delete_objective(
         before = _deleted_snapshot(saved)
         record(access.organization.pk, actor, "delete", saved, before=before, reason=reason)
         notify_deleted(saved, reason, actor)
+        withdraw_dependencies(
+            access,
+            list(saved.key_results.values_list("pk", flat=True)),
+            f"the objective “{saved.title}” was deleted",
+            reason=reason,
+            actor=actor,
+        )
         saved.delete()

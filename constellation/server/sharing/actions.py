@@ -459,6 +459,60 @@ def do_ask_dependency(
     return dependency
 
 
+def withdraw_dependencies(
+    access: Access, key_result_ids: list[int], gone: str, *, reason: str, actor: Any
+) -> int:
+    """Tell each team asked for support on these key results that the request is withdrawn,
+    because `gone` ("“Faster checkout” was deleted") takes the key results with it, and keep
+    each request in the history. Call it inside the deleting transaction, before the rows go;
+    it returns how many open requests were withdrawn. Declined requests go without a word."""
+    open_ones = list(
+        Dependency.objects.filter(
+            organization=access.organization,
+            key_result_id__in=key_result_ids,
+            state__in=Dependency.OPEN_STATES,
+        )
+        .select_related("from_team", "to_team", "key_result")
+        .order_by("to_team_id", "id")
+    )
+    why = f"Why: {reason}\n" if reason else ""
+    by_team: dict[int, list[Dependency]] = {}
+    for dependency in open_ones:
+        by_team.setdefault(dependency.to_team_id, []).append(dependency)
+        record(
+            access.organization.pk,
+            actor,
+            "withdraw_dependency",
+            dependency,
+            before={
+                "key_result": dependency.key_result.slug,
+                "team": dependency.to_team.slug,
+                "need": dependency.need,
+                "state": dependency.state,
+            },
+            reason=reason,
+        )
+    for asked in by_team.values():
+        team = asked[0].to_team
+        needs = "\n".join(
+            f"- {d.from_team.name} on “{d.key_result.title}” "
+            f"({d.get_state_display().lower()}): {d.need}"
+            for d in asked
+        )
+        do_notify(
+            access.organization,
+            team_people(team) or _leaders(access),
+            "dependency",
+            f"{len(asked)} request{'s' if len(asked) != 1 else ''} for support from "
+            f"{team.name} withdrawn: {gone}",
+            body=f"{why}No longer needed:\n{needs}",
+            url=reverse("dashboard", kwargs={"org": access.organization.slug}),
+            actor=actor,
+            email=True,
+        )
+    return len(open_ones)
+
+
 def _leaders(access: Access) -> list[Any]:
     """Leaders and admins still active: who hears of a request to a team that lists no members."""
     return [
