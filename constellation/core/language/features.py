@@ -874,7 +874,7 @@ _INSIDE_WORDS = lx.word_set(
     safety overtime absenteeism training diversity campaign click-through ctr unsubscribe
     open-rate visit retweet impression rfp shortlist upsell up-sell cross-sell nrr aov
     order-value maturity yield processing prd internal salary compensation culture burnout
-    stress wellbeing well-being payback cac ltv arpu win-rate"""
+    stress wellbeing well-being payback cac ltv arpu win-rate merge flaky"""
 )
 # Events and happenings a team holds: counts of them are work done.
 _EVENT_WORDS = lx.word_set(
