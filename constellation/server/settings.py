@@ -32,6 +32,12 @@ CHANGE_HANDLERS = [
     # After the scores: an objective's status change noted by them is delivered too.
     "constellation.server.integrations.events.queue_deliveries",
 ]
+# Called inside a delete's transaction with the key results about to go, before their rows do:
+# the apps above the objectives that hang rows on key results (sharing's requests for support)
+# act on them without the objectives' app importing them.
+KEY_RESULTS_DELETED_HANDLERS = [
+    "constellation.server.sharing.actions.withdraw_dependencies",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Max
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from constellation.server.audit import changes as writes
@@ -34,7 +36,6 @@ from constellation.server.okrs.models import Alignment, KeyResult, Objective, Pe
 from constellation.server.okrs.notices import notify_deleted
 from constellation.server.orgs.access import Access, require_team
 from constellation.server.orgs.models import Team
-from constellation.server.sharing.actions import withdraw_dependencies
 
 if TYPE_CHECKING:
     from constellation.server.kpis.models import Kpi
@@ -163,6 +164,16 @@ def do_create_key_result(
     return key_result
 
 
+def _key_results_deleted(
+    access: Access, key_result_ids: list[int], gone: str, reason: str, actor: Any
+) -> None:
+    """Hand the key results about to be deleted to the apps above that hang rows on them (the
+    `KEY_RESULTS_DELETED_HANDLERS` setting: the teams asked for support on them are told),
+    inside the delete's transaction and before the rows go."""
+    for path in getattr(settings, "KEY_RESULTS_DELETED_HANDLERS", ()):
+        import_string(path)(access, key_result_ids, gone, reason=reason, actor=actor)
+
+
 def lock_key_result(key_result: KeyResult, expected_version: int) -> KeyResult:
     """The key result as saved, if still at `expected_version`, else Conflict."""
     lock_objectives([key_result.objective_id])
@@ -187,12 +198,8 @@ def do_delete_key_result(
         record(
             access.organization.pk, actor, "delete", saved, before=snapshot(saved), reason=reason
         )
-        withdraw_dependencies(
-            access,
-            [saved.pk],
-            f"the key result “{saved.title}” was deleted",
-            reason=reason,
-            actor=actor,
+        _key_results_deleted(
+            access, [saved.pk], f"the key result “{saved.title}” was deleted", reason, actor
         )
         saved.delete()
 
@@ -249,11 +256,11 @@ def do_delete_objective(
         before = _deleted_snapshot(saved)
         record(access.organization.pk, actor, "delete", saved, before=before, reason=reason)
         notify_deleted(saved, reason, actor)
-        withdraw_dependencies(
+        _key_results_deleted(
             access,
             list(saved.key_results.values_list("pk", flat=True)),
             f"the objective “{saved.title}” was deleted",
-            reason=reason,
-            actor=actor,
+            reason,
+            actor,
         )
         saved.delete()
