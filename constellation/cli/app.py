@@ -41,6 +41,7 @@ COMMAND_MODULES = {
     "org": "account_commands",
     "user": "account_commands",
     "token": "token_commands",
+    "webhook": "webhook_commands",
 }
 
 
