@@ -60,10 +60,21 @@ def _act(action: Callable[[], T]) -> T:
         _bad_input(f"{error} (see `okr webhook list`)")
 
 
-def _hook(access: Any, hook_id: int) -> Any:
+def _opened(org: str, user: str, hook_id: int) -> tuple[Any, Any, Any]:
+    """The database opened, the organisation as `user` acts in it, the person and webhook
+    `hook_id`; exit 2 saying which is wrong."""
+    _setup()
     from constellation.server.integrations.access import access_webhook
 
-    return _act(lambda: access_webhook(access, hook_id))
+    access, person = _access(org, user)
+    return access, person, _act(lambda: access_webhook(access, hook_id))
+
+
+def _show_secret(message: str, secret: str | None) -> None:
+    """Say what the secret is for, then the secret alone on its line, never wrapped, so a
+    script can capture it."""
+    console.print(f"{message}; copy it now: it is shown only this once.", soft_wrap=True)
+    typer.echo(secret)
 
 
 @webhook_app.command("list")
@@ -111,24 +122,19 @@ def add(
     data = WebhookInput(url=url, events=list(event or []), description=description)
     hook, secret = _act(lambda: do_create_webhook(access, data, person))
     events = ", ".join(hook.events) or "every event type"
-    console.print(
+    _show_secret(
         f"Added webhook {hook.pk} for {events} to {hook.url}. Verify each delivery's "
-        "signature with this secret (Standard Webhooks); copy it now: it is shown only this "
-        "once.",
-        soft_wrap=True,
+        "signature with this secret (Standard Webhooks)",
+        secret,
     )
-    # Plain output, never wrapped, so a script can capture the secret.
-    typer.echo(secret)
 
 
 @webhook_app.command("remove")
 def remove(hook_id: HookId, org: Org, user: User) -> None:
     """Delete a webhook with its delivery log."""
-    _setup()
+    access, person, hook = _opened(org, user, hook_id)
     from constellation.server.integrations.actions import do_delete_webhook
 
-    access, person = _access(org, user)
-    hook = _hook(access, hook_id)
     address = hook.url
     _act(lambda: do_delete_webhook(access, hook, person))
     console.print(f"Removed webhook {hook_id} ({address}) and its delivery log.")
@@ -137,28 +143,22 @@ def remove(hook_id: HookId, org: Org, user: User) -> None:
 @webhook_app.command("rotate-secret")
 def rotate_secret(hook_id: HookId, org: Org, user: User) -> None:
     """Give a webhook a new signing secret and print it, this once; the old one stops now."""
-    _setup()
+    access, person, hook = _opened(org, user, hook_id)
     from constellation.server.integrations.actions import do_rotate_webhook_secret
 
-    access, person = _access(org, user)
-    hook = _hook(access, hook_id)
     secret = _act(lambda: do_rotate_webhook_secret(access, hook, person))
-    console.print(
-        f"Webhook {hook_id} signs with a new secret from now on; the old one no longer "
-        "verifies. Copy it now: it is shown only this once.",
-        soft_wrap=True,
+    _show_secret(
+        f"Webhook {hook_id} signs with a new secret from now on; the old one no longer verifies",
+        secret,
     )
-    typer.echo(secret)
 
 
 @webhook_app.command("test")
 def send_test(hook_id: HookId, org: Org, user: User) -> None:
     """Queue a `webhook.test` event for a webhook; the worker sends it and logs the answer."""
-    _setup()
+    access, person, hook = _opened(org, user, hook_id)
     from constellation.server.integrations.actions import do_send_test_event
 
-    access, person = _access(org, user)
-    hook = _hook(access, hook_id)
     delivery = _act(lambda: do_send_test_event(access, hook, person))
     console.print(
         f"Queued test event {delivery.message_id} for webhook {hook_id}: the worker sends "
@@ -175,11 +175,9 @@ def deliveries(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many, newest first.")] = 20,
 ) -> None:
     """A webhook's deliveries, newest first: event, state, attempts and the last answer."""
-    _setup()
+    access, _person, hook = _opened(org, user, hook_id)
     from constellation.server.integrations.access import deliveries_of
 
-    access, _person = _access(org, user)
-    hook = _hook(access, hook_id)
     rows = list(deliveries_of(access, hook)[:limit])
     if not rows:
         console.print(f"Webhook {hook_id} has delivered nothing yet.")
