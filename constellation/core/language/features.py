@@ -637,9 +637,9 @@ def _own_work_changed(words: list[str], lemmas: list[str]) -> int:
 def _headcount_changed(words: list[str], lemmas: list[str]) -> int:
     """Index of the team's own people a verb of change counts, or -1: "Increase bilingual
     sales staff from 2 to 5", "Grow headcount to 80", "Grow the number of engineers from 10 to
-    15". Hiring in any wording is an output by
-    the labelling rules; "Reduce engineer attrition" and "employees working from home" are
-    not headcounts (the phrase goes on past the people)."""
+    15". Hiring in any wording is an output by the labelling rules; "Reduce engineer attrition"
+    and "employees working from home" are not headcounts (the phrase goes on past the people).
+    """
     first = 1
     if "number" in words[1:4] and "of" in words[2:5]:
         first = words.index("of", 2) + 1  # "Grow the number of engineers from 10 to 15"
