@@ -317,7 +317,7 @@ def features(p: Parsed) -> list[str]:
         out.append("own-work-change")
     if kind == "metric" and _headcount_changed(words, lemmas) >= 0:
         out.append("headcount-change")
-    if kind in ("deliver", "other") and "times" in words and _times_done(words) >= 0:
+    if kind in ("deliver", "other") and "times" in words and _times_done(words, lemmas) >= 0:
         out.append("times-done")
     if lead in _GATHER_VERBS and _gathered(words, lemmas, i) >= 0:
         out.append("work-gathered")
@@ -590,14 +590,26 @@ _OBJECT_ENDS = lx.word_set(
 )
 
 
-def _own_work_noun(words: list[str], lemmas: list[str], first: int) -> int:
-    """Index of the noun of own work that ends the phrase from `first`, or -1: "blog posts",
-    "blog posts published" (the participle says what was done to it). Not when people are
-    counted in the phrase ("weekly listeners", "students who complete the course")."""
+def _counted_from(words: list[str]) -> int:
+    """Where the counted noun phrase after a leading verb starts: after "the number of" near
+    the start ("Grow the number of engineers"), else at the second word."""
+    if "number" in words[1:4] and "of" in words[2:5]:
+        return words.index("of", 2) + 1
+    return 1
+
+
+def _object_end(words: list[str], first: int) -> int:
+    """The index after the noun phrase from `first`: its first word of `_OBJECT_ENDS`."""
     k = first
     while k < len(words) and words[k] not in _OBJECT_ENDS:
         k += 1
-    end = k
+    return k
+
+
+def _own_work_noun(words: list[str], lemmas: list[str], first: int, end: int) -> int:
+    """Index of the noun of own work that ends the phrase from `first` to `end`, or -1: "blog
+    posts", "blog posts published" (the participle says what was done to it). Not when people
+    are counted in the phrase ("weekly listeners", "students who complete the course")."""
     while (
         end > first + 1
         and words[end - 1].endswith("ed")
@@ -618,17 +630,13 @@ def _own_work_changed(words: list[str], lemmas: list[str]) -> int:
     labelling rules call such counts outputs. Not things others do ("Increase reviews", "Cut
     abandoned calls", "Grow weekly listeners of the podcast", "Triple the number of learners
     who finish a course")."""
-    if "number" in words[1:4] and "of" in words[2:5]:
-        j = words.index("of", 2)
-        return _own_work_noun(words, lemmas, j + 1)
-    found = _own_work_noun(words, lemmas, 1)
-    if found >= 0:
+    first = _counted_from(words)
+    end = _object_end(words, first)
+    found = _own_work_noun(words, lemmas, first, end)
+    if found >= 0 or first > 1:
         return found
-    k = 1
-    while k < len(words) and words[k] not in _OBJECT_ENDS:
-        k += 1
     # "... to 1000 snippets", "from 785 to 850 snippets": the target number's own noun.
-    for j in range(k, len(words) - 2):
+    for j in range(end, len(words) - 2):
         if words[j] == "to" and words[j + 1] == "#" and lemmas[j + 2] in _OWN_WORK:
             return j + 2
     return -1
@@ -640,12 +648,8 @@ def _headcount_changed(words: list[str], lemmas: list[str]) -> int:
     15". Hiring in any wording is an output by the labelling rules; "Reduce engineer attrition"
     and "employees working from home" are not headcounts (the phrase goes on past the people).
     """
-    first = 1
-    if "number" in words[1:4] and "of" in words[2:5]:
-        first = words.index("of", 2) + 1  # "Grow the number of engineers from 10 to 15"
-    k = first
-    while k < len(words) and words[k] not in _OBJECT_ENDS:
-        k += 1
+    first = _counted_from(words)
+    k = _object_end(words, first)
     if k <= first or k + 1 >= len(words) or words[k] not in ("from", "to", "by"):
         return -1
     if words[k + 1] != "#":  # "Increase lead to demo ratio" is no headcount
@@ -688,7 +692,7 @@ def _gathered(words: list[str], lemmas: list[str], i: int) -> int:
 _TIMES_AFTER = lx.word_set("more less fewer faster slower higher lower bigger smaller as over")
 
 
-def _times_done(words: list[str]) -> int:
+def _times_done(words: list[str], lemmas: list[str]) -> int:
     """Index of "times" counting how often the team or person does something, or -1: "Work out
     3 or more times weekly", "Post 30 times on Instagram", "Deploy to production 10 times".
     The labelling rules count one's own activity as an output. Not a multiplier ("3 times
@@ -696,7 +700,7 @@ def _times_done(words: list[str]) -> int:
     for k in range(1, len(words)):
         if words[k] != "times":
             continue
-        if not lx.PERSON_NOUNS.isdisjoint(lx.lemma(w) for w in words[:k]):
+        if not lx.PERSON_NOUNS.isdisjoint(lemmas[:k]):
             return -1
         if k + 1 < len(words) and words[k + 1] in _TIMES_AFTER:
             return -1
@@ -1014,7 +1018,7 @@ def evidence(p: Parsed, feature: str) -> str:
         if k >= 0:
             return _words_text(p, 1, k)
     if name == "times-done":
-        k = _times_done(p.words)
+        k = _times_done(p.words, p.lemmas)
         if k >= 0:
             return _clip(_words_text(p, 0, k))
     if name == "nominal":
