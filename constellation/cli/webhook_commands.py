@@ -5,12 +5,12 @@ the API (an owner or admin named by `--user` acts; the history records them)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from constellation.cli.app import EXIT_BAD_INPUT, app, console, err_console
-from constellation.cli.token_commands import _member, _organization, _setup, _when
+from constellation.cli.app import app, console
+from constellation.cli.token_commands import _bad_input, _member, _organization, _setup, _when
 
 webhook_app = typer.Typer(
     help="Outbound webhooks: list, add (the signing secret shown once), remove, rotate the "
@@ -25,11 +25,6 @@ User = Annotated[
 ]
 HookId = Annotated[int, typer.Argument(metavar="ID", help="The webhook's id (okr webhook list).")]
 T = TypeVar("T")
-
-
-def _bad_input(message: str) -> NoReturn:
-    err_console.print(f"error: {message}", soft_wrap=True)
-    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _access(org: str, user: str) -> tuple[Any, Any]:

@@ -45,13 +45,19 @@ _loose_lock = threading.Lock()
 
 
 @cache
-def _handlers(paths: tuple[str, ...]) -> tuple[Handler, ...]:
+def _imported(paths: tuple[str, ...]) -> tuple[Callable[..., Any], ...]:
     return tuple(import_string(path) for path in paths)
+
+
+def handlers_of(setting: str) -> tuple[Callable[..., Any], ...]:
+    """The functions a setting names by dotted path (imported once): how an app above another
+    is called by it without being imported by it."""
+    return _imported(tuple(getattr(settings, setting, ())))
 
 
 def handlers() -> tuple[Handler, ...]:
     """The functions every batch of changes goes to, from the `CHANGE_HANDLERS` setting."""
-    return _handlers(tuple(getattr(settings, "CHANGE_HANDLERS", ())))
+    return handlers_of("CHANGE_HANDLERS")
 
 
 def _hand_over(events: Sequence[Any]) -> None:

@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Max
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 
 from constellation.server.audit import changes as writes
@@ -170,8 +168,8 @@ def _key_results_deleted(
     """Hand the key results about to be deleted to the apps above that hang rows on them (the
     `KEY_RESULTS_DELETED_HANDLERS` setting: the teams asked for support on them are told),
     inside the delete's transaction and before the rows go."""
-    for path in getattr(settings, "KEY_RESULTS_DELETED_HANDLERS", ()):
-        import_string(path)(access, key_result_ids, gone, reason=reason, actor=actor)
+    for handler in writes.handlers_of("KEY_RESULTS_DELETED_HANDLERS"):
+        handler(access, key_result_ids, gone, reason=reason, actor=actor)
 
 
 def lock_key_result(key_result: KeyResult, expected_version: int) -> KeyResult:
